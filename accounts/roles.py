@@ -1,0 +1,75 @@
+"""Roles are Django groups; this module names them and what each may do.
+
+The permissions here gate pages and admin screens; *which* objects a person may see is decided
+by selectors from their unit and assignments, never by the group alone.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", "resident"
+    OFFICER = "officer", "officer"
+    HANDLER = "handler", "department handler"
+    SUPERVISOR = "supervisor", "supervisor"
+    ASSESSOR = "assessor", "assessor"
+
+
+# app_label.codename → roles holding it. Model permissions exist after migrate; custom ones are
+# declared in each model's Meta.permissions.
+ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
+    "grids.view_district": (Role.SUPERVISOR, Role.ASSESSOR),
+    "grids.view_street": (Role.SUPERVISOR, Role.ASSESSOR),
+    "grids.view_community": (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR),
+    "grids.view_gridcell": (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR),
+    "grids.view_assignment": (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR),
+    "grids.add_assignment": (Role.ASSESSOR,),
+    "grids.change_assignment": (Role.ASSESSOR,),
+    "grids.add_gridcell": (Role.ASSESSOR,),
+    "grids.change_gridcell": (Role.ASSESSOR,),
+    "grids.change_community": (Role.ASSESSOR,),
+    "grids.add_community": (Role.ASSESSOR,),
+    "grids.change_street": (Role.ASSESSOR,),
+    "grids.change_district": (Role.ASSESSOR,),
+    "accounts.view_unit": (Role.SUPERVISOR, Role.ASSESSOR),
+    "accounts.change_unit": (Role.ASSESSOR,),
+    "accounts.add_unit": (Role.ASSESSOR,),
+    "accounts.view_officer": (Role.SUPERVISOR, Role.ASSESSOR),
+    "accounts.change_officer": (Role.ASSESSOR,),
+    "accounts.add_officer": (Role.ASSESSOR,),
+}
+
+
+def ensure_role_groups(**kwargs: Any) -> None:
+    """Create the role groups and (re)grant their permissions; safe to run after every migrate."""
+    wanted: dict[Role, set[Permission]] = {role: set() for role in Role}
+    for dotted, roles in ROLE_PERMISSIONS.items():
+        app_label, codename = dotted.split(".")
+        perm = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if perm is None:  # the model's migration has not run yet (partial migrate)
+            continue
+        for role in roles:
+            wanted[role].add(perm)
+    for role, perms in wanted.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*perms)
+
+
+def roles_of(user: Any) -> set[str]:
+    """The role names of a user, cached on the instance for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def has_role(user: Any, *roles: Role) -> bool:
+    return bool(roles_of(user) & {role.value for role in roles})

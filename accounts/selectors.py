@@ -1,0 +1,52 @@
+"""Reads about people and units, scoped to who is asking."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Officer, Unit, UnitKind, User
+from grids.models import Assignment, Community
+
+
+def brigade_of(user: User) -> Unit | None:
+    """The brigade a supervisor or officer works in, or None (command centre, departments)."""
+    unit = user.unit
+    return unit.brigade if unit is not None else None
+
+
+def is_command_centre(user: User) -> bool:
+    """A supervisor posted at the bureau sees the whole city."""
+    return user.unit is not None and user.unit.kind == UnitKind.BUREAU
+
+
+def supervised_communities(user: User) -> QuerySet[Community]:
+    """Communities a supervisor answers for: their brigade's, or all for the command centre."""
+    communities = Community.objects.select_related("street__district", "brigade")
+    if user.is_superuser or is_command_centre(user):
+        return communities
+    brigade = brigade_of(user)
+    if brigade is None:
+        return communities.none()
+    return communities.filter(brigade=brigade)
+
+
+def current_assignments_of(officer: Officer, day: datetime.date | None = None) -> QuerySet:
+    day = day or timezone.localdate()
+    return (
+        Assignment.objects.valid_on(day)
+        .filter(officer=officer)
+        .select_related("community__street__district")
+        .prefetch_related("grid_cells")
+        .order_by("community__code")
+    )
+
+
+def on_duty_assignments(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
+    """Postings on duty on ``day`` in the given communities, with what a roster shows."""
+    return (
+        Assignment.objects.on_duty(day)
+        .filter(community__in=communities)
+        .select_related("officer__user", "community")
+        .order_by("community__code", "start_time", "officer__badge_number")
+    )

@@ -1,0 +1,95 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.forms import LoginForm
+from accounts.models import Officer, Unit, UnitKind
+from accounts.permissions import role_required
+from accounts.roles import Role, roles_of
+from accounts.selectors import (
+    brigade_of,
+    current_assignments_of,
+    is_command_centre,
+    on_duty_assignments,
+    supervised_communities,
+)
+from grids.models import Assignment
+
+# Where each role starts its day, in order of precedence for people holding several roles.
+ROLE_HOMES = [
+    (Role.SUPERVISOR, "accounts:supervisor_home"),
+    (Role.ASSESSOR, "accounts:assessor_home"),
+    (Role.HANDLER, "accounts:handler_home"),
+    (Role.OFFICER, "accounts:officer_home"),
+]
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    names = roles_of(request.user)
+    for role, url_name in ROLE_HOMES:
+        if role.value in names:
+            return redirect(url_name)
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return redirect("grids:board_index")
+
+
+@role_required(Role.OFFICER)
+def officer_home(request: HttpRequest) -> HttpResponse:
+    officer = Officer.objects.select_related("brigade").filter(user=request.user).first()
+    if officer is None:
+        raise PermissionDenied
+    return render(
+        request,
+        "accounts/officer_home.html",
+        {"officer": officer, "assignments": current_assignments_of(officer)},
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def supervisor_home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    communities = supervised_communities(request.user)
+    command_centre = request.user.is_superuser or is_command_centre(request.user)
+    context = {
+        "brigade": brigade_of(request.user),
+        "command_centre": command_centre,
+        "today": today,
+        "community_count": communities.count(),
+        "uncovered": communities.exclude(
+            id__in=Assignment.objects.valid_on(today).values("community_id")
+        ).order_by("code"),
+    }
+    if command_centre:
+        # The whole city does not fit in a roster: one row per brigade, counted in SQL.
+        context["brigades"] = (
+            Unit.objects.filter(kind=UnitKind.BRIGADE)
+            .annotate(
+                community_count=Count("communities", distinct=True),
+                officer_count=Count("officers", filter=Q(officers__is_active=True), distinct=True),
+            )
+            .order_by("code")
+        )
+    else:
+        context["roster"] = on_duty_assignments(communities, today)
+    return render(request, "accounts/supervisor_home.html", context)
+
+
+@role_required(Role.HANDLER)
+def handler_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/handler_home.html", {"unit": request.user.unit})
+
+
+@role_required(Role.ASSESSOR)
+def assessor_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/assessor_home.html")

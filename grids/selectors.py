@@ -1,0 +1,62 @@
+"""Public reads about places: what a community's notice board (公示牌) shows."""
+
+import datetime
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Officer
+from grids.models import Assignment, Community, District
+
+
+def board_index() -> QuerySet[District]:
+    """Districts with their streets and communities, for the public list of notice boards."""
+    from django.db.models import Prefetch
+
+    from grids.models import Street
+
+    streets = Street.objects.order_by("code").prefetch_related(
+        Prefetch("communities", queryset=Community.objects.order_by("code"))
+    )
+    return District.objects.order_by("code").prefetch_related(Prefetch("streets", queryset=streets))
+
+
+def community_for_board(code: str) -> Community:
+    return get_object_or_404(
+        Community.objects.select_related("street__district", "brigade").annotate(
+            cell_count=Count("grid_cells")
+        ),
+        code=code,
+    )
+
+
+def board_postings(community: Community, day: datetime.date) -> QuerySet[Assignment]:
+    """Postings in force on ``day`` (whatever the weekday: the board lists the whole roster)."""
+    return (
+        Assignment.objects.valid_on(day)
+        .filter(community=community, officer__is_active=True)
+        .select_related("officer__user__unit", "officer__brigade")
+        .prefetch_related("grid_cells")
+        .order_by("start_time", "officer__badge_number")
+    )
+
+
+def officer_for_card(badge_number: str, day: datetime.date) -> tuple[Officer, list[Assignment]]:
+    """An active officer with a current posting, and those postings; 404 for anyone else."""
+    officer = get_object_or_404(
+        Officer.objects.select_related("user__unit", "brigade"),
+        badge_number=badge_number,
+        is_active=True,
+    )
+    postings = list(
+        Assignment.objects.valid_on(day)
+        .filter(officer=officer)
+        .select_related("community__street__district")
+        .order_by("community__code")
+    )
+    if not postings:
+        # Supervisors and officers between postings have no public card.
+        from django.http import Http404
+
+        raise Http404
+    return officer, postings

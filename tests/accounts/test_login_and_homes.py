@@ -1,0 +1,105 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-for-tests-2026"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "home"),
+    [
+        ("officer_gulou", "/officer/"),
+        ("supervisor_gulou", "/supervisor/"),
+        ("command_supervisor", "/supervisor/"),
+        ("handler_sanitation", "/handler/"),
+        ("assessor", "/assessor/"),
+    ],
+)
+def test_each_role_logs_in_and_lands_on_its_own_home(client, request, fixture, home):
+    user = request.getfixturevalue(fixture)
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == home
+    assert response.status_code == 200
+
+
+def test_a_wrong_password_is_refused_and_keeps_the_username(client, officer_gulou):
+    response = client.post(
+        reverse("accounts:login"), {"username": "officer_gulou", "password": "wrong"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="officer_gulou"' in html
+    assert "alert-danger" in html
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("fixture", "page"),
+    [
+        ("officer_gulou", "/supervisor/"),
+        ("officer_gulou", "/assessor/"),
+        ("officer_gulou", "/handler/"),
+        ("supervisor_gulou", "/officer/"),
+        ("handler_sanitation", "/supervisor/"),
+        ("resident", "/officer/"),
+        ("resident", "/supervisor/"),
+        ("assessor", "/supervisor/"),
+    ],
+)
+def test_a_page_of_another_role_is_denied(client, request, fixture, page):
+    client.force_login(request.getfixturevalue(fixture))
+    response = client.get(page)
+    assert response.status_code == 403
+    assert (
+        "not part of your role" in response.content.decode() or "角色" in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("page", ["/officer/", "/supervisor/", "/handler/", "/assessor/", "/home/"])
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, page):
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+def test_the_officer_home_lists_their_postings(client, officer_gulou):
+    client.force_login(officer_gulou)
+    html = client.get("/officer/").content.decode()
+    assert "黄楼社区" in html
+    assert "泰山社区" not in html
+
+
+def test_a_supervisor_sees_their_brigades_roster_and_not_another(
+    client, supervisor_gulou, officer_gulou, officer_quanshan
+):
+    client.force_login(supervisor_gulou)
+    html = client.get("/supervisor/").content.decode()
+    assert "王建国" in html  # 鼓楼 officer on duty
+    assert "李秀英" not in html  # 泉山 officer
+    assert "泰山社区" not in html
+
+
+def test_the_command_centre_sees_every_brigade(
+    client, command_supervisor, officer_gulou, officer_quanshan
+):
+    client.force_login(command_supervisor)
+    html = client.get("/supervisor/").content.decode()
+    assert "鼓楼执法监督一大队" in html and "泉山执法监督一大队" in html
+
+
+def test_logging_out_needs_a_post_and_ends_the_session(client, officer_gulou):
+    client.force_login(officer_gulou)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert client.get("/officer/").status_code == 302
+
+
+def test_the_interface_speaks_chinese_by_default_and_english_on_request(client):
+    assert 'lang="zh-hans"' in client.get("/communities/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/communities/"})
+    html = client.get("/communities/").content.decode()
+    assert 'lang="en"' in html
+    assert "Community notice boards" in html
