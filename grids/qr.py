@@ -24,7 +24,7 @@ def report_url_for(request: HttpRequest, community_code: str) -> str:
 def qr_svg(data: str, *, scale: int = 4) -> str:
     """An inline SVG (no XML declaration) with medium error correction for printed boards."""
     code = segno.make(data, error="m", micro=False)
-    return code.svg_inline(scale=scale, dark="#000", light="#fff", border=2)
+    return code.svg_inline(scale=scale, dark="#000", light="#fff", border=2, omitsize=True)
 
 
 def qr_png(data: str, *, scale: int = 8) -> bytes:
