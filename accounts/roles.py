@@ -6,8 +6,10 @@ by selectors from their unit and assignments, never by the group alone.
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 
 
 class Role(models.TextChoices):
@@ -43,20 +45,33 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
 }
 
 
-def ensure_role_groups(**kwargs: Any) -> None:
-    """Create the role groups and (re)grant their permissions; safe to run after every migrate."""
+def ensure_role_groups(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """Create the role groups and (re)grant their permissions; safe to run after every migrate.
+
+    post_migrate reaches this app before later apps have their permissions, so create those of
+    every app named here first.
+    """
+    labels = {dotted.split(".")[0] for dotted in ROLE_PERMISSIONS}
+    for label in labels:
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
+    by_name = {
+        f"{app_label}.{codename}": perm
+        for perm, app_label, codename in (
+            (p, p.content_type.app_label, p.codename)
+            for p in Permission.objects.using(using)
+            .filter(content_type__app_label__in=labels)
+            .select_related("content_type")
+        )
+    }
     wanted: dict[Role, set[Permission]] = {role: set() for role in Role}
     for dotted, roles in ROLE_PERMISSIONS.items():
-        app_label, codename = dotted.split(".")
-        perm = Permission.objects.filter(
-            content_type__app_label=app_label, codename=codename
-        ).first()
-        if perm is None:  # the model's migration has not run yet (partial migrate)
+        perm = by_name.get(dotted)
+        if perm is None:  # a model whose migration has not run yet (partial migrate)
             continue
         for role in roles:
             wanted[role].add(perm)
     for role, perms in wanted.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
         group.permissions.add(*perms)
 
 

@@ -186,6 +186,8 @@ SPECTACULAR_SETTINGS = {
 SITE_URL = env_str("SITE_URL").rstrip("/")
 # Tile layer for maps; empty draws grid outlines on a plain background (no tile server offline).
 MAP_TILE_URL = env_str("MAP_TILE_URL")
+# Most Chinese tile sources (Amap, Tencent) are in GCJ-02; we store WGS84 and shift on display.
+MAP_TILE_GCJ02 = env_bool("MAP_TILE_GCJ02", default=False)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -30,6 +30,22 @@ def community_for_board(code: str) -> Community:
     )
 
 
+def community_cells_geojson(community: Community) -> dict:
+    """The community's active unit grids as a GeoJSON FeatureCollection (WGS84) for its map."""
+    cells = community.grid_cells.filter(is_active=True).order_by("code")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": boundary,
+                "properties": {"code": code, "label": code[-3:]},
+            }
+            for code, boundary in cells.values_list("code", "boundary")
+        ],
+    }
+
+
 def board_postings(community: Community, day: datetime.date) -> QuerySet[Assignment]:
     """Postings in force on ``day`` (whatever the weekday: the board lists the whole roster)."""
     return (

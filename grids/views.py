@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,6 +25,11 @@ def community_board(request: HttpRequest, code: str) -> HttpResponse:
             "report_url": report_url,
             "qr_svg": qr_svg(report_url),
             "today": today,
+            "map_config": {
+                "cells": selectors.community_cells_geojson(community),
+                "tiles": settings.MAP_TILE_URL,
+                "gcj02": settings.MAP_TILE_GCJ02,
+            },
         },
     )
 

@@ -19,6 +19,7 @@ def test_a_resident_reads_the_board_and_an_officer_logs_in(page: Page, officer_q
     qr = page.locator("#board-qr svg")
     expect(qr).to_be_visible()
     assert qr.bounding_box()["width"] > 100  # large enough to scan from the screen
+    expect(page.locator("#grid-map path.leaflet-interactive")).to_have_count(2)  # its two grids
     shot(page, "notice-board")
 
     # The QR leads to the complaint page, pre-set to this community.

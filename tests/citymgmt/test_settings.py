@@ -1,0 +1,67 @@
+"""Bad configuration stops the process at start, naming the variable to fix."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from citymgmt import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("helper", "name", "value", "default"),
+    [
+        (env.env_bool, "DJANGO_DEBUG", "maybe", False),
+        (env.env_int, "CELERY_TASK_TIME_LIMIT", "ten", 10),
+        (env.env_time_zone, "TIME_ZONE", "Mars/Olympus", "Asia/Shanghai"),
+        (env.env_database, "DATABASE_URL", "nosuchdb://x", "sqlite:///x"),
+    ],
+)
+def test_a_bad_value_is_refused_with_the_variables_name(monkeypatch, helper, name, value, default):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        helper(name, default)
+
+
+def test_a_redis_url_must_look_like_one(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "localhost:6379")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env.env_redis_url("REDIS_URL")
+
+
+def test_good_values_are_read(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "off")
+    monkeypatch.setenv("ALLOWED_HOSTS", "cg.example.cn, localhost")
+    assert env.env_bool("DJANGO_DEBUG", True) is False
+    assert env.env_list("ALLOWED_HOSTS", []) == ["cg.example.cn", "localhost"]
+    assert env.env_database("NOT_SET_AT_ALL", "sqlite:///tmp/x.db")["ENGINE"].endswith("sqlite3")
+
+
+def _start_django(**environ: str) -> subprocess.CompletedProcess:
+    child_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    child_env.update(environ)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_process_refuses_to_start_with_a_bad_time_zone():
+    result = _start_django(TIME_ZONE="Asia/Xuzhou")
+    assert result.returncode != 0
+    assert "TIME_ZONE is not a known time zone: 'Asia/Xuzhou'" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = _start_django(DJANGO_DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
