@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import Officer, Unit, UnitKind, User
@@ -42,11 +42,19 @@ def current_assignments_of(officer: Officer, day: datetime.date | None = None) -
     )
 
 
-def on_duty_assignments(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
-    """Postings on duty on ``day`` in the given communities, with what a roster shows."""
+def roster(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
+    """Postings in force on ``day`` in the given communities, each marked ``on_duty`` when the
+    day is one of its duty days, with what a roster shows."""
     return (
-        Assignment.objects.on_duty(day)
+        Assignment.objects.valid_on(day)
         .filter(community__in=communities)
+        .annotate(
+            on_duty=Case(
+                When(weekdays__contains=str(day.isoweekday()), then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
         .select_related("officer__user", "community")
-        .order_by("community__code", "start_time", "officer__badge_number")
+        .order_by("-on_duty", "community__code", "start_time", "officer__badge_number")
     )

@@ -14,7 +14,7 @@ from accounts.selectors import (
     brigade_of,
     current_assignments_of,
     is_command_centre,
-    on_duty_assignments,
+    roster,
     supervised_communities,
 )
 from grids.models import Assignment
@@ -81,7 +81,9 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             .order_by("code")
         )
     else:
-        context["roster"] = on_duty_assignments(communities, today)
+        postings = list(roster(communities, today))
+        context["roster"] = postings
+        context["on_duty_count"] = sum(1 for p in postings if p.on_duty)
     return render(request, "accounts/supervisor_home.html", context)
 
 

@@ -1,7 +1,7 @@
 """The cast. Each named user's comment says what they may do; tests assert the denials too.
 
 Places: 鼓楼区 黄楼街道 (community 320302001001, brigade 鼓楼一大队) and 泉山区 泰山街道
-(community 320311010001, brigade 泉山一大队), two unit grids each, side by side.
+(community 320311010001, brigade 泉山三大队), two unit grids each, side by side.
 """
 
 import datetime
@@ -30,7 +30,7 @@ def gulou_brigade(db):
 
 @pytest.fixture
 def quanshan_brigade(db):
-    return BrigadeFactory(code="qs1", name="泉山执法监督一大队")
+    return BrigadeFactory(code="qs3", name="泉山执法监督三大队")
 
 
 @pytest.fixture
@@ -74,10 +74,10 @@ def officer_gulou(gulou_community):
 
 @pytest.fixture
 def officer_quanshan(taishan_community):
-    """Posted to 泰山社区 (泉山一大队): the 鼓楼 officer's counterpart, for denials."""
+    """Posted to 泰山社区 (泉山三大队): the 鼓楼 officer's counterpart, for denials."""
     officer = OfficerFactory(
         brigade=taishan_community.brigade,
-        badge_number="QS1-001",
+        badge_number="QS3-001",
         user__username="officer_quanshan",
         user__display_name="李秀英",
         public_phone="0516-83880001",

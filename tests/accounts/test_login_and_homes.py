@@ -87,7 +87,7 @@ def test_the_command_centre_sees_every_brigade(
 ):
     client.force_login(command_supervisor)
     html = client.get("/supervisor/").content.decode()
-    assert "鼓楼执法监督一大队" in html and "泉山执法监督一大队" in html
+    assert "鼓楼执法监督一大队" in html and "泉山执法监督三大队" in html
 
 
 def test_logging_out_needs_a_post_and_ends_the_session(client, officer_gulou):

@@ -19,7 +19,7 @@ def test_the_board_shows_each_officer_posted_there(client, officer_quanshan, tai
     html = response.content.decode()
     assert "泰山社区" in html
     assert "李秀英" in html  # name
-    assert "泉山执法监督一大队" in html  # unit
+    assert "泉山执法监督三大队" in html  # unit
     assert "0516-83880001" in html  # public phone
     assert "社区执法监督网格员" in html  # post
     assert "巡查泰山社区市容环境秩序" in html  # duties
@@ -94,7 +94,7 @@ def test_the_public_index_lists_districts_streets_and_communities(
 
 
 def test_an_officer_has_a_printable_contact_card(client, officer_quanshan):
-    response = client.get("/officers/QS1-001/card/")
+    response = client.get("/officers/QS3-001/card/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "李秀英" in html and "0516-83880001" in html and "泰山社区" in html
@@ -102,8 +102,8 @@ def test_an_officer_has_a_printable_contact_card(client, officer_quanshan):
 
 
 def test_an_officer_without_a_current_posting_has_no_public_card(client, taishan_community):
-    OfficerFactory(badge_number="QS1-099", brigade=taishan_community.brigade)
-    assert client.get("/officers/QS1-099/card/").status_code == 404
+    OfficerFactory(badge_number="QS3-099", brigade=taishan_community.brigade)
+    assert client.get("/officers/QS3-099/card/").status_code == 404
     assert client.get("/officers/NOPE/card/").status_code == 404
 
 
