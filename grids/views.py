@@ -1,5 +1,7 @@
+import mimetypes
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -39,6 +41,23 @@ def community_qr_png(request: HttpRequest, code: str) -> HttpResponse:
     community = selectors.community_for_board(code)
     response = HttpResponse(qr_png(report_url_for(request, community.code)), "image/png")
     response["Content-Disposition"] = f'inline; filename="qr-{community.code}.png"'
+    return response
+
+
+def officer_photo(request: HttpRequest, badge_number: str) -> FileResponse:
+    """The portrait on a public board: only of officers with a current posting, never by a
+    public media URL (production serves no MEDIA_ROOT)."""
+    officer, _postings = selectors.officer_for_card(badge_number, timezone.localdate())
+    if not officer.photo:
+        raise Http404
+    try:
+        handle = officer.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(officer.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
