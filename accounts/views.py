@@ -76,9 +76,14 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
             Unit.objects.filter(kind=UnitKind.BRIGADE)
             .annotate(
                 community_count=Count("communities", distinct=True),
-                officer_count=Count("officers", filter=Q(officers__is_active=True), distinct=True),
+                # Field officers only: a brigade leader has an Officer profile too.
+                officer_count=Count(
+                    "officers",
+                    filter=Q(officers__is_active=True, officers__user__groups__name=Role.OFFICER),
+                    distinct=True,
+                ),
             )
-            .order_by("code")
+            .order_by("district__code", "code")
         )
     else:
         postings = list(roster(communities, today))

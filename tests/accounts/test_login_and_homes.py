@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import OfficerFactory
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests-2026"
@@ -82,12 +84,17 @@ def test_a_supervisor_sees_their_brigades_roster_and_not_another(
     assert "泰山社区" not in html
 
 
-def test_the_command_centre_sees_every_brigade(
-    client, command_supervisor, officer_gulou, officer_quanshan
+def test_the_command_centre_sees_every_brigade_and_counts_field_officers(
+    client, command_supervisor, officer_gulou, officer_quanshan, supervisor_gulou
 ):
+    # The brigade leader's own Officer profile is not a field officer.
+    OfficerFactory(user=supervisor_gulou, brigade=officer_gulou.officer.brigade)
     client.force_login(command_supervisor)
-    html = client.get("/supervisor/").content.decode()
+    response = client.get("/supervisor/")
+    html = response.content.decode()
     assert "鼓楼执法监督一大队" in html and "泉山执法监督三大队" in html
+    counts = {b.code: (b.community_count, b.officer_count) for b in response.context["brigades"]}
+    assert counts == {"gl1": (1, 1), "qs3": (1, 1)}
 
 
 def test_logging_out_needs_a_post_and_ends_the_session(client, officer_gulou):
