@@ -2,10 +2,11 @@
 
 import datetime
 
-from django.db.models import BooleanField, Case, QuerySet, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import Officer, Unit, UnitKind, User
+from accounts.roles import Role
 from grids.models import Assignment, Community
 
 
@@ -57,4 +58,28 @@ def roster(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
         )
         .select_related("officer__user", "community")
         .order_by("-on_duty", "community__code", "start_time", "officer__badge_number")
+    )
+
+
+def uncovered_communities(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
+    """Communities with no posting in force on ``day``: a gap in 定人定岗 to fill."""
+    return communities.exclude(
+        id__in=Assignment.objects.valid_on(day).values("community_id")
+    ).order_by("code")
+
+
+def brigade_summaries() -> QuerySet[Unit]:
+    """Every brigade with its community and field-officer counts, for the command centre."""
+    return (
+        Unit.objects.filter(kind=UnitKind.BRIGADE)
+        .annotate(
+            community_count=Count("communities", distinct=True),
+            # Field officers only: a brigade leader has an Officer profile too.
+            officer_count=Count(
+                "officers",
+                filter=Q(officers__is_active=True, officers__user__groups__name=Role.OFFICER),
+                distinct=True,
+            ),
+        )
+        .order_by("district__code", "code")
     )

@@ -1,23 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.forms import LoginForm
-from accounts.models import Officer, Unit, UnitKind
+from accounts.models import Officer
 from accounts.permissions import role_required
 from accounts.roles import Role, roles_of
 from accounts.selectors import (
     brigade_of,
+    brigade_summaries,
     current_assignments_of,
     is_command_centre,
     roster,
     supervised_communities,
+    uncovered_communities,
 )
-from grids.models import Assignment
 
 # Where each role starts its day, in order of precedence for people holding several roles.
 ROLE_HOMES = [
@@ -66,25 +66,11 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         "command_centre": command_centre,
         "today": today,
         "community_count": communities.count(),
-        "uncovered": communities.exclude(
-            id__in=Assignment.objects.valid_on(today).values("community_id")
-        ).order_by("code"),
+        "uncovered": uncovered_communities(communities, today),
     }
     if command_centre:
         # The whole city does not fit in a roster: one row per brigade, counted in SQL.
-        context["brigades"] = (
-            Unit.objects.filter(kind=UnitKind.BRIGADE)
-            .annotate(
-                community_count=Count("communities", distinct=True),
-                # Field officers only: a brigade leader has an Officer profile too.
-                officer_count=Count(
-                    "officers",
-                    filter=Q(officers__is_active=True, officers__user__groups__name=Role.OFFICER),
-                    distinct=True,
-                ),
-            )
-            .order_by("district__code", "code")
-        )
+        context["brigades"] = brigade_summaries()
     else:
         postings = list(roster(communities, today))
         context["roster"] = postings

@@ -2,19 +2,16 @@
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Officer
-from grids.models import Assignment, Community, District
+from grids.models import Assignment, Community, District, Street
 
 
 def board_index() -> QuerySet[District]:
     """Districts with their streets and communities, for the public list of notice boards."""
-    from django.db.models import Prefetch
-
-    from grids.models import Street
-
     streets = Street.objects.order_by("code").prefetch_related(
         Prefetch("communities", queryset=Community.objects.order_by("code"))
     )
@@ -72,7 +69,5 @@ def officer_for_card(badge_number: str, day: datetime.date) -> tuple[Officer, li
     )
     if not postings:
         # Supervisors and officers between postings have no public card.
-        from django.http import Http404
-
         raise Http404
     return officer, postings
