@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from cases.views import report
-
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="grids:board_index"), name="landing"),
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
-    path("report/", report, name="report"),
+    path("", include("cases.urls")),
+    path("patrols/", include("patrols.urls")),
+    path("assessments/", include("assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,9 @@ def public_url(request: HttpRequest, path: str) -> str:
 
 def report_url_for(request: HttpRequest, community_code: str) -> str:
     """The complaint form, pre-set to a community: what a resident's phone opens from the board."""
-    return public_url(request, reverse("report") + "?" + urlencode({"community": community_code}))
+    return public_url(
+        request, reverse("cases:report") + "?" + urlencode({"community": community_code})
+    )
 
 
 def qr_svg(data: str, *, scale: int = 4) -> str:

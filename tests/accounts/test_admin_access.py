@@ -35,20 +35,24 @@ def test_an_officer_cannot_open_the_admin(client, officer_gulou):
     assert "/admin/login/" in response["Location"]
 
 
+def add_grid_cell(client, community, *, name: str, boundary: dict):
+    return client.post(
+        "/admin/grids/gridcell/add/",
+        {
+            "community": community.pk,
+            "code": "320302001001005",
+            "name": name,
+            "boundary": json.dumps(boundary),
+            "is_active": "on",
+        },
+    )
+
+
 def test_a_grid_cell_with_a_broken_boundary_is_refused_in_the_admin(
     client, assessor, gulou_community
 ):
     client.force_login(assessor)
-    response = client.post(
-        "/admin/grids/gridcell/add/",
-        {
-            "community": gulou_community.pk,
-            "code": "320302001001005",
-            "name": "坏网格",
-            "boundary": json.dumps(BOW_TIE),
-            "is_active": "on",
-        },
-    )
+    response = add_grid_cell(client, gulou_community, name="坏网格", boundary=BOW_TIE)
     assert response.status_code == 200  # re-rendered with the error, input kept
     html = response.content.decode()
     assert "坏网格" in html
@@ -59,16 +63,7 @@ def test_an_assessor_adds_a_grid_cell_and_its_metrics_are_computed(
     client, assessor, gulou_community
 ):
     client.force_login(assessor)
-    response = client.post(
-        "/admin/grids/gridcell/add/",
-        {
-            "community": gulou_community.pk,
-            "code": "320302001001005",
-            "name": "新网格",
-            "boundary": json.dumps(square(4, 0)),
-            "is_active": "on",
-        },
-    )
+    response = add_grid_cell(client, gulou_community, name="新网格", boundary=square(4, 0))
     assert response.status_code == 302
     cell = GridCell.objects.get(code="320302001001005")
     assert cell.area_m2 == pytest.approx(10_000, rel=0.01)
