@@ -1,0 +1,245 @@
+"""Working-time arithmetic for ticket deadlines on China's official calendar.
+
+Ordinary tickets count only working time: the periods in settings.CITYMGMT_WORKING_PERIODS on
+days the State Council calendar makes working days (public holidays are off, make-up days (调休)
+are on, even on a weekend). Urgent tickets count natural time. Everything happens in the current
+Django time zone, and every result is an aware datetime in it.
+"""
+
+import datetime as dt
+import functools
+import itertools
+import logging
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import chinese_calendar
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# The share of the budget after which a ticket turns yellow.
+WARN_FRACTION = 0.8
+ONE_DAY = dt.timedelta(days=1)
+ONE_MINUTE = dt.timedelta(minutes=1)
+ZERO = dt.timedelta()
+
+Period = tuple[dt.time, dt.time]
+
+
+def working_periods() -> list[Period]:
+    """The working periods of a day, in order; read at call time so settings can be overridden."""
+    periods = sorted((start, end) for start, end in settings.CITYMGMT_WORKING_PERIODS)
+    # An empty or inverted period list would make add_working_minutes loop forever.
+    if (
+        not periods
+        or any(start >= end for start, end in periods)
+        or any(a[1] > b[0] for a, b in itertools.pairwise(periods))
+    ):
+        raise ImproperlyConfigured("CITYMGMT_WORKING_PERIODS: need ordered (start, end) times")
+    return periods
+
+
+def _day_length(periods: list[Period]) -> dt.timedelta:
+    def since_midnight(t: dt.time) -> dt.timedelta:
+        return dt.timedelta(hours=t.hour, minutes=t.minute, seconds=t.second)
+
+    return sum((since_midnight(end) - since_midnight(start) for start, end in periods), ZERO)
+
+
+def working_day_minutes() -> int:
+    """Minutes of working time in one working day (450 with the default periods)."""
+    return _day_length(working_periods()) // ONE_MINUTE
+
+
+@functools.cache
+def _warn_missing_calendar(year: int) -> None:
+    # Cached so that the warning appears once per year, not once per day asked about.
+    logger.warning(
+        "chinese_calendar has no data for %s; counting Monday to Friday as working days "
+        "(upgrade the chinesecalendar package)",
+        year,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def is_working_day(day: dt.date) -> bool:
+    """Whether ``day`` is a working day: official holidays off, make-up days (调休) on."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        # The package only knows the years the State Council has announced; guess plain weekdays
+        # rather than stopping every deadline computation at New Year.
+        _warn_missing_calendar(day.year)
+        return day.weekday() < 5
+
+
+def _spans(day: dt.date, periods: list[Period]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The working periods of ``day`` as aware datetimes in the current time zone."""
+    tz = timezone.get_current_timezone()
+    return [
+        (dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(day, end, tzinfo=tz))
+        for start, end in periods
+    ]
+
+
+def add_working_minutes(start: dt.datetime, minutes: int) -> dt.datetime:
+    """The instant at which ``minutes`` of working time have elapsed after ``start``.
+
+    Outside working time the clock starts at the next working period; with ``minutes == 0`` the
+    result is the first working instant at or after ``start``.
+    """
+    if minutes < 0:
+        raise ValueError("minutes must not be negative")
+    periods = working_periods()
+    day_length = _day_length(periods)
+    remaining = dt.timedelta(minutes=minutes)
+    cursor = timezone.localtime(start)
+    day = cursor.date()
+    while True:
+        if is_working_day(day):
+            spans = _spans(day, periods)
+            if cursor <= spans[0][0] and remaining > day_length:
+                # The whole day fits in what is left: take it in one step, not period by period.
+                remaining -= day_length
+            else:
+                for begin, end in spans:
+                    if cursor >= end:
+                        continue
+                    begin = max(begin, cursor)
+                    # "<=" so that an exact fit ends at the period's end, not the next morning.
+                    if remaining <= end - begin:
+                        return begin + remaining
+                    remaining -= end - begin
+        day += ONE_DAY
+        cursor = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def working_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole minutes of working time in [start, end); 0 if ``end <= start``."""
+    if end <= start:
+        return 0
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    periods = working_periods()
+    day_length = _day_length(periods)
+    total = ZERO
+    day = start.date()
+    while day <= end.date():
+        if is_working_day(day):
+            if start.date() < day < end.date():
+                total += day_length  # a day strictly inside the interval counts whole
+            else:
+                for begin, finish in _spans(day, periods):
+                    total += max(min(finish, end) - max(begin, start), ZERO)
+        day += ONE_DAY
+    return total // ONE_MINUTE
+
+
+def budget_minutes(value: int, unit: str) -> int:
+    """A ticket type's time limit in minutes: of working time, or natural for natural_hours."""
+    if unit in ("working_hours", "natural_hours"):
+        return value * 60
+    if unit == "working_days":
+        return value * working_day_minutes()
+    raise ValueError(f"unknown budget unit {unit!r}")
+
+
+def _warn_minutes(minutes: int) -> int:
+    # Round away float noise (0.8 * n may come out as k.9999…) before rounding down.
+    return math.floor(round(minutes * WARN_FRACTION, 6))
+
+
+def _advance(instant: dt.datetime, minutes: int, *, natural: bool) -> dt.datetime:
+    if minutes == 0:
+        # Moving by nothing leaves a deadline alone, even at 17:30 (which add_working_minutes
+        # would move to the next morning: the same working instant, but confusing to display).
+        return timezone.localtime(instant)
+    if natural:
+        return timezone.localtime(instant + dt.timedelta(minutes=minutes))
+    return add_working_minutes(instant, minutes)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A ticket's deadline clock: when it started, when it turns yellow and when it is overdue."""
+
+    started_at: dt.datetime
+    deadline: dt.datetime
+    warn_at: dt.datetime
+
+
+def start_clock(start: dt.datetime, minutes: int, *, natural: bool) -> Clock:
+    """Start a clock with a budget of ``minutes`` (natural time if ``natural``, else working)."""
+    started_at = timezone.localtime(start)
+    return Clock(
+        started_at=started_at,
+        deadline=_advance(started_at, minutes, natural=natural),
+        warn_at=_advance(started_at, _warn_minutes(minutes), natural=natural),
+    )
+
+
+def shift_for_pause(
+    deadline: dt.datetime,
+    warn_at: dt.datetime,
+    paused_at: dt.datetime,
+    resumed_at: dt.datetime,
+    *,
+    natural: bool,
+    extra_minutes: int = 0,
+) -> tuple[dt.datetime, dt.datetime]:
+    """Move (deadline, warn_at) later for a pause of the clock and an approved extension.
+
+    Both move by the working (or natural) time that elapsed between paused_at and resumed_at; the
+    deadline also moves by ``extra_minutes`` and warn_at by 80% of them.
+    """
+    if natural:
+        paused = max(resumed_at - paused_at, ZERO) // ONE_MINUTE
+    else:
+        paused = working_minutes_between(paused_at, resumed_at)
+    return (
+        _advance(deadline, paused + extra_minutes, natural=natural),
+        _advance(warn_at, paused + _warn_minutes(extra_minutes), natural=natural),
+    )
+
+
+class Colour(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+def colour(
+    now: dt.datetime, warn_at: dt.datetime | None, deadline: dt.datetime | None
+) -> Colour | None:
+    """The traffic-light state of a ticket at ``now``; None if it has no deadline."""
+    if deadline is None:
+        return None
+    if now > deadline:
+        return Colour.RED
+    if warn_at is not None and now >= warn_at:
+        return Colour.YELLOW
+    return Colour.GREEN
+
+
+def used_fraction(
+    now: dt.datetime,
+    started_at: dt.datetime | None,
+    deadline: dt.datetime | None,
+    *,
+    natural: bool,
+) -> float:
+    """Share of the budget used at ``now``, clamped to [0, 1] for a progress bar; 0 if no budget."""
+    if started_at is None or deadline is None:
+        return 0.0
+    if natural:
+        budget = (deadline - started_at) / ONE_MINUTE
+        used = (now - started_at) / ONE_MINUTE
+    else:
+        budget = working_minutes_between(started_at, deadline)
+        used = working_minutes_between(started_at, now)
+    if budget <= 0:
+        return 0.0
+    return min(max(used / budget, 0.0), 1.0)
