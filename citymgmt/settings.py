@@ -5,6 +5,7 @@ Run modes (see README): the embedded default (SQLite, filesystem Celery broker),
 REDIS_URL are set).
 """
 
+import datetime
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "cases.context_processors.notifications",
             ],
         },
     },
@@ -188,6 +190,11 @@ SITE_URL = env_str("SITE_URL").rstrip("/")
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 # Most Chinese tile sources (Amap, Tencent) are in GCJ-02; we store WGS84 and shift on display.
 MAP_TILE_GCJ02 = env_bool("MAP_TILE_GCJ02", default=False)
+# Office hours that ticket deadlines count (cases/deadlines.py), on official working days.
+CITYMGMT_WORKING_PERIODS = (
+    (datetime.time(8, 30), datetime.time(12, 0)),
+    (datetime.time(13, 30), datetime.time(17, 30)),
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
