@@ -42,6 +42,12 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "accounts.view_officer": (Role.SUPERVISOR, Role.ASSESSOR),
     "accounts.change_officer": (Role.ASSESSOR,),
     "accounts.add_officer": (Role.ASSESSOR,),
+    # Assessors keep the category tree (deadlines, units) in the admin; tickets change only
+    # through the casework pages, so the admin shows them read-only.
+    "cases.view_category": (Role.SUPERVISOR, Role.ASSESSOR),
+    "cases.add_category": (Role.ASSESSOR,),
+    "cases.change_category": (Role.ASSESSOR,),
+    "cases.view_ticket": (Role.ASSESSOR,),
 }
 
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Casework")
+
+    def ready(self) -> None:
+        from cases import signals  # noqa: F401  (connects the category-choices invalidation)

@@ -1,1 +1,730 @@
-# Models arrive with their issue; the app is wired now so settings, URLs and Celery see it.
+"""Casework: categories, tickets and their state machine, the audit trail, photos, notices.
+
+The transition methods on ``Ticket`` only move the state and set the ticket's own fields; who may
+call them, the row lock, the audit event and the notifications are ``cases.services``' job.
+"""
+
+import datetime
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+
+from cases import permissions
+
+if TYPE_CHECKING:
+    from accounts.models import Officer, Unit
+
+
+class CategoryKind(models.TextChoices):
+    COMPONENT = "component", _("Component")
+    EVENT = "event", _("Event")
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_HOURS = "working_hours", _("working hours")
+    WORKING_DAYS = "working_days", _("working days")
+    NATURAL_HOURS = "natural_hours", _("natural hours")
+
+
+class Category(models.Model):
+    """A 部件 (component) or 事件 (event) class after GB/T 30428.2: majors (2-digit code) group
+    minors (4-digit code); tickets are filed against minors, which carry the deadlines."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CategoryKind.choices)
+    code = models.CharField(
+        _("code"), max_length=4, help_text=_("2 digits for a major class, 4 for a minor class.")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    public_name = models.CharField(
+        _("plain name"),
+        max_length=60,
+        blank=True,
+        help_text=_("How residents would say it, shown on the public form."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("major class"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    deadline_value = models.PositiveSmallIntegerField(_("disposal deadline"), null=True, blank=True)
+    deadline_unit = models.CharField(
+        _("deadline unit"),
+        max_length=16,
+        choices=DeadlineUnit.choices,
+        default=DeadlineUnit.WORKING_HOURS,
+    )
+    urgent_hours = models.PositiveSmallIntegerField(
+        _("urgent deadline (natural hours)"), null=True, blank=True
+    )
+    default_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("default responsible unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    enforceable = models.BooleanField(
+        _("enforceable"), default=False, help_text=_("Officers may open an enforcement case.")
+    )
+    duplicate_radius_m = models.PositiveSmallIntegerField(_("duplicate radius (m)"), default=50)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="category_kind_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def service_code(self) -> str:
+        """One code across both kinds: C0101 (component) or E0101 (event)."""
+        return ("C" if self.kind == CategoryKind.COMPONENT else "E") + self.code
+
+    @property
+    def is_major(self) -> bool:
+        return len(self.code) == 2
+
+    def clean(self) -> None:
+        if not self.code.isdigit() or len(self.code) not in (2, 4):
+            raise ValidationError({"code": _("Use 2 digits for a major class, 4 for a minor.")})
+        if len(self.code) == 4:
+            if self.parent is None or self.parent.kind != self.kind:
+                raise ValidationError({"parent": _("A minor class needs a major of its kind.")})
+            if not self.code.startswith(self.parent.code):
+                raise ValidationError({"code": _("A minor's code starts with its major's code.")})
+            if self.deadline_value is None:
+                raise ValidationError({"deadline_value": _("A minor class needs a deadline.")})
+        elif self.parent is not None:
+            raise ValidationError({"parent": _("A major class has no parent.")})
+
+
+class Source(models.TextChoices):
+    PATROL = "patrol", _("Patrol")
+    RESIDENT = "resident", _("Resident")
+    HOTLINE = "hotline_12345", _("12345 hotline")
+    DIGITAL_CITY = "digital_city", _("Digital city")
+    LEADERSHIP_PATROL = "leadership_patrol", _("Leadership patrol")
+    API = "api", _("API")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    REGISTERED = "registered", _("Registered")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REFERRED = "referred", _("Referred")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_STATES = (
+    State.REPORTED,
+    State.REGISTERED,
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.REFERRED,
+    State.ENFORCEMENT,
+    State.RESOLVED,
+)
+# States in which a deadline clock runs (set at dispatch, referral or enforcement).
+CLOCK_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT)
+
+
+class RejectReason(models.TextChoices):
+    INVALID = "invalid", _("Not a valid problem")
+    DUPLICATE = "duplicate", _("Duplicate of another ticket")
+    OUT_OF_SCOPE = "out_of_scope", _("Not urban management's business")
+
+
+class Route(models.TextChoices):
+    """Which path a registered ticket took; rework after a failed check goes back the same way."""
+
+    DISPATCH = "dispatch", _("Dispatched to an officer")
+    REFER = "refer", _("Referred to a unit")
+    ENFORCE = "enforce", _("Enforcement")
+
+
+REOPEN_DAYS = 30
+REOPEN_WINDOW = datetime.timedelta(days=REOPEN_DAYS)
+
+
+def new_tracking_code() -> str:
+    # 10 characters of base32 = 50 bits: unguessable by enumeration, easy to read out by phone.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _i in range(10))
+
+
+class Ticket(FSMModelMixin, models.Model):
+    """A case (案卷): one problem at one place, from its report to its closure."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=16, unique=True, default=new_tracking_code, editable=False
+    )
+    state = FSMField(
+        _("status"), default=State.REPORTED, choices=State.choices, protected=True, db_index=True
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    description = models.TextField(_("description"), max_length=4000)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+
+    # Where: the grid comes from locate(); the rest is copied down so queues filter on one table.
+    grid_cell = models.ForeignKey(
+        "grids.GridCell",
+        verbose_name=_("unit grid"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    community = models.ForeignKey(
+        "grids.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    street = models.ForeignKey(
+        "grids.Street", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district = models.ForeignKey(
+        "grids.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    brigade = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("brigade"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # Who reported it.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_tickets",
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+
+    # Who works on it.
+    route = models.CharField(_("route"), max_length=10, choices=Route.choices, blank=True)
+    assignee = models.ForeignKey(
+        "accounts.Officer",
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    responsible_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_tickets",
+    )
+    responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
+
+    # The clock: budget in minutes of working (or, for urgent tickets, natural) time.
+    time_budget_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    natural_time = models.BooleanField(default=False, editable=False)
+    clock_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue = models.BooleanField(_("overdue"), default=False)
+
+    rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    reject_reason = models.CharField(
+        _("reason for rejection"), max_length=20, choices=RejectReason.choices, blank=True
+    )
+    on_site = models.BooleanField(_("fixed on site"), default=False)
+
+    # Milestones.
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    referred_at = models.DateTimeField(_("referred at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("work started at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The resident's 回访 rating, filled in after closure.
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    satisfaction_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-reported_at"]
+        indexes = [
+            # The queue: scope (brigade) + status tab, sorted by deadline.
+            models.Index(fields=["brigade", "state", "deadline"], name="ticket_brigade_queue"),
+            models.Index(fields=["state", "deadline"], name="ticket_state_deadline"),
+            models.Index(fields=["grid_cell", "state"], name="ticket_grid_state"),
+            models.Index(fields=["community", "state"], name="ticket_community_state"),
+            models.Index(fields=["street", "state"], name="ticket_street_state"),
+            models.Index(fields=["district", "state"], name="ticket_district_state"),
+            models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
+            models.Index(fields=["responsible_unit", "state"], name="ticket_unit_state"),
+            models.Index(fields=["category", "state"], name="ticket_category_state"),
+            models.Index(fields=["source", "reported_at"], name="ticket_source_reported"),
+            models.Index(fields=["reported_at"], name="ticket_reported_at"),
+            # The reminder scan reads open tickets with a running clock only.
+            models.Index(
+                fields=["deadline"],
+                name="ticket_open_deadline",
+                condition=Q(state__in=CLOCK_STATES),
+            ),
+            models.Index(
+                fields=["warn_at"], name="ticket_open_warn_at", condition=Q(state__in=CLOCK_STATES)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__range=(1, 5)),
+                name="ticket_satisfaction_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def extension_pending(self) -> bool:
+        return self.clock_paused_at is not None
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.reporter_phone)
+
+    # --- transitions: state and own fields only; see cases.services for everything else ---
+
+    @transition(
+        field=state,
+        source=State.REPORTED,
+        target=State.REGISTERED,
+        permission=permissions.supervises,
+    )
+    def register(self, *, at: datetime.datetime) -> None:
+        self.registered_at = at
+
+    @transition(
+        field=state,
+        source=[State.REPORTED, State.REGISTERED],
+        target=State.REJECTED,
+        permission=permissions.supervises,
+    )
+    def reject(self, *, reason: str, at: datetime.datetime, duplicate_of: "Ticket | None") -> None:
+        self.reject_reason = reason
+        self.duplicate_of = duplicate_of
+        self.rejected_at = at
+
+    @transition(
+        field=state,
+        source=State.REGISTERED,
+        target=State.DISPATCHED,
+        permission=permissions.supervises,
+    )
+    def dispatch(self, *, officer: "Officer", at: datetime.datetime) -> None:
+        self.route = Route.DISPATCH
+        self.assignee = officer
+        self.responsible_unit = None
+        self.responsible_person = ""
+        self.dispatched_at = at
+
+    @transition(
+        field=state,
+        source=State.REGISTERED,
+        target=State.REFERRED,
+        permission=permissions.supervises,
+    )
+    def refer(self, *, unit: "Unit", person: str, at: datetime.datetime) -> None:
+        self.route = Route.REFER
+        self.responsible_unit = unit
+        self.responsible_person = person
+        self.referred_at = at
+        self.accepted_at = None
+
+    @transition(
+        field=state,
+        source=State.REGISTERED,
+        target=State.ENFORCEMENT,
+        permission=permissions.supervises,
+        conditions=[lambda ticket: ticket.category.enforceable],
+    )
+    def enforce(self, *, officer: "Officer", at: datetime.datetime) -> None:
+        self.route = Route.ENFORCE
+        self.assignee = officer
+        self.dispatched_at = at
+
+    @transition(
+        field=state,
+        source=[State.DISPATCHED, State.REFERRED],
+        target=State.REGISTERED,
+        permission=permissions.works_on,
+    )
+    def send_back(self) -> None:
+        """Return (退回): the officer or unit says it is not theirs; the supervisor re-decides."""
+        self.route = ""
+        self.assignee = None
+        self.responsible_unit = None
+        self.responsible_person = ""
+        self.accepted_at = None
+        self._stop_clock()
+
+    @transition(
+        field=state,
+        source=State.REFERRED,
+        target=None,
+        permission=permissions.works_on,
+        conditions=[lambda ticket: ticket.accepted_at is None],
+    )
+    def accept(self, *, at: datetime.datetime) -> None:
+        self.accepted_at = at
+
+    @transition(
+        field=state,
+        source=State.DISPATCHED,
+        target=State.IN_PROGRESS,
+        permission=permissions.works_on,
+    )
+    def start(self, *, at: datetime.datetime) -> None:
+        self.started_at = at
+
+    @transition(
+        field=state,
+        source=[State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT],
+        target=None,
+        permission=permissions.works_on,
+        conditions=[lambda ticket: ticket.clock_paused_at is None],
+    )
+    def request_extension(self, *, at: datetime.datetime) -> None:
+        self.clock_paused_at = at
+
+    @transition(
+        field=state,
+        source=[State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT],
+        target=None,
+        permission=permissions.supervises,
+        conditions=[lambda ticket: ticket.clock_paused_at is not None],
+    )
+    def decide_extension(self) -> None:
+        """Approve or deny: either way the clock runs again (services move the deadline)."""
+        self.clock_paused_at = None
+
+    @transition(
+        field=state,
+        source=[State.IN_PROGRESS, State.REFERRED],
+        target=State.RESOLVED,
+        permission=permissions.works_on,
+    )
+    def resolve(self, *, at: datetime.datetime) -> None:
+        self.resolved_at = at
+        self.clock_paused_at = None
+
+    @transition(
+        field=state,
+        source=State.ENFORCEMENT,
+        target=State.RESOLVED,
+        permission=permissions.works_on_or_supervises,
+    )
+    def conclude(self, *, at: datetime.datetime) -> None:
+        self.resolved_at = at
+        self.clock_paused_at = None
+
+    @transition(
+        field=state, source=State.RESOLVED, target=State.CLOSED, permission=permissions.supervises
+    )
+    def verify_pass(self, *, at: datetime.datetime) -> None:
+        self.closed_at = at
+
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=RETURN_VALUE(State.DISPATCHED, State.REFERRED, State.ENFORCEMENT),
+        permission=permissions.supervises,
+    )
+    def verify_fail(self) -> str:
+        """Rework (返工): back to the same officer or unit, by the route it came."""
+        self.rework_count += 1
+        self.resolved_at = None
+        self.started_at = None
+        return {
+            Route.REFER: State.REFERRED,
+            Route.ENFORCE: State.ENFORCEMENT,
+        }.get(self.route, State.DISPATCHED)
+
+    @transition(
+        field=state,
+        source=State.CLOSED,
+        target=State.REGISTERED,
+        permission=permissions.supervises,
+        conditions=[lambda ticket: ticket.can_reopen_at(timezone.now())],
+    )
+    def reopen(self) -> None:
+        self.closed_at = None
+        self.resolved_at = None
+        self.route = ""
+        self.assignee = None
+        self.responsible_unit = None
+        self.responsible_person = ""
+        self.on_site = False
+        self._stop_clock()
+
+    def can_reopen_at(self, now: datetime.datetime) -> bool:
+        return self.closed_at is not None and now - self.closed_at <= REOPEN_WINDOW
+
+    def _stop_clock(self) -> None:
+        self.time_budget_minutes = None
+        self.clock_started_at = None
+        self.warn_at = None
+        self.deadline = None
+        self.clock_paused_at = None
+        self.overdue = False
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough for the reporter to recognise, not enough to call."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+class Action(models.TextChoices):
+    CREATE = "create", pgettext_lazy("ticket event", "Reported")
+    ON_SITE = "on_site", pgettext_lazy("ticket event", "Fixed on site")
+    REGISTER = "register", pgettext_lazy("ticket event", "Registered")
+    REJECT = "reject", pgettext_lazy("ticket event", "Rejected")
+    DISPATCH = "dispatch", pgettext_lazy("ticket event", "Dispatched")
+    REFER = "refer", pgettext_lazy("ticket event", "Referred")
+    ENFORCE = "enforce", pgettext_lazy("ticket event", "Enforcement opened")
+    RETURN = "return", pgettext_lazy("ticket event", "Returned")
+    ACCEPT = "accept", pgettext_lazy("ticket event", "Accepted")
+    START = "start", pgettext_lazy("ticket event", "Work started")
+    EXTEND_REQUEST = "extend_request", pgettext_lazy("ticket event", "Extension requested")
+    EXTEND_APPROVE = "extend_approve", pgettext_lazy("ticket event", "Extension approved")
+    EXTEND_DENY = "extend_deny", pgettext_lazy("ticket event", "Extension denied")
+    RESOLVE = "resolve", pgettext_lazy("ticket event", "Resolved")
+    CONCLUDE = "conclude", pgettext_lazy("ticket event", "Enforcement concluded")
+    VERIFY_PASS = "verify_pass", pgettext_lazy("ticket event", "Verified and closed")
+    VERIFY_FAIL = "verify_fail", pgettext_lazy("ticket event", "Verification failed: rework")
+    REOPEN = "reopen", pgettext_lazy("ticket event", "Reopened")
+    DUPLICATE_LINKED = "duplicate_linked", pgettext_lazy("ticket event", "Duplicate report merged")
+    COMMENT = "comment", pgettext_lazy("ticket event", "Note")
+
+
+class TicketEvent(models.Model):
+    """One row per thing that happened to a ticket: the audit trail and the public timeline."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
+    public_note = models.TextField(_("public note"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action}"
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("Report")
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")
+    EVIDENCE = "evidence", _("Evidence")
+
+
+class Photo(models.Model):
+    """A checked, re-encoded photo (no EXIF) with its thumbnail; served only through a view that
+    checks the viewer may see the ticket."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="photos"
+    )
+    event = models.ForeignKey(
+        TicketEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
+    image = models.ImageField(_("image"), upload_to="tickets/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="tickets/%Y/%m/")
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    content_type = models.CharField(max_length=20, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+class ExtensionRequest(models.Model):
+    """An officer's or unit's request for more time; the clock stands still until decided."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    extra_minutes = models.PositiveIntegerField(_("extra time (minutes)"))
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(decided_at__isnull=True),
+                name="one_pending_extension_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} +{self.extra_minutes}"
+
+
+class DailySequence(models.Model):
+    """The last ticket number issued on a day (XZ20261121-0042 is the 42nd of 21 Nov 2026)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily number sequence")
+        verbose_name_plural = _("daily number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class Notification(models.Model):
+    """An in-app message about a ticket (the bell and the inbox)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def kind_label(self) -> str:
+        """What happened, in the reader's language (the kind is a ticket action)."""
+        try:
+            return str(Action(self.kind).label)
+        except ValueError:
+            return self.kind

@@ -1,0 +1,169 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.roles import Role, has_role
+from cases.categories import invalidate_choices
+from cases.models import Category, Notification, Ticket, TicketEvent
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The 部件/事件 tree. A category that tickets or minors point at is deactivated, never
+    deleted: PROTECT would refuse anyway, and the history must keep its category."""
+
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "deadline",
+        "urgent_hours",
+        "default_unit",
+        "enforceable",
+        "is_active",
+    ]
+    list_filter = ["kind", "is_active", "enforceable", ("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name", "public_name"]
+    list_select_related = ["parent", "default_unit"]
+    autocomplete_fields = ["default_unit"]
+    actions = ["deactivate_selected"]
+    fieldsets = (
+        (None, {"fields": ("kind", "code", "name", "public_name", "parent", "is_active")}),
+        (
+            _("Handling"),
+            {
+                "fields": (
+                    ("deadline_value", "deadline_unit"),
+                    "urgent_hours",
+                    "default_unit",
+                    "enforceable",
+                    "duplicate_radius_m",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("disposal deadline"), ordering="deadline_value")
+    def deadline(self, obj: Category) -> str:
+        if obj.deadline_value is None:
+            return "—"
+        return f"{obj.deadline_value} {obj.get_deadline_unit_display()}"
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField:
+        if db_field.name == "parent":
+            # Two levels only: a parent is always a major class.
+            kwargs["queryset"] = Category.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Category | None = None) -> bool:
+        if obj is not None and (obj.tickets.exists() or obj.children.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        # Bulk deletion would skip the per-object check above; deactivation is the way out.
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Deactivate selected categories"), permissions=["change"])
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        count = queryset.filter(is_active=True).update(is_active=False)
+        invalidate_choices()  # update() sends no post_save
+        self.message_user(
+            request,
+            ngettext("%(count)d category deactivated.", "%(count)d categories deactivated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+def can_audit(request: HttpRequest) -> bool:
+    """Superusers and assessors may read tickets in the admin; nobody may edit them there."""
+    user = request.user
+    return user.is_active and user.is_staff and (user.is_superuser or has_role(user, Role.ASSESSOR))
+
+
+class ReadOnlyAdminMixin:
+    """Tickets and their trail change only through cases.services (row lock, audit, notices)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+
+class TicketEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TicketEvent
+    fields = [
+        "created_at",
+        "action",
+        "from_state",
+        "to_state",
+        "actor",
+        "public_note",
+        "internal_note",
+        "data",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return can_audit(request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TicketEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "state", "category", "community", "source", "reported_at"]
+    list_filter = ["state", "source", "priority", "overdue"]
+    list_select_related = ["category", "community"]
+    search_fields = ["number"]
+    date_hierarchy = "reported_at"
+    raw_id_fields = [
+        "category",
+        "grid_cell",
+        "community",
+        "street",
+        "district",
+        "brigade",
+        "reporter",
+        "assignee",
+        "responsible_unit",
+        "duplicate_of",
+    ]
+    inlines = [TicketEventInline]
+    show_full_result_count = False  # a COUNT(*) over every ticket on each page is wasted
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Ticket | None = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_audit(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Ticket | None = None) -> bool:
+        return can_audit(request)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "ticket", "created_at", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient", "ticket"]
+    search_fields = ["message", "recipient__username"]
+    raw_id_fields = ["recipient", "ticket"]
