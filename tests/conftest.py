@@ -128,3 +128,21 @@ def assessor(db):
 def resident(db):
     """A resident with an account (most file without one): no staff page is theirs."""
     return UserFactory(username="resident", roles=["resident"])
+
+
+@pytest.fixture(autouse=True)
+def _categories_loaded(request):
+    """The category tree comes from a data migration. Tests that run in real transactions
+    (browser journeys, races) empty every table when they end, and with --reuse-db the next run
+    would find no categories: put them back before any test that uses the database."""
+    names = set(request.fixturenames)
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & names):
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    from cases.categories import load_categories
+    from cases.models import Category
+
+    with blocker.unblock():
+        if not Category.objects.exists():
+            load_categories()

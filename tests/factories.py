@@ -139,3 +139,28 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     def grid_cells(self, create: bool, extracted: list[GridCell] | None, **kwargs: object) -> None:
         if create and extracted:
             self.grid_cells.set(extracted)
+
+
+# --- casework (appended for tests/cases) ------------------------------------------------------
+
+
+def jpeg_bytes(
+    size: tuple[int, int] = (64, 48), colour: tuple[int, int, int] = (90, 140, 60)
+) -> bytes:
+    """A small, valid JPEG made with Pillow (imports are local: this block is appended)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def processed_photo(name: str = "photo.jpg"):
+    """A photo as the forms hand it to the services: checked and re-encoded."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.photos import check_photo
+
+    return check_photo(SimpleUploadedFile(name, jpeg_bytes(), content_type="image/jpeg"))

@@ -1,0 +1,88 @@
+"""In-app notifications: who hears about what happened to a ticket.
+
+``notify_event`` runs after the transition's transaction commits (services queue it with
+``transaction.on_commit``), so nobody is told about a change that was rolled back. A failure
+here is logged and never undoes the ticket's change; the reminder scan (Celery) covers the rest.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accounts.models import User
+from accounts.roles import Role
+from cases.models import Action, Notification, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+TO_SUPERVISORS = {
+    Action.CREATE,
+    Action.RETURN,
+    Action.RESOLVE,
+    Action.CONCLUDE,
+    Action.EXTEND_REQUEST,
+}
+TO_WORKER = {Action.DISPATCH, Action.ENFORCE, Action.REFER, Action.VERIFY_FAIL}
+TO_REQUESTER = {Action.EXTEND_APPROVE, Action.EXTEND_DENY}
+
+
+def brigade_supervisors(brigade_id: int | None) -> QuerySet[User]:
+    if brigade_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True, unit_id=brigade_id, groups__name=Role.SUPERVISOR
+    ).distinct()
+
+
+def unit_handlers(unit_id: int) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, unit_id=unit_id, groups__name=Role.HANDLER
+    ).distinct()
+
+
+def recipients_for(event: TicketEvent) -> list[User]:
+    ticket = event.ticket
+    if event.action in TO_SUPERVISORS:
+        people = list(brigade_supervisors(ticket.brigade_id))
+    elif event.action in TO_WORKER:
+        if ticket.responsible_unit_id is not None:
+            people = list(unit_handlers(ticket.responsible_unit_id))
+        elif ticket.assignee_id is not None:
+            people = [ticket.assignee.user]
+        else:
+            people = []
+    elif event.action in TO_REQUESTER:
+        requester_id = event.data.get("requested_by")
+        people = list(User.objects.filter(pk=requester_id, is_active=True))
+    else:
+        people = []
+    return [person for person in people if person.pk != event.actor_id]
+
+
+def notify_event(event_id: int) -> int:
+    """Write one notification per recipient of the event; returns how many were written."""
+    try:
+        event = TicketEvent.objects.select_related(
+            "ticket__category", "ticket__assignee__user"
+        ).get(pk=event_id)
+        with transaction.atomic():
+            rows = [
+                Notification(
+                    recipient=person,
+                    ticket=event.ticket,
+                    kind=event.action,
+                    message=(event.public_note or event.internal_note)[:300],
+                )
+                for person in recipients_for(event)
+            ]
+            Notification.objects.bulk_create(rows)
+        return len(rows)
+    except Exception:
+        logger.exception("Could not write notifications for ticket event %s", event_id)
+        return 0
+
+
+def queue_notifications(event: TicketEvent) -> None:
+    event_id = event.pk
+    transaction.on_commit(lambda: notify_event(event_id))

@@ -1,0 +1,48 @@
+"""Ticket photos: every upload is checked by content (JPEG/PNG/WebP, ≤ 10 MB, ≤ 40 Mpx, no
+decompression bombs), turned upright, stripped of EXIF (a resident's GPS position, a phone's
+serial), resized to ≤ 2048 px with a thumbnail, and stored under a random name.
+
+Forms call ``check_photo`` in ``clean_*`` so a bad file is a form error; services call
+``store_photos`` inside their transaction with what the form returned.
+"""
+
+from collections.abc import Iterable
+
+from django.core.files.uploadedfile import UploadedFile
+
+from accounts.models import User
+from cases.models import Photo, Ticket, TicketEvent
+from citymgmt.images import ProcessedImage, process_image
+
+MAX_PHOTOS_PER_STEP = 3
+
+
+def check_photo(upload: UploadedFile) -> ProcessedImage:
+    """The upload re-encoded and ready to store; ValidationError with a clear message if not."""
+    return process_image(upload)
+
+
+def store_photos(
+    *,
+    ticket: Ticket,
+    photos: Iterable[ProcessedImage],
+    kind: str,
+    uploaded_by: User | None,
+    event: TicketEvent | None = None,
+) -> list[Photo]:
+    stored = []
+    for processed in photos:
+        photo = Photo(
+            ticket=ticket,
+            event=event,
+            kind=kind,
+            width=processed.width,
+            height=processed.height,
+            content_type=processed.content_type,
+            uploaded_by=uploaded_by,
+        )
+        photo.image.save(processed.image.name, processed.image, save=False)
+        photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+        photo.save()
+        stored.append(photo)
+    return stored

@@ -1,0 +1,887 @@
+"""Every write that matters to a ticket: one function per thing a person does to it.
+
+Each transition service locks the ticket row (scoped: a ticket the actor may not see is a 404),
+checks that the ticket is still in the state the actor saw and that the actor may make the move,
+applies the state machine's transition, saves the changed fields, writes one ``TicketEvent`` and
+queues notifications for after the commit. Two people acting at once: the second waits for the
+lock, then finds the state moved on and gets ``TicketConflict`` with a message saying so.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from accounts.models import Officer, User
+from accounts.roles import Role, has_role
+from cases import deadlines
+from cases.models import (
+    OPEN_STATES,
+    Action,
+    Category,
+    DeadlineUnit,
+    ExtensionRequest,
+    Notification,
+    PhotoKind,
+    Priority,
+    RejectReason,
+    Source,
+    State,
+    Ticket,
+    TicketEvent,
+)
+from cases.notifications import queue_notifications
+from cases.numbers import next_number
+from cases.photos import store_photos
+from cases.selectors import dispatchable_officers, referral_units, tickets_visible_to
+from citymgmt.images import ProcessedImage
+from grids.models import Community
+from grids.services import locate
+
+
+class TicketConflict(Exception):
+    """The ticket changed since the actor looked at it; ``message`` says what it is now."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.message = _(
+            "Ticket %(number)s has just been changed by someone else: it is now “%(state)s”. "
+            "The page has been refreshed; please check it before acting again."
+        ) % {"number": ticket.number, "state": ticket.get_state_display()}
+        super().__init__(self.message)
+
+
+# --- creation ---------------------------------------------------------------------------------
+
+
+def _place(ticket: Ticket, *, lat: float | None, lng: float | None, community: Community | None):
+    """Grid from locate(); community from the grid, else as chosen by hand; the rest copied down."""
+    cell = locate(lat, lng) if lat is not None and lng is not None else None
+    ticket.grid_cell = cell
+    if cell is not None:
+        community = cell.community
+    if community is not None:
+        community = Community.objects.select_related("street").get(pk=community.pk)
+        ticket.community = community
+        ticket.street_id = community.street_id
+        ticket.district_id = community.street.district_id
+        ticket.brigade_id = community.brigade_id
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    actor: User | None,
+    source: str,
+    category: Category,
+    description: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    community: Community | None = None,
+    priority: str = Priority.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    photos: Sequence[ProcessedImage] = (),
+    internal_note: str = "",
+) -> Ticket:
+    """File a new report (state ``reported``) for a supervisor to register or reject.
+
+    Callers gate who may file: the public form (anyone), the hotline intake (supervisors),
+    patrol findings (officers), the API. A point on no grid still makes a ticket: the
+    community chosen by hand then decides who sees it.
+    """
+    if not category.is_active or category.is_major:
+        raise ValidationError({"category": _("Choose an active category.")})
+    now = timezone.now()
+    ticket = Ticket(
+        number=next_number(timezone.localdate(now)),
+        source=source,
+        category=category,
+        priority=priority,
+        description=description,
+        address=address,
+        lat=lat,
+        lng=lng,
+        reporter=actor,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reported_at=now,
+    )
+    _place(ticket, lat=lat, lng=lng, community=community)
+    if ticket.community_id is None:
+        # Nobody but the command centre would ever see it: ask where it is instead.
+        raise ValidationError(
+            {"community": _("This point is on no unit grid: choose the community.")}
+        )
+    ticket.save()
+    event = _record(
+        ticket,
+        actor,
+        Action.CREATE,
+        from_state="",
+        internal_note=internal_note,
+        data={"source": source},
+        at=now,
+    )
+    store_photos(
+        ticket=ticket, photos=photos, kind=PhotoKind.REPORT, uploaded_by=actor, event=event
+    )
+    return ticket
+
+
+@transaction.atomic
+def create_on_site_ticket(
+    *,
+    actor: User,
+    category: Category,
+    description: str,
+    before: Sequence[ProcessedImage],
+    after: Sequence[ProcessedImage],
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    community: Community | None = None,
+    note: str = "",
+) -> Ticket:
+    """An officer fixed a problem on the spot (现场整改): the ticket is born closed, with before
+    and after photos, ``on_site=True``. Officers only."""
+    officer = getattr(actor, "officer", None) if has_role(actor, Role.OFFICER) else None
+    if officer is None:
+        raise PermissionDenied(_("Only officers record on-site fixes."))
+    if not before or not after:
+        raise ValidationError(_("An on-site fix needs a photo from before and one from after."))
+    if not category.is_active or category.is_major:
+        raise ValidationError({"category": _("Choose an active category.")})
+    now = timezone.now()
+    ticket = Ticket(
+        number=next_number(timezone.localdate(now)),
+        state=State.CLOSED,
+        source=Source.PATROL,
+        category=category,
+        description=description,
+        address=address,
+        lat=lat,
+        lng=lng,
+        reporter=actor,
+        assignee=officer,
+        on_site=True,
+        reported_at=now,
+        registered_at=now,
+        dispatched_at=now,
+        started_at=now,
+        resolved_at=now,
+        closed_at=now,
+    )
+    _place(ticket, lat=lat, lng=lng, community=community)
+    ticket.save()
+    event = _record(ticket, actor, Action.ON_SITE, from_state="", public_note=note, at=now)
+    store_photos(
+        ticket=ticket, photos=before, kind=PhotoKind.BEFORE, uploaded_by=actor, event=event
+    )
+    store_photos(ticket=ticket, photos=after, kind=PhotoKind.AFTER, uploaded_by=actor, event=event)
+    return ticket
+
+
+# --- the machinery every transition shares --------------------------------------------------
+
+
+def _record(
+    ticket: Ticket,
+    actor: User | None,
+    action: str,
+    *,
+    from_state: str,
+    public_note: str = "",
+    internal_note: str = "",
+    data: dict | None = None,
+    at: datetime.datetime | None = None,
+) -> TicketEvent:
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=ticket.state,
+        public_note=public_note,
+        internal_note=internal_note,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+    queue_notifications(event)
+    return event
+
+
+def lock_ticket(actor: User, ticket_id: int) -> Ticket:
+    """The ticket, row-locked for this transaction, if the actor may see it (else Http404)."""
+    return get_object_or_404(
+        tickets_visible_to(actor).select_for_update(of=("self",)).select_related("category"),
+        pk=ticket_id,
+    )
+
+
+@dataclass
+class Step:
+    """One transition as a service performs it."""
+
+    transition: str
+    action: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    fields: tuple[str, ...] = ()
+    public_note: str = ""
+    internal_note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def may_attempt(ticket: Ticket, transition: str, user: User) -> bool:
+    """Whether the user holds the transition's permission in the ticket's current state, whatever
+    its conditions say (``has_transition_perm`` checks both)."""
+    method = getattr(ticket, transition)
+    return bool(method._django_fsm.has_transition_perm(ticket, ticket.state, user))
+
+
+def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | None) -> TicketEvent:
+    method = getattr(ticket, step.transition)
+    number = {"number": ticket.number}
+    if (expected_state and ticket.state != expected_state) or not can_proceed(
+        method, check_conditions=False
+    ):
+        raise TicketConflict(ticket)
+    if not may_attempt(ticket, step.transition, actor):
+        raise PermissionDenied(_("You may not do this to ticket %(number)s.") % number)
+    if not can_proceed(method):
+        raise ValidationError(_("This step does not apply to ticket %(number)s.") % number)
+    from_state = ticket.state
+    method(**step.kwargs)
+    ticket.save(update_fields=["state", "updated_at", *step.fields])
+    return _record(
+        ticket,
+        actor,
+        step.action,
+        from_state=from_state,
+        public_note=step.public_note,
+        internal_note=step.internal_note,
+        data=step.data,
+    )
+
+
+def _transition(
+    actor: User, ticket_id: int, step: Step, *, expected_state: str | None = None
+) -> Ticket:
+    ticket = lock_ticket(actor, ticket_id)
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+CLOCK_FIELDS = (
+    "time_budget_minutes",
+    "natural_time",
+    "clock_started_at",
+    "warn_at",
+    "deadline",
+    "clock_paused_at",
+)
+
+
+def _start_clock(
+    ticket: Ticket, at: datetime.datetime, *, deadline: datetime.datetime | None = None
+) -> None:
+    """Set the ticket's deadline from its category (urgent: natural hours), or to ``deadline``
+    when the supervisor names one (a referral's 责任清单 date)."""
+    category = ticket.category
+    if ticket.priority == Priority.URGENT and category.urgent_hours:
+        natural, minutes = True, category.urgent_hours * 60
+    else:
+        unit = category.deadline_unit
+        natural = unit == DeadlineUnit.NATURAL_HOURS
+        minutes = deadlines.budget_minutes(category.deadline_value or 1, unit)
+    if deadline is not None:
+        minutes = (
+            int((deadline - at).total_seconds() // 60)
+            if natural
+            else deadlines.working_minutes_between(at, deadline)
+        )
+    clock = deadlines.start_clock(at, max(minutes, 1), natural=natural)
+    ticket.time_budget_minutes = max(minutes, 1)
+    ticket.natural_time = natural
+    ticket.clock_started_at = clock.started_at
+    ticket.warn_at = clock.warn_at
+    ticket.deadline = deadline or clock.deadline
+    ticket.clock_paused_at = None
+
+
+def _officer_for(ticket: Ticket, officer_id: int) -> Officer:
+    officer = dispatchable_officers(ticket).filter(pk=officer_id).first()
+    if officer is None:
+        raise ValidationError({"officer": _("Choose an officer of this ticket's brigade.")})
+    return officer
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    note: str = "",
+    category: Category | None = None,
+    priority: str | None = None,
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor (of the ticket's brigade): accept a report as a case (立案), correcting its
+    category and priority if needed."""
+    ticket = lock_ticket(actor, ticket_id)
+    fields = ["registered_at"]
+    data = {}
+    if category is not None and category.pk != ticket.category_id:
+        if not category.is_active or category.is_major:
+            raise ValidationError({"category": _("Choose an active category.")})
+        data["category"] = [ticket.category.service_code, category.service_code]
+        ticket.category = category
+        fields.append("category")
+    if priority and priority != ticket.priority:
+        data["priority"] = [ticket.priority, priority]
+        ticket.priority = priority
+        fields.append("priority")
+    now = timezone.now()
+    step = Step(
+        "register", Action.REGISTER, {"at": now}, tuple(fields), public_note=note, data=data
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def reject_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    reason: str,
+    note: str,
+    duplicate_of_number: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor: reject a report (invalid, out of scope, or a duplicate of an open ticket,
+    which is then noted on the original's timeline). A reason is required."""
+    if reason not in RejectReason.values:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Say why, so the reporter understands.")})
+    ticket = lock_ticket(actor, ticket_id)
+    original = None
+    if reason == RejectReason.DUPLICATE:
+        original = (
+            tickets_visible_to(actor)
+            .filter(number=duplicate_of_number.strip(), state__in=OPEN_STATES)
+            .exclude(pk=ticket.pk)
+            .first()
+        )
+        if original is None:
+            raise ValidationError(
+                {
+                    "duplicate_of": _(
+                        "Give the number of the original ticket: an open one you can see."
+                    )
+                }
+            )
+    now = timezone.now()
+    step = Step(
+        "reject",
+        Action.REJECT,
+        {"reason": reason, "at": now, "duplicate_of": original},
+        ("reject_reason", "duplicate_of", "rejected_at"),
+        public_note=note,
+        data={"reason": reason, "duplicate_of": original.number if original else ""},
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    if original is not None:
+        _record(
+            original,
+            actor,
+            Action.DUPLICATE_LINKED,
+            from_state=original.state,
+            data={"duplicate": ticket.number},
+        )
+    return ticket
+
+
+@transaction.atomic
+def dispatch_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    officer_id: int,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor: send a registered ticket to an officer of its brigade; the clock starts."""
+    ticket = lock_ticket(actor, ticket_id)
+    officer = _officer_for(ticket, officer_id)
+    now = timezone.now()
+    if ticket.state == State.REGISTERED:
+        _start_clock(ticket, now)
+    step = Step(
+        "dispatch",
+        Action.DISPATCH,
+        {"officer": officer, "at": now},
+        (
+            "route",
+            "assignee",
+            "responsible_unit",
+            "responsible_person",
+            "dispatched_at",
+            *CLOCK_FIELDS,
+        ),
+        public_note=note,
+        data={"officer": officer.badge_number, "officer_name": str(officer.user)},
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def refer_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    unit_id: int,
+    person: str,
+    deadline: datetime.datetime | None = None,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor: push a registered ticket to the responsible unit (推送责任单位) with the
+    person answerable and a deadline: a line of the responsibility list (责任清单)."""
+    ticket = lock_ticket(actor, ticket_id)
+    unit = referral_units().filter(pk=unit_id).first()
+    if unit is None:
+        raise ValidationError({"unit": _("Choose a department or street office.")})
+    if not person.strip():
+        raise ValidationError({"person": _("Name the person responsible at the unit.")})
+    now = timezone.now()
+    if deadline is not None and deadline <= now:
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    if ticket.state == State.REGISTERED:
+        _start_clock(ticket, now, deadline=deadline)
+    step = Step(
+        "refer",
+        Action.REFER,
+        {"unit": unit, "person": person.strip(), "at": now},
+        (
+            "route",
+            "responsible_unit",
+            "responsible_person",
+            "referred_at",
+            "accepted_at",
+            *CLOCK_FIELDS,
+        ),
+        public_note=note,
+        data={"unit": unit.name, "person": person.strip()},
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def enforce_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    officer_id: int,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor: open an enforcement case (依法查处) for an enforceable category, handled by an
+    officer of the brigade."""
+    ticket = lock_ticket(actor, ticket_id)
+    officer = _officer_for(ticket, officer_id)
+    now = timezone.now()
+    if ticket.state == State.REGISTERED:
+        _start_clock(ticket, now)
+    step = Step(
+        "enforce",
+        Action.ENFORCE,
+        {"officer": officer, "at": now},
+        ("route", "assignee", "dispatched_at", *CLOCK_FIELDS),
+        internal_note=note,
+        data={"officer": officer.badge_number, "officer_name": str(officer.user)},
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def return_ticket(
+    *, actor: User, ticket_id: int, reason: str, expected_state: str | None = None
+) -> Ticket:
+    """The assignee officer or the unit's handler: hand a ticket back (not ours, wrong place)
+    with a reason; it goes back to the supervisor as registered, the clock stopped."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the ticket is returned.")})
+    ticket = lock_ticket(actor, ticket_id)
+    data = {"unit": ticket.responsible_unit.name} if ticket.responsible_unit_id else {}
+    step = Step(
+        "send_back",
+        Action.RETURN,
+        fields=(
+            "route",
+            "assignee",
+            "responsible_unit",
+            "responsible_person",
+            "accepted_at",
+            *CLOCK_FIELDS,
+            "overdue",
+        ),
+        internal_note=reason.strip(),
+        data=data,
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def accept_ticket(
+    *, actor: User, ticket_id: int, note: str = "", expected_state: str | None = None
+) -> Ticket:
+    """The unit's handler: acknowledge a referred ticket (签收)."""
+    ticket = lock_ticket(actor, ticket_id)
+    step = Step("accept", Action.ACCEPT, {"at": timezone.now()}, ("accepted_at",), public_note=note)
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def start_ticket(
+    *, actor: User, ticket_id: int, note: str = "", expected_state: str | None = None
+) -> Ticket:
+    """The assignee officer: on the way / working on it."""
+    ticket = lock_ticket(actor, ticket_id)
+    step = Step("start", Action.START, {"at": timezone.now()}, ("started_at",), public_note=note)
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def request_extension(
+    *,
+    actor: User,
+    ticket_id: int,
+    extra_hours: int,
+    reason: str,
+    expected_state: str | None = None,
+) -> ExtensionRequest:
+    """The assignee officer or unit: ask for more time; the clock stops until a supervisor
+    decides."""
+    if extra_hours < 1:
+        raise ValidationError({"extra_hours": _("Ask for at least one hour.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why more time is needed.")})
+    ticket = lock_ticket(actor, ticket_id)
+    now = timezone.now()
+    step = Step(
+        "request_extension",
+        Action.EXTEND_REQUEST,
+        {"at": now},
+        ("clock_paused_at",),
+        internal_note=reason.strip(),
+        data={"extra_hours": extra_hours},
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ExtensionRequest.objects.create(
+        ticket=ticket,
+        requested_by=actor,
+        requested_at=now,
+        extra_minutes=extra_hours * 60,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def decide_extension(
+    *,
+    actor: User,
+    ticket_id: int,
+    approve: bool,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor: approve or deny a pending extension. Either way the clock runs again and the
+    deadline moves by the time it stood still; an approval adds the time asked for."""
+    ticket = lock_ticket(actor, ticket_id)
+    pending = ticket.extension_requests.filter(decided_at__isnull=True).first()
+    if pending is None or ticket.clock_paused_at is None:
+        raise TicketConflict(ticket)
+    now = timezone.now()
+    paused_at = ticket.clock_paused_at
+    extra = pending.extra_minutes if approve else 0
+    step = Step(
+        "decide_extension",
+        Action.EXTEND_APPROVE if approve else Action.EXTEND_DENY,
+        fields=("clock_paused_at", "deadline", "warn_at", "time_budget_minutes"),
+        internal_note=note,
+        data={"extra_hours": extra // 60, "requested_by": pending.requested_by_id},
+    )
+    if ticket.deadline is not None and ticket.warn_at is not None:
+        ticket.deadline, ticket.warn_at = deadlines.shift_for_pause(
+            ticket.deadline,
+            ticket.warn_at,
+            paused_at,
+            now,
+            natural=ticket.natural_time,
+            extra_minutes=extra,
+        )
+        ticket.time_budget_minutes = (ticket.time_budget_minutes or 0) + extra
+    _apply(ticket, actor, step, expected_state=expected_state)
+    pending.decided_by = actor
+    pending.decided_at = now
+    pending.approved = approve
+    pending.save(update_fields=["decided_by", "decided_at", "approved"])
+    return ticket
+
+
+def _close_pending_extension(ticket: Ticket, actor: User, at: datetime.datetime) -> None:
+    ticket.extension_requests.filter(decided_at__isnull=True).update(
+        decided_by=actor, decided_at=at, approved=False
+    )
+
+
+@transaction.atomic
+def resolve_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    note: str,
+    photos: Sequence[ProcessedImage],
+    expected_state: str | None = None,
+) -> Ticket:
+    """The assignee officer or the unit's handler: report the problem fixed, with a note and at
+    least one photo of the result, for the supervisor to verify."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what was done.")})
+    if not photos:
+        raise ValidationError({"photos": _("Add a photo of the result.")})
+    ticket = lock_ticket(actor, ticket_id)
+    now = timezone.now()
+    late = ticket.deadline is not None and now > ticket.deadline
+    ticket.overdue = ticket.overdue or late
+    step = Step(
+        "resolve",
+        Action.RESOLVE,
+        {"at": now},
+        ("resolved_at", "clock_paused_at", "overdue"),
+        public_note=note.strip(),
+        data={"late": late},
+    )
+    event = _apply(ticket, actor, step, expected_state=expected_state)
+    _close_pending_extension(ticket, actor, now)
+    store_photos(ticket=ticket, photos=photos, kind=PhotoKind.AFTER, uploaded_by=actor, event=event)
+    return ticket
+
+
+@transaction.atomic
+def conclude_enforcement(
+    *,
+    actor: User,
+    ticket_id: int,
+    note: str,
+    photos: Sequence[ProcessedImage] = (),
+    expected_state: str | None = None,
+) -> Ticket:
+    """The enforcing officer or a supervisor: record how the enforcement case ended (decision,
+    correction made) with optional evidence photos."""
+    if not note.strip():
+        raise ValidationError({"note": _("Record how the case was concluded.")})
+    ticket = lock_ticket(actor, ticket_id)
+    now = timezone.now()
+    late = ticket.deadline is not None and now > ticket.deadline
+    ticket.overdue = ticket.overdue or late
+    step = Step(
+        "conclude",
+        Action.CONCLUDE,
+        {"at": now},
+        ("resolved_at", "clock_paused_at", "overdue"),
+        public_note=note.strip(),
+        data={"late": late},
+    )
+    event = _apply(ticket, actor, step, expected_state=expected_state)
+    _close_pending_extension(ticket, actor, now)
+    store_photos(
+        ticket=ticket, photos=photos, kind=PhotoKind.EVIDENCE, uploaded_by=actor, event=event
+    )
+    return ticket
+
+
+@transaction.atomic
+def verify_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    passed: bool,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """Supervisor: check the fix (核查). Pass closes the ticket; fail sends it back for rework to
+    the same officer or unit, with a fresh deadline, and counts a rework."""
+    ticket = lock_ticket(actor, ticket_id)
+    now = timezone.now()
+    if passed:
+        step = Step("verify_pass", Action.VERIFY_PASS, {"at": now}, ("closed_at",), note)
+    else:
+        if not note.strip():
+            raise ValidationError({"note": _("Say what still needs doing.")})
+        _start_clock(ticket, now)
+        step = Step(
+            "verify_fail",
+            Action.VERIFY_FAIL,
+            fields=("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS),
+            public_note=note.strip(),
+        )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+@transaction.atomic
+def reopen_ticket(
+    *, actor: User, ticket_id: int, reason: str, expected_state: str | None = None
+) -> Ticket:
+    """Supervisor: reopen a ticket closed less than 30 days ago (the problem came back, or the
+    resident is not satisfied); it returns to registered for a new decision."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the ticket is reopened.")})
+    ticket = lock_ticket(actor, ticket_id)
+    step = Step(
+        "reopen",
+        Action.REOPEN,
+        fields=(
+            "closed_at",
+            "resolved_at",
+            "route",
+            "assignee",
+            "responsible_unit",
+            "responsible_person",
+            "on_site",
+            "overdue",
+            *CLOCK_FIELDS,
+        ),
+        public_note=reason.strip(),
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+# --- several at once ---------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
+
+
+def _bulk(actor: User, ticket_ids: Iterable[int], act: Any) -> BulkResult:
+    """Apply ``act(ticket_id)`` to each ticket in its own savepoint: one ticket that cannot move
+    (taken by someone else, out of scope) does not stop the others."""
+    result = BulkResult()
+    numbers = dict(tickets_visible_to(actor).filter(pk__in=ticket_ids).values_list("pk", "number"))
+    for ticket_id in ticket_ids:
+        number = numbers.get(ticket_id)
+        if number is None:
+            continue
+        try:
+            with transaction.atomic():
+                act(ticket_id)
+        except TicketConflict as exc:
+            result.failed.append((number, exc.message))
+        except (PermissionDenied, ValidationError) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            result.failed.append((number, message))
+        else:
+            result.done.append(number)
+    return result
+
+
+def bulk_dispatch(*, actor: User, ticket_ids: Sequence[int], officer_id: int) -> BulkResult:
+    """Supervisor: dispatch the selected tickets to one officer."""
+    return _bulk(
+        actor,
+        ticket_ids,
+        lambda pk: dispatch_ticket(
+            actor=actor, ticket_id=pk, officer_id=officer_id, expected_state=State.REGISTERED
+        ),
+    )
+
+
+def bulk_refer(
+    *,
+    actor: User,
+    ticket_ids: Sequence[int],
+    unit_id: int,
+    person: str,
+    deadline: datetime.datetime | None = None,
+) -> BulkResult:
+    """Supervisor: refer the selected tickets to one unit."""
+    return _bulk(
+        actor,
+        ticket_ids,
+        lambda pk: refer_ticket(
+            actor=actor,
+            ticket_id=pk,
+            unit_id=unit_id,
+            person=person,
+            deadline=deadline,
+            expected_state=State.REGISTERED,
+        ),
+    )
+
+
+def bulk_register(*, actor: User, ticket_ids: Sequence[int]) -> BulkResult:
+    """Supervisor: register the selected reports as they are."""
+    return _bulk(
+        actor,
+        ticket_ids,
+        lambda pk: register_ticket(actor=actor, ticket_id=pk, expected_state=State.REPORTED),
+    )
+
+
+def mark_notifications_read(*, user: User, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when ``ids`` is None)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+__all__ = [
+    "BulkResult",
+    "TicketConflict",
+    "accept_ticket",
+    "bulk_dispatch",
+    "bulk_refer",
+    "bulk_register",
+    "conclude_enforcement",
+    "create_on_site_ticket",
+    "create_ticket",
+    "decide_extension",
+    "dispatch_ticket",
+    "enforce_ticket",
+    "lock_ticket",
+    "mark_notifications_read",
+    "refer_ticket",
+    "register_ticket",
+    "reject_ticket",
+    "reopen_ticket",
+    "request_extension",
+    "resolve_ticket",
+    "return_ticket",
+    "start_ticket",
+    "verify_ticket",
+]
