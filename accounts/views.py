@@ -18,6 +18,7 @@ from accounts.selectors import (
     supervised_communities,
     uncovered_communities,
 )
+from cases.selectors import officer_tasks, tickets_visible_to, unit_queue, work_summary
 
 # Where each role starts its day, in order of precedence for people holding several roles.
 ROLE_HOMES = [
@@ -52,7 +53,11 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/officer_home.html",
-        {"officer": officer, "assignments": current_assignments_of(officer)},
+        {
+            "officer": officer,
+            "assignments": current_assignments_of(officer),
+            "tasks": work_summary(officer_tasks(request.user).order_by()),
+        },
     )
 
 
@@ -67,6 +72,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "community_count": communities.count(),
         "uncovered": uncovered_communities(communities, today),
+        "tickets": work_summary(tickets_visible_to(request.user)),
     }
     if command_centre:
         # The whole city does not fit in a roster: one row per brigade, counted in SQL.
@@ -80,7 +86,11 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.HANDLER)
 def handler_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/handler_home.html", {"unit": request.user.unit})
+    return render(
+        request,
+        "accounts/handler_home.html",
+        {"unit": request.user.unit, "tickets": work_summary(unit_queue(request.user).order_by())},
+    )
 
 
 @role_required(Role.ASSESSOR)

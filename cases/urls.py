@@ -5,4 +5,17 @@ from cases import views
 app_name = "cases"
 urlpatterns = [
     path("report/", views.report, name="report"),
+    path("cases/", views.queue, name="queue"),
+    path("cases/bulk/", views.bulk, name="bulk"),
+    path("cases/new/", views.intake, name="intake"),
+    path("cases/locate/", views.locate_preview, name="locate"),
+    path("cases/mine/", views.my_tasks, name="my_tasks"),
+    path("cases/unit/", views.unit_queue, name="unit_queue"),
+    path("cases/photos/<int:pk>/", views.photo, name="photo"),
+    path("cases/photos/<int:pk>/<str:size>/", views.photo, name="photo_size"),
+    path("cases/<str:number>/", views.detail, name="detail"),
+    path("cases/<str:number>/<slug:action>/", views.act, name="act"),
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/read/", views.mark_read, name="mark_read"),
+    path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
 ]

@@ -1,7 +1,631 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Staff casework pages: the supervisor's queue, the officer's tasks, the unit's list, the
+ticket page with its actions, the hotline intake, photos and the inbox. Views parse input, call
+one selector or service, and render; scoping lives in ``cases.selectors``."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from accounts.selectors import supervised_communities
+from cases import deadlines, forms, selectors, services
+from cases.filters import STATUS_TABS, TicketFilter
+from cases.models import Photo, State, Ticket
+from cases.permissions import supervises
 from grids.models import Community
+from grids.selectors import community_cells_geojson
+from grids.services import locate
+
+PAGE_SIZE = 25
+
+# --- the actions on the ticket page -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One button on the ticket page: the transition that gates it, its form, and how the form's
+    data becomes a service call."""
+
+    name: str
+    label: Any
+    transition: str
+    form_class: type
+    perform: Callable[[Ticket, Any, Any], Any]  # (ticket, user, cleaned_data)
+    style: str = "primary"
+    multipart: bool = False
+
+
+def _officers(ticket: Ticket) -> dict:
+    return {"officers": selectors.dispatchable_officers(ticket)}
+
+
+ACTIONS: list[ActionSpec] = [
+    ActionSpec(
+        "register",
+        gettext_lazy("Register"),
+        "register",
+        forms.RegisterForm,
+        lambda t, u, d: services.register_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            note=d["note"],
+            category=d["category"],
+            priority=d["priority"],
+            expected_state=d["expected_state"],
+        ),
+    ),
+    ActionSpec(
+        "dispatch",
+        gettext_lazy("Dispatch to an officer"),
+        "dispatch",
+        forms.OfficerChoiceForm,
+        lambda t, u, d: services.dispatch_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            officer_id=d["officer"].pk,
+            note=d["note"],
+            expected_state=d["expected_state"],
+        ),
+    ),
+    ActionSpec(
+        "refer",
+        gettext_lazy("Refer to the responsible unit"),
+        "refer",
+        forms.ReferForm,
+        lambda t, u, d: services.refer_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            unit_id=d["unit"].pk,
+            person=d["person"],
+            deadline=d["deadline"],
+            note=d["note"],
+            expected_state=d["expected_state"],
+        ),
+        style="outline-primary",
+    ),
+    ActionSpec(
+        "enforce",
+        gettext_lazy("Open an enforcement case"),
+        "enforce",
+        forms.OfficerChoiceForm,
+        lambda t, u, d: services.enforce_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            officer_id=d["officer"].pk,
+            note=d["note"],
+            expected_state=d["expected_state"],
+        ),
+        style="outline-danger",
+    ),
+    ActionSpec(
+        "accept",
+        gettext_lazy("Accept"),
+        "accept",
+        forms.NoteForm,
+        lambda t, u, d: services.accept_ticket(
+            actor=u, ticket_id=t.pk, note=d["note"], expected_state=d["expected_state"]
+        ),
+    ),
+    ActionSpec(
+        "start",
+        gettext_lazy("Start work"),
+        "start",
+        forms.NoteForm,
+        lambda t, u, d: services.start_ticket(
+            actor=u, ticket_id=t.pk, note=d["note"], expected_state=d["expected_state"]
+        ),
+    ),
+    ActionSpec(
+        "resolve",
+        gettext_lazy("Report fixed"),
+        "resolve",
+        forms.ResolveForm,
+        lambda t, u, d: services.resolve_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            note=d["note"],
+            photos=d["photos"],
+            expected_state=d["expected_state"],
+        ),
+        style="success",
+        multipart=True,
+    ),
+    ActionSpec(
+        "conclude",
+        gettext_lazy("Conclude enforcement"),
+        "conclude",
+        forms.ConcludeForm,
+        lambda t, u, d: services.conclude_enforcement(
+            actor=u,
+            ticket_id=t.pk,
+            note=d["note"],
+            photos=d["photos"],
+            expected_state=d["expected_state"],
+        ),
+        style="success",
+        multipart=True,
+    ),
+    ActionSpec(
+        "verify",
+        gettext_lazy("Verify the fix"),
+        "verify_pass",
+        forms.VerifyForm,
+        lambda t, u, d: services.verify_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            passed=d["result"] == "pass",
+            note=d["note"],
+            expected_state=d["expected_state"],
+        ),
+        style="success",
+    ),
+    ActionSpec(
+        "extend",
+        gettext_lazy("Ask for more time"),
+        "request_extension",
+        forms.ExtensionRequestForm,
+        lambda t, u, d: services.request_extension(
+            actor=u,
+            ticket_id=t.pk,
+            extra_hours=d["extra_hours"],
+            reason=d["reason"],
+            expected_state=d["expected_state"],
+        ),
+        style="outline-secondary",
+    ),
+    ActionSpec(
+        "decide_extension",
+        gettext_lazy("Decide the extension request"),
+        "decide_extension",
+        forms.ExtensionDecisionForm,
+        lambda t, u, d: services.decide_extension(
+            actor=u,
+            ticket_id=t.pk,
+            approve=d["decision"] == "approve",
+            note=d["note"],
+            expected_state=d["expected_state"],
+        ),
+        style="warning",
+    ),
+    ActionSpec(
+        "return",
+        gettext_lazy("Return (not ours)"),
+        "send_back",
+        forms.ReasonForm,
+        lambda t, u, d: services.return_ticket(
+            actor=u, ticket_id=t.pk, reason=d["reason"], expected_state=d["expected_state"]
+        ),
+        style="outline-secondary",
+    ),
+    ActionSpec(
+        "reject",
+        gettext_lazy("Reject"),
+        "reject",
+        forms.RejectForm,
+        lambda t, u, d: services.reject_ticket(
+            actor=u,
+            ticket_id=t.pk,
+            reason=d["reason"],
+            note=d["note"],
+            duplicate_of_number=d["duplicate_of"],
+            expected_state=d["expected_state"],
+        ),
+        style="outline-danger",
+    ),
+    ActionSpec(
+        "reopen",
+        gettext_lazy("Reopen"),
+        "reopen",
+        forms.ReasonForm,
+        lambda t, u, d: services.reopen_ticket(
+            actor=u, ticket_id=t.pk, reason=d["reason"], expected_state=d["expected_state"]
+        ),
+        style="outline-warning",
+    ),
+]
+ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
+
+
+def _form_kwargs(spec: ActionSpec, ticket: Ticket) -> dict:
+    if spec.form_class is forms.OfficerChoiceForm:
+        return _officers(ticket)
+    if spec.form_class is forms.ReferForm:
+        return {"units": selectors.referral_units()}
+    return {}
+
+
+def _initial(spec: ActionSpec, ticket: Ticket) -> dict:
+    initial = {"expected_state": ticket.state}
+    if spec.name == "register":
+        initial.update(category=ticket.category_id, priority=ticket.priority)
+    elif spec.name == "refer":
+        unit = selectors.suggested_unit(ticket)
+        initial["unit"] = unit.pk if unit else None
+    elif spec.name in ("dispatch", "enforce") and ticket.assignee_id:
+        initial["officer"] = ticket.assignee_id
+    return initial
+
+
+def available_actions(ticket: Ticket, user: Any) -> list[ActionSpec]:
+    """The actions this user may take on the ticket now (``has_transition_perm``)."""
+    return [
+        spec
+        for spec in ACTIONS
+        if has_transition_perm(getattr(ticket, spec.transition), user)
+        and (spec.name != "enforce" or ticket.category.enforceable)
+    ]
+
+
+# --- the ticket page --------------------------------------------------------------------------
+
+
+@login_required
+def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
+    ticket = selectors.get_ticket(request.user, number)
+    actions = []
+    for spec in available_actions(ticket, request.user):
+        if bound is not None and bound[0] == spec.name:
+            form = bound[1]
+        else:
+            form = spec.form_class(
+                initial=_initial(spec, ticket), prefix=spec.name, **_form_kwargs(spec, ticket)
+            )
+        actions.append((spec, form))
+    now = timezone.now()
+    is_supervisor = supervises(ticket, request.user)
+    context = {
+        "ticket": ticket,
+        "now": now,
+        "actions": actions,
+        "open_action": bound[0] if bound else request.GET.get("action", ""),
+        "events": selectors.timeline(ticket),
+        "photos": ticket.photos.all(),
+        "duplicates": selectors.possible_duplicates(ticket, request.user) if is_supervisor else [],
+        "show_contact": is_supervisor,
+        "colour": deadlines.colour(now, ticket.warn_at, ticket.deadline)
+        if ticket.state in (State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT)
+        else None,
+        "used": deadlines.used_fraction(
+            now, ticket.clock_started_at, ticket.deadline, natural=ticket.natural_time
+        ),
+        "pending_extension": ticket.extension_requests.filter(decided_at__isnull=True).first()
+        if ticket.extension_pending
+        else None,
+        "map_data": _map_data(ticket),
+    }
+    status = 200 if bound is None else 400
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _map_data(ticket: Ticket) -> dict:
+    cells: dict = {"type": "FeatureCollection", "features": []}
+    if ticket.grid_cell_id:
+        cell = ticket.grid_cell
+        cells["features"].append(
+            {
+                "type": "Feature",
+                "geometry": cell.boundary,
+                "properties": {"code": cell.code, "label": cell.code[-3:]},
+            }
+        )
+    elif ticket.community_id:
+        cells = community_cells_geojson(ticket.community)
+    return {
+        "cells": cells,
+        "point": [ticket.lat, ticket.lng] if ticket.lat is not None else None,
+        "tiles": settings.MAP_TILE_URL,
+        "gcj02": settings.MAP_TILE_GCJ02,
+    }
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    spec = ACTIONS_BY_NAME.get(action)
+    if spec is None:
+        raise Http404
+    ticket = selectors.get_ticket(request.user, number)
+    if not has_transition_perm(getattr(ticket, spec.transition), request.user):
+        # Not possible now: someone else moved the ticket (or the step no longer applies, e.g. a
+        # colleague accepted it first) — say so; only a user without the right gets a 403.
+        if ticket.state != request.POST.get(f"{spec.name}-expected_state", ticket.state):
+            messages.warning(request, services.TicketConflict(ticket).message)
+            return redirect(ticket)
+        if services.may_attempt(ticket, spec.transition, request.user):
+            messages.warning(
+                request,
+                _("This step does not apply to ticket %(number)s.") % {"number": ticket.number},
+            )
+            return redirect(ticket)
+        raise PermissionDenied
+    form = spec.form_class(
+        request.POST, request.FILES, prefix=spec.name, **_form_kwargs(spec, ticket)
+    )
+    if not form.is_valid():
+        return detail(request, number, bound=(spec.name, form))
+    try:
+        with transaction.atomic():
+            spec.perform(ticket, request.user, form.cleaned_data)
+    except services.TicketConflict as conflict:
+        messages.warning(request, conflict.message)
+        return redirect(ticket)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return detail(request, number, bound=(spec.name, form))
+    messages.success(request, _("%(action)s: done.") % {"action": spec.label})
+    return redirect(ticket)
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- queues -----------------------------------------------------------------------------------
+
+
+@role_required(Role.SUPERVISOR)
+def queue(request: HttpRequest) -> HttpResponse:
+    """The supervisor's day: every ticket of the brigade (or city), filtered, by deadline."""
+    user = request.user
+    base = selectors.tickets_visible_to(user)
+    communities = list(supervised_communities(user).order_by("code"))
+    officers = list(selectors.dispatchable_officers(selectors.brigade_scope(user)))
+    units = list(selectors.referral_units())
+    ticket_filter = TicketFilter(
+        request.GET, base, communities=communities, officers=officers, units=units
+    )
+    if not ticket_filter.is_valid():
+        tickets = base.none()
+        counts = {}
+    else:
+        tickets = ticket_filter.qs
+        counts = selectors.status_counts(ticket_filter.without_status())
+    page = Paginator(selectors.with_list_columns(tickets), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filter": ticket_filter,
+        "page": page,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
+        "status": ticket_filter.form.cleaned_data.get("status", "open")
+        if ticket_filter.is_valid()
+        else "open",
+        "now": timezone.now(),
+        "bulk_officers": officers,
+        "bulk_units": units,
+        "filters_active": sum(
+            1
+            for name, value in request.GET.items()
+            if value and name not in ("status", "sort", "page")
+        ),
+        "query": _query_without(request, "page"),
+        "query_no_status": _query_without(request, "page", "status"),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "cases/_queue_results.html" if partial else "cases/queue.html"
+    return render(request, template, context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Register, dispatch or refer the tickets ticked in the queue, each on its own."""
+    user = request.user
+    officers = selectors.dispatchable_officers(selectors.brigade_scope(user))
+    units = selectors.referral_units()
+    ids = [int(v) for v in request.POST.getlist("tickets") if v.isdigit()]
+    form = forms.BulkForm(request.POST, ticket_ids=ids, officers=officers, units=units)
+    back = request.POST.get("next") or ""
+    target = f"{_queue_url()}?{back}" if back else _queue_url()
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        if not ids:
+            messages.error(request, _("Tick the tickets to act on first."))
+        return redirect(target)
+    data = form.cleaned_data
+    if data["action"] == "dispatch":
+        result = services.bulk_dispatch(
+            actor=user, ticket_ids=data["tickets"], officer_id=data["officer"].pk
+        )
+    elif data["action"] == "refer":
+        result = services.bulk_refer(
+            actor=user,
+            ticket_ids=data["tickets"],
+            unit_id=data["unit"].pk,
+            person=data["person"],
+        )
+    else:
+        result = services.bulk_register(actor=user, ticket_ids=data["tickets"])
+    if result.done:
+        messages.success(
+            request,
+            _("Done for %(count)s tickets: %(numbers)s")
+            % {"count": len(result.done), "numbers": ", ".join(result.done)},
+        )
+    for number, why in result.failed:
+        messages.warning(request, f"{number}: {why}")
+    return redirect(target)
+
+
+def _queue_url() -> str:
+    return reverse("cases:queue")
+
+
+@role_required(Role.OFFICER)
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """An officer's work: tickets dispatched to them, then open tickets in their grids."""
+    tasks = list(selectors.officer_tasks(request.user))
+    in_grids = list(selectors.open_in_my_grids(request.user)[:50])
+    return render(
+        request,
+        "cases/my_tasks.html",
+        {"tasks": tasks, "in_grids": in_grids, "now": timezone.now()},
+    )
+
+
+@role_required(Role.HANDLER)
+def unit_queue(request: HttpRequest) -> HttpResponse:
+    """The responsibility list of the handler's unit: referred tickets, soonest deadline first;
+    finished ones below."""
+    tickets = selectors.unit_queue(request.user)
+    open_tickets = tickets.filter(state=State.REFERRED).order_by("deadline", "id")
+    done = tickets.exclude(state=State.REFERRED).order_by("-resolved_at", "-id")
+    page = Paginator(done, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/unit_queue.html",
+        {"open_tickets": list(open_tickets), "page": page, "now": timezone.now()},
+    )
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+@role_required(Role.SUPERVISOR)
+def intake(request: HttpRequest) -> HttpResponse:
+    """A supervisor files what came in by the 12345 hotline, the digital-city platform or a
+    leadership patrol."""
+    communities = supervised_communities(request.user)
+    form = forms.IntakeForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.create_ticket(
+                actor=request.user,
+                source=data["source"],
+                category=data["category"],
+                description=data["description"],
+                lat=data["lat"],
+                lng=data["lng"],
+                address=data["address"],
+                community=data["community"],
+                priority=data["priority"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                photos=data["photos"],
+                internal_note=data["internal_note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if selectors.tickets_visible_to(request.user).filter(pk=ticket.pk).exists():
+                messages.success(request, _("Ticket %(number)s filed.") % {"number": ticket})
+                return redirect(ticket)
+            messages.success(
+                request,
+                _("Ticket %(number)s filed; it lies outside your brigade and went to its own.")
+                % {"number": ticket},
+            )
+            return redirect("cases:intake")
+    lat, lng = form["lat"].value(), form["lng"].value()
+    try:
+        point = [float(lat), float(lng)] if lat and lng else None
+    except (TypeError, ValueError):
+        point = None
+    map_data = {
+        "cells": selectors.cells_geojson(communities),
+        "point": point,
+        "tiles": settings.MAP_TILE_URL,
+        "gcj02": settings.MAP_TILE_GCJ02,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/intake.html", {"form": form, "map_data": map_data}, status=status)
+
+
+@login_required
+def locate_preview(request: HttpRequest) -> HttpResponse:
+    """Which community and unit grid a tapped point falls in (an htmx snippet for forms)."""
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        return HttpResponse(_("Tap the map where the problem is."))
+    cell = locate(lat, lng)
+    if cell is None:
+        text = _("This point is on no unit grid: choose the community below.")
+    else:
+        text = _("In %(community)s, unit grid %(grid)s.") % {
+            "community": cell.community.name,
+            "grid": cell.code,
+        }
+    return HttpResponse(text)
+
+
+# --- photos and notifications -----------------------------------------------------------------
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
+    """A ticket photo, only to someone who may see the ticket (never a public media URL)."""
+    visible = selectors.tickets_visible_to(request.user)
+    item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=pk)
+    field = item.thumbnail if size == "thumb" else item.image
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "cases/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    services.mark_notifications_read(user=request.user, ids=ids)
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("cases:inbox")
+
+
+@login_required
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification to its ticket, marking it read."""
+    note = get_object_or_404(selectors.inbox(request.user), pk=pk)
+    services.mark_notifications_read(user=request.user, ids=[note.pk])
+    if note.ticket_id and selectors.tickets_visible_to(request.user).filter(pk=note.ticket_id):
+        return redirect(note.ticket)
+    return redirect("cases:inbox")
+
+
+# --- the public report page stays until the residents' issue replaces it ---------------------
 
 
 def report(request: HttpRequest) -> HttpResponse:

@@ -36,28 +36,71 @@
     return [lng + dLng, lat + dLat];
   }
 
+  // GCJ-02 -> WGS84 by one fixed-point step: metres of error, enough for a tapped pin.
+  function fromGcj02(lng, lat) {
+    var g = toGcj02(lng, lat);
+    return [lng - (g[0] - lng), lat - (g[1] - lat)];
+  }
+
+  /* Options in the config besides cells/tiles/gcj02:
+   *   point: [lat, lng] or null  a marker where the problem is
+   * and on the element: data-pick-lat / data-pick-lng name inputs that a tap on the map fills
+   * (WGS84, 6 decimals); the inputs then fire "change" so a form can react.
+   */
   function draw(element) {
     var config = JSON.parse(document.getElementById(element.dataset.source).textContent);
-    var map = L.map(element, { zoomControl: true, attributionControl: !!config.tiles });
+    var features = (config.cells && config.cells.features) || [];
+    // Thousands of outlines (a whole city) draw faster on canvas; a few stay SVG paths.
+    var map = L.map(element, { zoomControl: true, attributionControl: !!config.tiles,
+      preferCanvas: features.length > 300 });
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
     }
+    function toMap(lat, lng) {
+      var p = config.gcj02 ? toGcj02(lng, lat) : [lng, lat];
+      return L.latLng(p[1], p[0]);
+    }
     var layer = L.geoJSON(config.cells, {
-      coordsToLatLng: function (c) {
-        var p = config.gcj02 ? toGcj02(c[0], c[1]) : c;
-        return L.latLng(p[1], p[0]);
-      },
+      coordsToLatLng: function (c) { return toMap(c[1], c[0]); },
       style: { color: "#1d4f86", weight: 2, fillColor: "#2f6fb3", fillOpacity: 0.12 },
       onEachFeature: function (feature, l) {
-        l.bindTooltip(feature.properties.label, { permanent: true, direction: "center",
-          className: "grid-label" });
+        // Permanent labels only where they stay readable.
+        l.bindTooltip(feature.properties.label, { permanent: features.length <= 60,
+          direction: "center", className: "grid-label" });
       },
     }).addTo(map);
-    if (layer.getLayers().length) {
-      map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+    // The view must be set before a marker is added (it is projected on add).
+    var bounds = layer.getLayers().length ? layer.getBounds() : null;
+    if (config.point) {
+      var at = toMap(config.point[0], config.point[1]);
+      bounds = bounds ? bounds.extend(at) : L.latLngBounds([at, at]);
+    }
+    if (bounds && bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
     } else {
       map.setView([34.26, 117.18], 12);
     }
+    var marker = null;
+    function place(lat, lng) {
+      if (marker) { marker.setLatLng(toMap(lat, lng)); return; }
+      marker = L.circleMarker(toMap(lat, lng), { radius: 9, color: "#b02a37", weight: 3,
+        fillColor: "#dc3545", fillOpacity: 0.85, className: "problem-marker" }).addTo(map);
+    }
+    if (config.point) place(config.point[0], config.point[1]);
+
+    var latInput = element.dataset.pickLat && document.getElementById(element.dataset.pickLat);
+    var lngInput = element.dataset.pickLng && document.getElementById(element.dataset.pickLng);
+    if (latInput && lngInput) {
+      element.classList.add("pickable");
+      map.on("click", function (e) {
+        var w = config.gcj02 ? fromGcj02(e.latlng.lng, e.latlng.lat) : [e.latlng.lng, e.latlng.lat];
+        latInput.value = w[1].toFixed(6);
+        lngInput.value = w[0].toFixed(6);
+        place(w[1], w[0]);
+        latInput.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    }
+    element.citymgmtMap = { map: map, place: place };
   }
 
   document.querySelectorAll("[data-grid-map]").forEach(draw);

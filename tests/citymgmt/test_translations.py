@@ -26,10 +26,10 @@ def po_entries() -> list[dict]:
             continue
         if line.startswith("#"):
             continue
-        match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) (".*")$', line)
+        match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) (".*")$', line)
         if match:
             key = match.group(1)
-            if key == "msgid" and (current is None or "msgid" in current["parts"]):
+            if key in ("msgctxt", "msgid") and (current is None or "msgid" in current["parts"]):
                 current = {"flags": [], "parts": {}}
                 entries.append(current)
             current["parts"][key] = [match.group(2)]
@@ -57,7 +57,9 @@ def test_the_compiled_catalog_matches_the_source():
     for entry in po_entries():
         if not entry["msgid"]:
             continue
-        if "msgid_plural" in entry:
+        if "msgctxt" in entry:
+            assert compiled.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"]
+        elif "msgid_plural" in entry:
             assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr[0]"]
         else:
             assert compiled.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]

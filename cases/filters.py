@@ -1,0 +1,157 @@
+"""The supervisor's queue filters (django-filter). Every filter has an index behind it
+(see ``Ticket.Meta.indexes``); the choice lists are scoped to what the user supervises."""
+
+from collections.abc import Sequence
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Officer, Unit
+from cases.categories import leaf_choices
+from cases.forms import style_widgets
+from cases.models import CLOCK_STATES, OPEN_STATES, Priority, Source, State, Ticket
+from grids.models import Community
+
+STATUS_TABS = [
+    ("open", _("Open")),
+    (State.REPORTED, State.REPORTED.label),
+    (State.REGISTERED, State.REGISTERED.label),
+    (State.DISPATCHED, State.DISPATCHED.label),
+    (State.IN_PROGRESS, State.IN_PROGRESS.label),
+    (State.REFERRED, State.REFERRED.label),
+    (State.ENFORCEMENT, State.ENFORCEMENT.label),
+    (State.RESOLVED, State.RESOLVED.label),
+    (State.CLOSED, State.CLOSED.label),
+    (State.REJECTED, State.REJECTED.label),
+    ("all", _("All")),
+]
+COLOURS = [("green", _("On time")), ("yellow", _("Due soon")), ("red", _("Overdue"))]
+SORTS = [
+    ("deadline", _("Deadline, soonest first")),
+    ("-reported_at", _("Newest first")),
+    ("reported_at", _("Oldest first")),
+]
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATUS_TABS, method="filter_status", empty_label=None
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
+    category = django_filters.ChoiceFilter(label=_("Category"), field_name="category")
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    district = django_filters.ChoiceFilter(label=_("District"), field_name="district")
+    street = django_filters.ChoiceFilter(label=_("Street"), field_name="street")
+    community = django_filters.ChoiceFilter(label=_("Community"), field_name="community")
+    grid = django_filters.CharFilter(
+        label=_("Unit grid code"), field_name="grid_cell__code", lookup_expr="startswith"
+    )
+    assignee = django_filters.ChoiceFilter(label=_("Officer"), field_name="assignee")
+    unit = django_filters.ChoiceFilter(label=_("Responsible unit"), field_name="responsible_unit")
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"),
+        method="filter_overdue",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    colour = django_filters.ChoiceFilter(
+        label=_("Deadline"), choices=COLOURS, method="filter_colour"
+    )
+    reported_after = django_filters.DateFilter(
+        label=_("Reported from"),
+        field_name="reported_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reported_before = django_filters.DateFilter(
+        label=_("Reported until"),
+        field_name="reported_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SORTS, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        communities: Sequence[Community],
+        officers: Sequence[Officer],
+        units: Sequence[Unit],
+        **kwargs,
+    ) -> None:
+        """The choice lists come in evaluated (the page shows them twice: here and in the bulk
+        bar); districts and streets are read off the communities, categories from the cache."""
+        data = data.copy() if data is not None else {}
+        data.setdefault("status", "open")
+        # Work in hand is sorted by deadline; finished work reads best newest first.
+        finished = data.get("status") in ("closed", "rejected", "all")
+        data.setdefault("sort", "-reported_at" if finished else "deadline")
+        super().__init__(data, queryset, **kwargs)
+        districts = {c.street.district for c in communities}
+        streets = {c.street for c in communities}
+        choices = {
+            "category": leaf_choices(),
+            "district": [(d.pk, d.name) for d in sorted(districts, key=lambda d: d.code)],
+            "street": [(s.pk, s.name) for s in sorted(streets, key=lambda s: s.code)],
+            "community": [(c.pk, c.name) for c in communities],
+            "assignee": [(o.pk, f"{o.user} ({o.badge_number})") for o in officers],
+            "unit": [(u.pk, u.name) for u in units],
+        }
+        for name, options in choices.items():
+            self.filters[name].extra["choices"] = options
+        style_widgets(self.form, small=True)
+
+    def without_status(self) -> QuerySet[Ticket]:
+        """The filtered tickets before the status tab applies: what the tab counts count."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name in ("status", "sort"):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_status(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        if value == "open":
+            return queryset.filter(state__in=OPEN_STATES)
+        if value == "all":
+            return queryset
+        return queryset.filter(state=value)
+
+    def filter_text(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.upper().startswith("XZ"):
+            return queryset.filter(number__istartswith=value)
+        return queryset.filter(Q(number__icontains=value) | Q(description__icontains=value))
+
+    def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        late = Q(overdue=True) | Q(state__in=CLOCK_STATES, deadline__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_colour(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        now = timezone.now()
+        running = queryset.filter(state__in=CLOCK_STATES, deadline__isnull=False)
+        if value == "red":
+            return running.filter(deadline__lt=now)
+        if value == "yellow":
+            return running.filter(deadline__gte=now, warn_at__lte=now)
+        return running.filter(warn_at__gt=now)
+
+    def filter_sort(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        if value == "deadline":
+            return queryset.order_by(F("deadline").asc(nulls_last=True), "reported_at", "id")
+        return queryset.order_by(value, "id")

@@ -1,0 +1,293 @@
+"""Forms for staff casework. Each action form carries the state the user saw (``expected_state``)
+so a second person acting on a ticket that has just moved gets a clear message, not a surprise."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import mainland_mobile
+from cases.categories import leaf_choices
+from cases.models import Category, Priority, RejectReason, Source
+from cases.photos import MAX_PHOTOS_PER_STEP, check_photo
+from citymgmt.images import ProcessedImage
+from grids.models import Community
+
+NOTE_WIDGET = forms.Textarea(attrs={"rows": 3})
+INTAKE_SOURCES = [
+    (Source.HOTLINE, Source.HOTLINE.label),
+    (Source.DIGITAL_CITY, Source.DIGITAL_CITY.label),
+    (Source.LEADERSHIP_PATROL, Source.LEADERSHIP_PATROL.label),
+]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to three photos, each checked and re-encoded by ``cases.photos.check_photo``; cleans
+    to a list of ``ProcessedImage``."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def __init__(self, *args, max_count: int = MAX_PHOTOS_PER_STEP, **kwargs) -> None:
+        self.max_count = max_count
+        kwargs.setdefault(
+            "help_text",
+            _("JPEG, PNG or WebP, up to 10 MB each, at most %(n)s.") % {"n": max_count},
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list[ProcessedImage]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > self.max_count:
+            raise ValidationError(
+                _("At most %(n)s photos, please.") % {"n": self.max_count}, code="too_many"
+            )
+        processed, errors = [], []
+        for upload in files:
+            try:
+                processed.append(check_photo(upload))
+            except ValidationError as exc:
+                errors.extend(f"{upload.name}: {message}" for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return processed
+
+
+class CategoryField(forms.ModelChoiceField):
+    """Active minor classes, grouped under their majors in the select."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=Category.objects.filter(is_active=True), **kwargs)
+
+    def __deepcopy__(self, memo: dict) -> "CategoryField":
+        # Each form instance gets the grouped list (cached; one query at most when it changed).
+        field = super().__deepcopy__(memo)
+        field.widget.choices = [("", "---------"), *leaf_choices()]
+        return field
+
+    def to_python(self, value):
+        category = super().to_python(value)
+        if category is not None and category.is_major:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return category
+
+
+def style_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Bootstrap classes on every widget, so templates can render ``{{ field }}``."""
+    suffix = " form-select-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.RadioSelect | forms.CheckboxInput):
+            continue
+        if isinstance(widget, forms.Select):
+            css = "form-select" + suffix
+        else:
+            css = "form-control" + (" form-control-sm" if small else "")
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class StateForm(StyledForm):
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+# --- creating tickets -------------------------------------------------------------------------
+
+
+class IntakeForm(StyledForm):
+    """A supervisor takes a complaint from the 12345 hotline, the digital-city platform or a
+    leadership patrol."""
+
+    source = forms.ChoiceField(label=_("Source"), choices=INTAKE_SOURCES)
+    category = CategoryField(label=_("Category"))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    description = forms.CharField(label=_("What is wrong"), max_length=4000, widget=NOTE_WIDGET)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    lat = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    lng = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.none(),
+        required=False,
+        help_text=_("Needed only when the point is on no unit grid, or no point is given."),
+    )
+    reporter_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Caller's phone"), max_length=11, required=False, validators=[mainland_mobile]
+    )
+    photos = PhotosField(label=_("Photos"), required=False)
+    internal_note = forms.CharField(
+        label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, communities=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities.order_by("code")
+        self.fields["reporter_phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        has_point = data.get("lat") is not None and data.get("lng") is not None
+        if not has_point and not data.get("community") and "community" not in self.errors:
+            self.add_error(
+                "community", _("Tap the map where the problem is, or choose the community.")
+            )
+        return data
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+class NoteForm(StateForm):
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE_WIDGET)
+
+
+class RegisterForm(NoteForm):
+    category = CategoryField(label=_("Category"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+
+class RejectForm(StateForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
+    duplicate_of = forms.CharField(
+        label=_("Original ticket number"),
+        required=False,
+        max_length=20,
+        help_text=_("For a duplicate: the number of the ticket it repeats."),
+    )
+    note = forms.CharField(label=_("Explanation for the reporter"), widget=NOTE_WIDGET)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("reason") == RejectReason.DUPLICATE and not data.get("duplicate_of"):
+            self.add_error("duplicate_of", _("Give the number of the original ticket."))
+        return data
+
+
+class OfficerChoiceForm(NoteForm):
+    officer = forms.ModelChoiceField(label=_("Officer"), queryset=None)
+
+    def __init__(self, *args, officers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["officer"].label_from_instance = lambda o: f"{o.user} ({o.badge_number})"
+
+
+class ReferForm(NoteForm):
+    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None)
+    person = forms.CharField(label=_("Responsible person"), max_length=50)
+    deadline = forms.DateTimeField(
+        label=_("Deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for the category's standard deadline."),
+    )
+
+    def __init__(self, *args, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_deadline(self) -> datetime.datetime | None:
+        deadline = self.cleaned_data.get("deadline")
+        if deadline is not None and deadline <= timezone.now():
+            raise ValidationError(_("The deadline must be in the future."))
+        return deadline
+
+
+class ReasonForm(StateForm):
+    reason = forms.CharField(label=_("Reason"), widget=NOTE_WIDGET)
+
+
+class ExtensionRequestForm(StateForm):
+    extra_hours = forms.IntegerField(
+        label=_("Extra time (working hours)"), min_value=1, max_value=24 * 30
+    )
+    reason = forms.CharField(label=_("Reason"), widget=NOTE_WIDGET)
+
+
+class ExtensionDecisionForm(NoteForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("deny", _("Deny"))],
+        widget=forms.RadioSelect,
+    )
+
+
+class ResolveForm(StateForm):
+    note = forms.CharField(label=_("What was done"), widget=NOTE_WIDGET)
+    photos = PhotosField(label=_("Photos of the result"))
+
+
+class ConcludeForm(StateForm):
+    note = forms.CharField(label=_("Outcome of the enforcement"), widget=NOTE_WIDGET)
+    photos = PhotosField(label=_("Evidence photos"), required=False)
+
+
+class VerifyForm(NoteForm):
+    result = forms.ChoiceField(
+        label=_("Result of the check"),
+        choices=[("pass", _("Fixed: close the ticket")), ("fail", _("Not fixed: send back"))],
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("result") == "fail" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say what still needs doing."))
+        return data
+
+
+# --- the queue's bulk bar ---------------------------------------------------------------------
+
+
+class BulkForm(StyledForm):
+    ACTIONS = [
+        ("register", _("Register")),
+        ("dispatch", _("Dispatch to officer")),
+        ("refer", _("Refer to unit")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    tickets = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    officer = forms.ModelChoiceField(queryset=None, required=False)
+    unit = forms.ModelChoiceField(queryset=None, required=False)
+    person = forms.CharField(max_length=50, required=False)
+
+    def __init__(self, *args, ticket_ids=(), officers=None, units=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(pk, pk) for pk in ticket_ids]
+        self.fields["officer"].queryset = officers
+        self.fields["unit"].queryset = units
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == "dispatch" and not data.get("officer"):
+            self.add_error("officer", _("Choose the officer to dispatch to."))
+        if data.get("action") == "refer":
+            if not data.get("unit"):
+                self.add_error("unit", _("Choose the unit to refer to."))
+            if not (data.get("person") or "").strip():
+                self.add_error("person", _("Name the person responsible at the unit."))
+        return data
