@@ -16,6 +16,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from accounts.models import Officer, Unit, UnitKind, User
+from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
 
@@ -28,7 +29,9 @@ def city(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield seed_city()
+            result = seed_city()
+            seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
+            yield result
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

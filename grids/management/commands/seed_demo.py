@@ -15,11 +15,13 @@ from django.core.management.base import BaseCommand
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
+from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 
 SeedStep = Callable[..., dict[str, Any]]
 STEPS: list[tuple[str, SeedStep]] = [
     ("city", seed_city),
+    ("tickets", seed_tickets),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
@@ -40,6 +42,8 @@ COUNT_LABELS = [
     ("current_assignments", "current assignments"),
     ("ended_assignments", "ended (history)"),
     ("users", "users"),
+    ("tickets", "tickets"),
+    ("ticket_events", "ticket events"),
 ]
 
 
