@@ -158,6 +158,39 @@ class IntakeForm(StyledForm):
         return data
 
 
+class OnSiteForm(StyledForm):
+    """An officer fixed a problem on the spot (现场整改): record it with before/after photos."""
+
+    category = CategoryField(label=_("Category"))
+    description = forms.CharField(label=_("What was wrong"), max_length=4000, widget=NOTE_WIDGET)
+    note = forms.CharField(label=_("What was done"), max_length=2000, widget=NOTE_WIDGET)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.none(),
+        required=False,
+        help_text=_("Needed only when the point is on no unit grid, or no point is given."),
+    )
+    before = PhotosField(label=_("Photo before"))
+    after = PhotosField(label=_("Photo after"))
+
+    def __init__(self, *args, communities=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities
+
+    def clean(self) -> dict:
+        data = super().clean()
+        has_point = data.get("lat") is not None and data.get("lng") is not None
+        if not has_point and not data.get("community") and "community" not in self.errors:
+            self.add_error(
+                "community", _("Tap the map where the problem is, or choose the community.")
+            )
+        return data
+
+
 # --- transitions ------------------------------------------------------------------------------
 
 

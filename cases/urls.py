@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/new/", views.intake, name="intake"),
     path("cases/locate/", views.locate_preview, name="locate"),
     path("cases/mine/", views.my_tasks, name="my_tasks"),
+    path("cases/on-site/", views.on_site, name="on_site"),
     path("cases/unit/", views.unit_queue, name="unit_queue"),
     path("cases/photos/<int:pk>/", views.photo, name="photo"),
     path("cases/photos/<int:pk>/<str:size>/", views.photo, name="photo_size"),

@@ -28,7 +28,7 @@ from cases import deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import Photo, State, Ticket
 from cases.permissions import supervises
-from grids.models import Community
+from grids.models import Assignment, Community
 from grids.selectors import community_cells_geojson
 from grids.services import locate
 
@@ -492,6 +492,54 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required(Role.OFFICER)
+def on_site(request: HttpRequest) -> HttpResponse:
+    """An officer records a problem fixed on the spot: the ticket is born closed."""
+    postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer__user=request.user)
+    communities = Community.objects.filter(pk__in=postings.values("community_id")).order_by("code")
+    form = forms.OnSiteForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.create_on_site_ticket(
+                actor=request.user,
+                category=data["category"],
+                description=data["description"],
+                note=data["note"],
+                before=data["before"],
+                after=data["after"],
+                lat=data["lat"],
+                lng=data["lng"],
+                address=data["address"],
+                community=data["community"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Ticket %(number)s recorded as fixed on site.") % {"number": ticket}
+            )
+            return redirect(ticket)
+    context = {"form": form, "map_data": _pick_map(form, communities)}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/on_site.html", context, status=status)
+
+
+def _pick_map(form: Any, communities: Any) -> dict:
+    """A map of the given communities' grids on which a tap sets the form's lat/lng."""
+    lat, lng = form["lat"].value(), form["lng"].value()
+    try:
+        point = [float(lat), float(lng)] if lat and lng else None
+    except (TypeError, ValueError):
+        point = None
+    return {
+        "cells": selectors.cells_geojson(communities),
+        "point": point,
+        "tiles": settings.MAP_TILE_URL,
+        "gcj02": settings.MAP_TILE_GCJ02,
+    }
+
+
 @role_required(Role.HANDLER)
 def unit_queue(request: HttpRequest) -> HttpResponse:
     """The responsibility list of the handler's unit: referred tickets, soonest deadline first;
@@ -546,19 +594,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                 % {"number": ticket},
             )
             return redirect("cases:intake")
-    lat, lng = form["lat"].value(), form["lng"].value()
-    try:
-        point = [float(lat), float(lng)] if lat and lng else None
-    except (TypeError, ValueError):
-        point = None
-    map_data = {
-        "cells": selectors.cells_geojson(communities),
-        "point": point,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
-    }
     status = 400 if request.method == "POST" else 200
-    return render(request, "cases/intake.html", {"form": form, "map_data": map_data}, status=status)
+    context = {"form": form, "map_data": _pick_map(form, communities)}
+    return render(request, "cases/intake.html", context, status=status)
 
 
 @login_required

@@ -101,6 +101,25 @@
       });
     }
     element.citymgmtMap = { map: map, place: place };
+
+    // "Use my position": the phone's GPS fills the same inputs a tap would.
+    var locateButton = document.getElementById("use-my-position");
+    if (locateButton && latInput && lngInput) {
+      var status = document.getElementById("where-text");
+      locateButton.addEventListener("click", function () {
+        if (!navigator.geolocation) { if (status) status.textContent = locateButton.dataset.failed; return; }
+        if (status) status.textContent = locateButton.dataset.waiting;
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          latInput.value = pos.coords.latitude.toFixed(6);
+          lngInput.value = pos.coords.longitude.toFixed(6);
+          place(pos.coords.latitude, pos.coords.longitude);
+          map.setView(toMap(pos.coords.latitude, pos.coords.longitude), 17);
+          latInput.dispatchEvent(new Event("change", { bubbles: true }));
+        }, function () {
+          if (status) status.textContent = locateButton.dataset.failed;
+        }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      });
+    }
   }
 
   document.querySelectorAll("[data-grid-map]").forEach(draw);
