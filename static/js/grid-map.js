@@ -80,11 +80,14 @@
     } else {
       map.setView([34.26, 117.18], 12);
     }
+    // The pin gets its own pane above the grid labels (tooltips sit at z-index 650).
+    map.createPane("pin").style.zIndex = 660;
     var marker = null;
     function place(lat, lng) {
       if (marker) { marker.setLatLng(toMap(lat, lng)); return; }
       marker = L.circleMarker(toMap(lat, lng), { radius: 9, color: "#b02a37", weight: 3,
-        fillColor: "#dc3545", fillOpacity: 0.85, className: "problem-marker" }).addTo(map);
+        fillColor: "#dc3545", fillOpacity: 0.85, className: "problem-marker", pane: "pin" })
+        .addTo(map);
     }
     if (config.point) place(config.point[0], config.point[1]);
 
