@@ -1,5 +1,7 @@
 """List pages run a constant number of queries whatever the number of rows."""
 
+import re
+
 import pytest
 
 from tests.factories import AssignmentFactory, CommunityFactory, StreetFactory
@@ -22,7 +24,8 @@ def test_the_public_board_index_is_three_queries_whatever_the_city_size(
         CommunityFactory(street=street, brigade=gulou_community.brigade)
     with django_assert_num_queries(3 + SAVEPOINTS):
         response = client.get("/communities/")
-    assert response.content.decode().count("/communities/3203020020") == 20
+    # Factory sequences run across tests, so the codes are 320302002xxx, not always 001-020.
+    assert len(set(re.findall(r"/communities/320302002\d{3}/", response.content.decode()))) == 20
 
 
 def test_the_supervisor_roster_does_not_grow_with_officers(
