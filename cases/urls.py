@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/bulk/", views.bulk, name="bulk"),
     path("cases/new/", views.intake, name="intake"),
     path("cases/locate/", views.locate_preview, name="locate"),
+    path("cases/communities/<int:pk>/cells/", views.community_cells, name="community_cells"),
     path("cases/mine/", views.my_tasks, name="my_tasks"),
     path("cases/on-site/", views.on_site, name="on_site"),
     path("cases/unit/", views.unit_queue, name="unit_queue"),

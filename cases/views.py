@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from cases import deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import Photo, State, Ticket
 from cases.permissions import supervises
-from grids.models import Assignment, Community
+from grids.models import Assignment, Community, GridCell
 from grids.selectors import community_cells_geojson
 from grids.services import locate
 
@@ -525,19 +525,33 @@ def on_site(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/on_site.html", context, status=status)
 
 
+PICK_MAP_MAX_CELLS = 400
+
+
 def _pick_map(form: Any, communities: Any) -> dict:
-    """A map of the given communities' grids on which a tap sets the form's lat/lng."""
+    """A map on which a tap sets the form's lat/lng. It shows the communities' unit grids when
+    they are few; for a whole city (command centre) it starts empty, and choosing a community
+    in the form draws that community's grids (``community_cells``)."""
     lat, lng = form["lat"].value(), form["lng"].value()
     try:
         point = [float(lat), float(lng)] if lat and lng else None
     except (TypeError, ValueError):
         point = None
+    few = GridCell.objects.filter(community__in=communities).count() <= PICK_MAP_MAX_CELLS
     return {
-        "cells": selectors.cells_geojson(communities),
+        "cells": selectors.cells_geojson(communities) if few else None,
         "point": point,
         "tiles": settings.MAP_TILE_URL,
         "gcj02": settings.MAP_TILE_GCJ02,
+        "communityCellsUrl": reverse("cases:community_cells", args=[0]),
     }
+
+
+@login_required
+def community_cells(request: HttpRequest, pk: int) -> JsonResponse:
+    """One community's unit grids as GeoJSON (public facts, shown on its notice board too)."""
+    community = get_object_or_404(Community, pk=pk)
+    return JsonResponse(community_cells_geojson(community))
 
 
 @role_required(Role.HANDLER)

@@ -105,6 +105,25 @@
     }
     element.citymgmtMap = { map: map, place: place };
 
+    // Choosing a community draws its grids and moves the map there (a whole city is too many
+    // outlines to send up front).
+    var communitySelect = element.dataset.communitySelect &&
+      document.getElementById(element.dataset.communitySelect);
+    if (communitySelect && config.communityCellsUrl) {
+      communitySelect.addEventListener("change", function () {
+        if (!communitySelect.value) return;
+        fetch(config.communityCellsUrl.replace("/0/", "/" + communitySelect.value + "/"),
+              { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (cells) {
+            if (!cells || !cells.features.length) return;
+            layer.clearLayers();
+            layer.addData(cells);
+            map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 18 });
+          });
+      });
+    }
+
     // "Use my position": the phone's GPS fills the same inputs a tap would.
     var locateButton = document.getElementById("use-my-position");
     if (locateButton && latInput && lngInput) {

@@ -316,3 +316,38 @@ def test_locate_needs_a_login(client, gulou_community):
     response = client.get("/cases/locate/", IN_HUANGLOU_001)
     assert response.status_code == 302
     assert "黄楼社区" not in response.content.decode()
+
+
+# --- the pick map -------------------------------------------------------------------------------
+
+
+def test_a_brigade_supervisor_gets_the_grids_of_their_communities_on_the_map(
+    as_supervisor, gulou_community, taishan_community
+):
+    cells = as_supervisor.get("/cases/new/").context["map_data"]["cells"]
+    assert sorted(f["properties"]["code"] for f in cells["features"]) == sorted(
+        gulou_community.grid_cells.values_list("code", flat=True)
+    )
+
+
+def test_a_city_too_large_to_draw_starts_with_an_empty_map(
+    client, command_supervisor, gulou_community, monkeypatch
+):
+    monkeypatch.setattr("cases.views.PICK_MAP_MAX_CELLS", 1)
+    client.force_login(command_supervisor)
+    map_data = client.get("/cases/new/").context["map_data"]
+    assert map_data["cells"] is None
+    assert map_data["communityCellsUrl"] == "/cases/communities/0/cells/"
+
+
+def test_choosing_a_community_loads_its_grids(client, command_supervisor, gulou_community):
+    client.force_login(command_supervisor)
+    response = client.get(f"/cases/communities/{gulou_community.pk}/cells/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert len(response.json()["features"]) == 2
+
+
+def test_the_grids_of_no_such_community_are_a_404(client, command_supervisor):
+    client.force_login(command_supervisor)
+    assert client.get("/cases/communities/999999/cells/").status_code == 404

@@ -322,3 +322,22 @@ def test_the_unit_list_shows_only_tickets_referred_to_the_handlers_unit(
 def test_an_officer_is_forbidden_the_unit_list(client, officer_gulou):
     client.force_login(officer_gulou)
     assert client.get("/cases/unit/").status_code == 403
+
+
+def test_uploads_are_not_served_at_a_public_media_url_even_in_development(settings):
+    import importlib
+
+    from django.urls import Resolver404, clear_url_caches, resolve
+
+    import citymgmt.urls
+
+    settings.DEBUG = True  # the URLconf is read again as `make run` would read it
+    try:
+        importlib.reload(citymgmt.urls)
+        clear_url_caches()
+        with pytest.raises(Resolver404):
+            resolve("/media/tickets/2026/11/0123456789abcdef.jpg")
+    finally:
+        settings.DEBUG = False
+        importlib.reload(citymgmt.urls)
+        clear_url_caches()
