@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from cases import views
+
+
+class TicketNumberConverter:
+    """XZ20261121-0042: anything else is not a ticket (a 404 before any query)."""
+
+    regex = r"XZ\d{8}-\d{4,6}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TicketNumberConverter, "ticket")
 
 app_name = "cases"
 urlpatterns = [
@@ -15,8 +30,8 @@ urlpatterns = [
     path("cases/unit/", views.unit_queue, name="unit_queue"),
     path("cases/photos/<int:pk>/", views.photo, name="photo"),
     path("cases/photos/<int:pk>/<str:size>/", views.photo, name="photo_size"),
-    path("cases/<str:number>/", views.detail, name="detail"),
-    path("cases/<str:number>/<slug:action>/", views.act, name="act"),
+    path("cases/<ticket:number>/", views.detail, name="detail"),
+    path("cases/<ticket:number>/<slug:action>/", views.act, name="act"),
     path("notifications/", views.inbox, name="inbox"),
     path("notifications/read/", views.mark_read, name="mark_read"),
     path("notifications/<int:pk>/", views.open_notification, name="open_notification"),

@@ -26,7 +26,7 @@ from accounts.roles import Role
 from accounts.selectors import supervised_communities
 from cases import deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
-from cases.models import Photo, State, Ticket
+from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises
 from grids.models import Assignment, Community, GridCell
 from grids.selectors import community_cells_geojson
@@ -299,7 +299,7 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         "duplicates": selectors.possible_duplicates(ticket, request.user) if is_supervisor else [],
         "show_contact": is_supervisor,
         "colour": deadlines.colour(now, ticket.warn_at, ticket.deadline)
-        if ticket.state in (State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT)
+        if ticket.state in CLOCK_STATES
         else None,
         "used": deadlines.used_fraction(
             now, ticket.clock_started_at, ticket.deadline, natural=ticket.natural_time

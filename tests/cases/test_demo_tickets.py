@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Officer, UnitKind
+from cases.categories import load_categories
 from cases.demo import seed_tickets
 from cases.models import (
     CLOCK_STATES,
@@ -43,6 +44,7 @@ def casebook(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            load_categories()  # a transactional test before may have emptied the table
             seed_city()
             yield seed_tickets()
         finally:

@@ -16,6 +16,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from accounts.models import Officer, Unit, UnitKind, User
+from cases.categories import load_categories
 from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
@@ -29,6 +30,7 @@ def city(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            load_categories()  # a transactional test before may have emptied the table
             result = seed_city()
             seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
             yield result
