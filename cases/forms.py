@@ -86,7 +86,10 @@ def style_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
     suffix = " form-select-sm" if small else ""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.HiddenInput | forms.RadioSelect | forms.CheckboxInput):
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+            continue
+        if isinstance(widget, forms.HiddenInput):
             continue
         if isinstance(widget, forms.Select):
             css = "form-select" + suffix
@@ -196,6 +199,11 @@ class OnSiteForm(StyledForm):
 
 class NoteForm(StateForm):
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE_WIDGET)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Subclasses add the decision (officer, unit, result…); the optional note reads last.
+        self.order_fields([name for name in self.fields if name != "note"] + ["note"])
 
 
 class RegisterForm(NoteForm):
