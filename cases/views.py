@@ -2,8 +2,6 @@
 ticket page with its actions, the hotline intake, photos and the inbox. Views parse input, call
 one selector or service, and render; scoping lives in ``cases.selectors``."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -17,14 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import supervised_communities
-from cases import deadlines, forms, selectors, services
+from cases import actions, deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises
@@ -34,265 +31,29 @@ from grids.services import locate
 
 PAGE_SIZE = 25
 
-# --- the actions on the ticket page -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    """One button on the ticket page: the transition that gates it, its form, and how the form's
-    data becomes a service call."""
-
-    name: str
-    label: Any
-    transition: str
-    form_class: type
-    perform: Callable[[Ticket, Any, Any], Any]  # (ticket, user, cleaned_data)
-    style: str = "primary"
-    multipart: bool = False
-
-
-def _officers(ticket: Ticket) -> dict:
-    return {"officers": selectors.dispatchable_officers(ticket)}
-
-
-ACTIONS: list[ActionSpec] = [
-    ActionSpec(
-        "register",
-        gettext_lazy("Register"),
-        "register",
-        forms.RegisterForm,
-        lambda t, u, d: services.register_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            note=d["note"],
-            category=d["category"],
-            priority=d["priority"],
-            expected_state=d["expected_state"],
-        ),
-    ),
-    ActionSpec(
-        "dispatch",
-        gettext_lazy("Dispatch to an officer"),
-        "dispatch",
-        forms.OfficerChoiceForm,
-        lambda t, u, d: services.dispatch_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            officer_id=d["officer"].pk,
-            note=d["note"],
-            expected_state=d["expected_state"],
-        ),
-    ),
-    ActionSpec(
-        "refer",
-        gettext_lazy("Refer to the responsible unit"),
-        "refer",
-        forms.ReferForm,
-        lambda t, u, d: services.refer_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            unit_id=d["unit"].pk,
-            person=d["person"],
-            deadline=d["deadline"],
-            note=d["note"],
-            expected_state=d["expected_state"],
-        ),
-        style="outline-primary",
-    ),
-    ActionSpec(
-        "enforce",
-        gettext_lazy("Open an enforcement case"),
-        "enforce",
-        forms.OfficerChoiceForm,
-        lambda t, u, d: services.enforce_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            officer_id=d["officer"].pk,
-            note=d["note"],
-            expected_state=d["expected_state"],
-        ),
-        style="outline-danger",
-    ),
-    ActionSpec(
-        "accept",
-        gettext_lazy("Accept"),
-        "accept",
-        forms.NoteForm,
-        lambda t, u, d: services.accept_ticket(
-            actor=u, ticket_id=t.pk, note=d["note"], expected_state=d["expected_state"]
-        ),
-    ),
-    ActionSpec(
-        "start",
-        gettext_lazy("Start work"),
-        "start",
-        forms.NoteForm,
-        lambda t, u, d: services.start_ticket(
-            actor=u, ticket_id=t.pk, note=d["note"], expected_state=d["expected_state"]
-        ),
-    ),
-    ActionSpec(
-        "resolve",
-        gettext_lazy("Report fixed"),
-        "resolve",
-        forms.ResolveForm,
-        lambda t, u, d: services.resolve_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            note=d["note"],
-            photos=d["photos"],
-            expected_state=d["expected_state"],
-        ),
-        style="success",
-        multipart=True,
-    ),
-    ActionSpec(
-        "conclude",
-        gettext_lazy("Conclude enforcement"),
-        "conclude",
-        forms.ConcludeForm,
-        lambda t, u, d: services.conclude_enforcement(
-            actor=u,
-            ticket_id=t.pk,
-            note=d["note"],
-            photos=d["photos"],
-            expected_state=d["expected_state"],
-        ),
-        style="success",
-        multipart=True,
-    ),
-    ActionSpec(
-        "verify",
-        gettext_lazy("Verify the fix"),
-        "verify_pass",
-        forms.VerifyForm,
-        lambda t, u, d: services.verify_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            passed=d["result"] == "pass",
-            note=d["note"],
-            expected_state=d["expected_state"],
-        ),
-        style="success",
-    ),
-    ActionSpec(
-        "extend",
-        gettext_lazy("Ask for more time"),
-        "request_extension",
-        forms.ExtensionRequestForm,
-        lambda t, u, d: services.request_extension(
-            actor=u,
-            ticket_id=t.pk,
-            extra_hours=d["extra_hours"],
-            reason=d["reason"],
-            expected_state=d["expected_state"],
-        ),
-        style="outline-secondary",
-    ),
-    ActionSpec(
-        "decide_extension",
-        gettext_lazy("Decide the extension request"),
-        "decide_extension",
-        forms.ExtensionDecisionForm,
-        lambda t, u, d: services.decide_extension(
-            actor=u,
-            ticket_id=t.pk,
-            approve=d["decision"] == "approve",
-            note=d["note"],
-            expected_state=d["expected_state"],
-        ),
-        style="warning",
-    ),
-    ActionSpec(
-        "return",
-        gettext_lazy("Return (not ours)"),
-        "send_back",
-        forms.ReasonForm,
-        lambda t, u, d: services.return_ticket(
-            actor=u, ticket_id=t.pk, reason=d["reason"], expected_state=d["expected_state"]
-        ),
-        style="outline-secondary",
-    ),
-    ActionSpec(
-        "reject",
-        gettext_lazy("Reject"),
-        "reject",
-        forms.RejectForm,
-        lambda t, u, d: services.reject_ticket(
-            actor=u,
-            ticket_id=t.pk,
-            reason=d["reason"],
-            note=d["note"],
-            duplicate_of_number=d["duplicate_of"],
-            expected_state=d["expected_state"],
-        ),
-        style="outline-danger",
-    ),
-    ActionSpec(
-        "reopen",
-        gettext_lazy("Reopen"),
-        "reopen",
-        forms.ReasonForm,
-        lambda t, u, d: services.reopen_ticket(
-            actor=u, ticket_id=t.pk, reason=d["reason"], expected_state=d["expected_state"]
-        ),
-        style="outline-warning",
-    ),
-]
-ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
-
-
-def _form_kwargs(spec: ActionSpec, ticket: Ticket) -> dict:
-    if spec.form_class is forms.OfficerChoiceForm:
-        return _officers(ticket)
-    if spec.form_class is forms.ReferForm:
-        return {"units": selectors.referral_units()}
-    return {}
-
-
-def _initial(spec: ActionSpec, ticket: Ticket) -> dict:
-    initial = {"expected_state": ticket.state}
-    if spec.name == "register":
-        initial.update(category=ticket.category_id, priority=ticket.priority)
-    elif spec.name == "refer":
-        unit = selectors.suggested_unit(ticket)
-        initial["unit"] = unit.pk if unit else None
-    elif spec.name in ("dispatch", "enforce") and ticket.assignee_id:
-        initial["officer"] = ticket.assignee_id
-    return initial
-
-
-def available_actions(ticket: Ticket, user: Any) -> list[ActionSpec]:
-    """The actions this user may take on the ticket now (``has_transition_perm``)."""
-    return [
-        spec
-        for spec in ACTIONS
-        if has_transition_perm(getattr(ticket, spec.transition), user)
-        and (spec.name != "enforce" or ticket.category.enforceable)
-    ]
-
-
 # --- the ticket page --------------------------------------------------------------------------
 
 
 @login_required
 def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
     ticket = selectors.get_ticket(request.user, number)
-    actions = []
-    for spec in available_actions(ticket, request.user):
+    action_forms = []
+    for spec in actions.available_actions(ticket, request.user):
         if bound is not None and bound[0] == spec.name:
             form = bound[1]
         else:
             form = spec.form_class(
-                initial=_initial(spec, ticket), prefix=spec.name, **_form_kwargs(spec, ticket)
+                initial=actions.initial(spec, ticket),
+                prefix=spec.name,
+                **actions.form_kwargs(spec, ticket),
             )
-        actions.append((spec, form))
+        action_forms.append((spec, form))
     now = timezone.now()
     is_supervisor = supervises(ticket, request.user)
     context = {
         "ticket": ticket,
         "now": now,
-        "actions": actions,
+        "actions": action_forms,
         "open_action": bound[0] if bound else request.GET.get("action", ""),
         "events": selectors.timeline(ticket),
         "photos": ticket.photos.all(),
@@ -337,7 +98,7 @@ def _map_data(ticket: Ticket) -> dict:
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    spec = ACTIONS_BY_NAME.get(action)
+    spec = actions.ACTIONS_BY_NAME.get(action)
     if spec is None:
         raise Http404
     ticket = selectors.get_ticket(request.user, number)
@@ -355,7 +116,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             return redirect(ticket)
         raise PermissionDenied
     form = spec.form_class(
-        request.POST, request.FILES, prefix=spec.name, **_form_kwargs(spec, ticket)
+        request.POST, request.FILES, prefix=spec.name, **actions.form_kwargs(spec, ticket)
     )
     if not form.is_valid():
         return detail(request, number, bound=(spec.name, form))

@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from accounts.models import UnitKind
+from grids import locator
 from tests.factories import (
     AssignmentFactory,
     BrigadeFactory,
@@ -140,9 +141,17 @@ def _categories_loaded(request):
         return
     request.getfixturevalue("django_db_setup")
     blocker = request.getfixturevalue("django_db_blocker")
-    from cases.categories import load_categories
+    from cases.categories import invalidate_choices, load_categories
     from cases.models import Category
 
     with blocker.unblock():
         if not Category.objects.exists():
             load_categories()
+            invalidate_choices()  # the cached <select> (Redis on CI) holds the old ids
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grid_index():
+    """locate() keeps its grid index in the process; cells made inside a test transaction (or
+    rolled back with it) send no signal the index can trust, so each test starts afresh."""
+    locator.invalidate()

@@ -3,8 +3,8 @@ action form comes back as a form error (400), a message, or a 404."""
 
 import pytest
 
+from cases.actions import ACTIONS
 from cases.models import Route, State
-from cases.views import ACTIONS
 
 GARBAGE = {
     "expected_state": "<script>",

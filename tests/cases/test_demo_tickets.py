@@ -29,6 +29,7 @@ from cases.models import (
     TicketEvent,
 )
 from cases.numbers import next_number
+from grids import locator
 from grids.demo import seed_city
 from grids.models import Assignment
 from grids.services import locate_id
@@ -46,6 +47,7 @@ def casebook(django_db_setup, django_db_blocker):
         try:
             load_categories()  # a transactional test before may have emptied the table
             seed_city()
+            locator.invalidate()  # seed_city invalidates on commit, which never comes here
             yield seed_tickets()
         finally:
             transaction.set_rollback(True)
