@@ -61,18 +61,29 @@ class TicketConflict(Exception):
 # --- creation ---------------------------------------------------------------------------------
 
 
-def _place(ticket: Ticket, *, lat: float | None, lng: float | None, community: Community | None):
-    """Grid from locate(); community from the grid, else as chosen by hand; the rest copied down."""
+def _check_category(category: Category) -> None:
+    if not category.is_active or category.is_major:
+        raise ValidationError({"category": _("Choose an active category.")})
+
+
+def _place(
+    ticket: Ticket, *, lat: float | None, lng: float | None, community: Community | None
+) -> None:
+    """Grid from locate(); community from the grid, else as chosen by hand; street, district
+    and brigade copied down so the queues filter on the ticket table alone."""
     cell = locate(lat, lng) if lat is not None and lng is not None else None
     ticket.grid_cell = cell
-    if cell is not None:
-        community = cell.community
-    if community is not None:
-        community = Community.objects.select_related("street").get(pk=community.pk)
-        ticket.community = community
-        ticket.street_id = community.street_id
-        ticket.district_id = community.street.district_id
-        ticket.brigade_id = community.brigade_id
+    community_id = cell.community_id if cell is not None else getattr(community, "pk", None)
+    if community_id is None:
+        # Nobody but the command centre would ever see it: ask where it is instead.
+        raise ValidationError(
+            {"community": _("This point is on no unit grid: choose the community.")}
+        )
+    community = Community.objects.select_related("street").get(pk=community_id)
+    ticket.community = community
+    ticket.street_id = community.street_id
+    ticket.district_id = community.street.district_id
+    ticket.brigade_id = community.brigade_id
 
 
 @transaction.atomic
@@ -98,8 +109,7 @@ def create_ticket(
     patrol findings (officers), the API. A point on no grid still makes a ticket: the
     community chosen by hand then decides who sees it.
     """
-    if not category.is_active or category.is_major:
-        raise ValidationError({"category": _("Choose an active category.")})
+    _check_category(category)
     now = timezone.now()
     ticket = Ticket(
         number=next_number(timezone.localdate(now)),
@@ -116,11 +126,6 @@ def create_ticket(
         reported_at=now,
     )
     _place(ticket, lat=lat, lng=lng, community=community)
-    if ticket.community_id is None:
-        # Nobody but the command centre would ever see it: ask where it is instead.
-        raise ValidationError(
-            {"community": _("This point is on no unit grid: choose the community.")}
-        )
     ticket.save()
     event = _record(
         ticket,
@@ -158,8 +163,7 @@ def create_on_site_ticket(
         raise PermissionDenied(_("Only officers record on-site fixes."))
     if not before or not after:
         raise ValidationError(_("An on-site fix needs a photo from before and one from after."))
-    if not category.is_active or category.is_major:
-        raise ValidationError({"category": _("Choose an active category.")})
+    _check_category(category)
     now = timezone.now()
     ticket = Ticket(
         number=next_number(timezone.localdate(now)),
@@ -272,14 +276,6 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
     )
 
 
-def _transition(
-    actor: User, ticket_id: int, step: Step, *, expected_state: str | None = None
-) -> Ticket:
-    ticket = lock_ticket(actor, ticket_id)
-    _apply(ticket, actor, step, expected_state=expected_state)
-    return ticket
-
-
 CLOCK_FIELDS = (
     "time_budget_minutes",
     "natural_time",
@@ -343,8 +339,7 @@ def register_ticket(
     fields = ["registered_at"]
     data = {}
     if category is not None and category.pk != ticket.category_id:
-        if not category.is_active or category.is_major:
-            raise ValidationError({"category": _("Choose an active category.")})
+        _check_category(category)
         data["category"] = [ticket.category.service_code, category.service_code]
         ticket.category = category
         fields.append("category")
@@ -427,8 +422,7 @@ def dispatch_ticket(
     ticket = lock_ticket(actor, ticket_id)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
-    if ticket.state == State.REGISTERED:
-        _start_clock(ticket, now)
+    _start_clock(ticket, now)
     step = Step(
         "dispatch",
         Action.DISPATCH,
@@ -470,8 +464,7 @@ def refer_ticket(
     now = timezone.now()
     if deadline is not None and deadline <= now:
         raise ValidationError({"deadline": _("The deadline must be in the future.")})
-    if ticket.state == State.REGISTERED:
-        _start_clock(ticket, now, deadline=deadline)
+    _start_clock(ticket, now, deadline=deadline)
     step = Step(
         "refer",
         Action.REFER,
@@ -505,8 +498,7 @@ def enforce_ticket(
     ticket = lock_ticket(actor, ticket_id)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
-    if ticket.state == State.REGISTERED:
-        _start_clock(ticket, now)
+    _start_clock(ticket, now)
     step = Step(
         "enforce",
         Action.ENFORCE,
