@@ -7,7 +7,7 @@ endpoint and service starts from it, so an out-of-scope ticket is a 404 everywhe
 import datetime
 import math
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -68,10 +68,35 @@ def cells_geojson(communities: QuerySet) -> dict:
 
 
 def with_list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """What a queue row shows, in the same query."""
+    """What a queue row shows, in the same query (not a grid's polygon: rows show its code)."""
     return tickets.select_related(
         "category", "community", "grid_cell", "assignee__user", "responsible_unit"
-    )
+    ).defer("grid_cell__boundary", "assignee__user__password")
+
+
+class PageFirst:
+    """A ticket list for a Paginator whose slices pick the page's ids on the ticket table alone
+    (filters, sort, LIMIT) and only then join what a row shows, for those rows: PostgreSQL
+    otherwise joins every match before sorting them for a page of 25."""
+
+    def __init__(self, tickets: QuerySet[Ticket]) -> None:
+        self.tickets = tickets
+
+    def count(self) -> int:
+        return self.tickets.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def rows(self, index: slice) -> QuerySet[Ticket]:
+        """The page's rows as one statement: the ids in a LIMITed subquery, then the joins."""
+        ordering = self.tickets.query.order_by or Ticket._meta.ordering
+        page_ids = self.tickets.order_by(*ordering).values("pk")[index]
+        rows = with_list_columns(Ticket.objects.filter(pk__in=Subquery(page_ids)))
+        return rows.order_by(*ordering)
+
+    def __getitem__(self, index: slice) -> list[Ticket]:
+        return list(self.rows(index))
 
 
 def get_ticket(user: User, number: str) -> Ticket:
@@ -99,7 +124,8 @@ def get_ticket(user: User, number: str) -> Ticket:
 
 def status_counts(tickets: QuerySet[Ticket]) -> dict[str, int]:
     """Tickets per state, for the queue's tabs, in one query."""
-    rows = tickets.order_by().values("state").annotate(n=Count("id"))
+    # COUNT(*) rather than COUNT(id): PostgreSQL can answer from the (brigade, state, …) index.
+    rows = tickets.order_by().values("state").annotate(n=Count("*"))
     counts = {row["state"]: row["n"] for row in rows}
     counts["open"] = sum(counts.get(state, 0) for state in OPEN_STATES)
     counts["all"] = sum(counts.get(state, 0) for state in State.values)

@@ -161,9 +161,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     else:
         tickets = ticket_filter.qs
         counts = selectors.status_counts(ticket_filter.without_status())
-    page = Paginator(selectors.with_list_columns(tickets), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.PageFirst(tickets), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": ticket_filter,
         "page": page,
@@ -322,7 +320,7 @@ def unit_queue(request: HttpRequest) -> HttpResponse:
     tickets = selectors.unit_queue(request.user)
     open_tickets = tickets.filter(state=State.REFERRED).order_by("deadline", "id")
     done = tickets.exclude(state=State.REFERRED).order_by("-resolved_at", "-id")
-    page = Paginator(done, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.PageFirst(done), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/unit_queue.html",

@@ -709,3 +709,16 @@ def test_the_bulk_bar_offers_only_the_brigades_officers_and_referral_units(
     assert list(response.context["bulk_officers"]) == [officer_gulou.officer]
     assert handler_sanitation.unit in list(response.context["bulk_units"])
     assert officer_quanshan.officer.badge_number not in response.content.decode()
+
+
+def test_the_filter_form_keeps_what_was_chosen_and_groups_the_categories(
+    as_supervisor, gulou_community
+):
+    garbage = Category.objects.get(kind="event", code="0102")
+    html = as_supervisor.get(
+        f"/cases/?community={gulou_community.pk}&category={garbage.pk}&overdue=true"
+    ).content.decode()
+    assert f'<option value="{gulou_community.pk}" selected>黄楼社区</option>' in html
+    assert f'<option value="{garbage.pk}" selected>0102 暴露垃圾</option>' in html
+    assert "<optgroup label=" in html
+    assert '<option value="true" selected>' in html
