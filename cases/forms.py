@@ -111,14 +111,10 @@ class StateForm(StyledForm):
 # --- creating tickets -------------------------------------------------------------------------
 
 
-class IntakeForm(StyledForm):
-    """A supervisor takes a complaint from the 12345 hotline, the digital-city platform or a
-    leadership patrol."""
+class PlacedForm(StyledForm):
+    """Where a problem is: a point tapped on the map (or the phone's position), located to a
+    unit grid; or, when the point is on no grid or missing, a community chosen by hand."""
 
-    source = forms.ChoiceField(label=_("Source"), choices=INTAKE_SOURCES)
-    category = CategoryField(label=_("Category"))
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    description = forms.CharField(label=_("What is wrong"), max_length=4000, widget=NOTE_WIDGET)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     lat = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
@@ -136,6 +132,30 @@ class IntakeForm(StyledForm):
         required=False,
         help_text=_("Needed only when the point is on no unit grid, or no point is given."),
     )
+
+    def __init__(self, *args, communities=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities.order_by("code")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        has_point = data.get("lat") is not None and data.get("lng") is not None
+        if not has_point and not data.get("community") and "community" not in self.errors:
+            self.add_error(
+                "community", _("Tap the map where the problem is, or choose the community.")
+            )
+        return data
+
+
+class IntakeForm(PlacedForm):
+    """A supervisor takes a complaint from the 12345 hotline, the digital-city platform or a
+    leadership patrol."""
+
+    source = forms.ChoiceField(label=_("Source"), choices=INTAKE_SOURCES)
+    category = CategoryField(label=_("Category"))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    description = forms.CharField(label=_("What is wrong"), max_length=4000, widget=NOTE_WIDGET)
     reporter_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
     reporter_phone = forms.CharField(
         label=_("Caller's phone"), max_length=11, required=False, validators=[mainland_mobile]
@@ -145,53 +165,19 @@ class IntakeForm(StyledForm):
         label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, communities=None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if communities is not None:
-            self.fields["community"].queryset = communities.order_by("code")
         self.fields["reporter_phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
 
-    def clean(self) -> dict:
-        data = super().clean()
-        has_point = data.get("lat") is not None and data.get("lng") is not None
-        if not has_point and not data.get("community") and "community" not in self.errors:
-            self.add_error(
-                "community", _("Tap the map where the problem is, or choose the community.")
-            )
-        return data
 
-
-class OnSiteForm(StyledForm):
+class OnSiteForm(PlacedForm):
     """An officer fixed a problem on the spot (现场整改): record it with before/after photos."""
 
     category = CategoryField(label=_("Category"))
     description = forms.CharField(label=_("What was wrong"), max_length=4000, widget=NOTE_WIDGET)
     note = forms.CharField(label=_("What was done"), max_length=2000, widget=NOTE_WIDGET)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    community = forms.ModelChoiceField(
-        label=_("Community"),
-        queryset=Community.objects.none(),
-        required=False,
-        help_text=_("Needed only when the point is on no unit grid, or no point is given."),
-    )
     before = PhotosField(label=_("Photo before"))
     after = PhotosField(label=_("Photo after"))
-
-    def __init__(self, *args, communities=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if communities is not None:
-            self.fields["community"].queryset = communities
-
-    def clean(self) -> dict:
-        data = super().clean()
-        has_point = data.get("lat") is not None and data.get("lng") is not None
-        if not has_point and not data.get("community") and "community" not in self.errors:
-            self.add_error(
-                "community", _("Tap the map where the problem is, or choose the community.")
-            )
-        return data
 
 
 # --- transitions ------------------------------------------------------------------------------
