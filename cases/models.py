@@ -571,6 +571,16 @@ class Action(models.TextChoices):
     REOPEN = "reopen", pgettext_lazy("ticket event", "Reopened")
     DUPLICATE_LINKED = "duplicate_linked", pgettext_lazy("ticket event", "Duplicate report merged")
     COMMENT = "comment", pgettext_lazy("ticket event", "Note")
+    # The reporter's say (residents' issue): a rating after closure, and a dissatisfied rating
+    # within the reopen window asks the supervisor to reopen.
+    RATE = "rate", pgettext_lazy("ticket event", "Rated by the reporter")
+    REOPEN_REQUEST = "reopen_request", pgettext_lazy("ticket event", "Reopen requested")
+    # Graduated street-order enforcement (shops' issue): what was done to the named party.
+    PERSUADE = "persuade", pgettext_lazy("ticket event", "Persuaded")
+    WAIVE = "waive", pgettext_lazy("ticket event", "First offence waived on a signed promise")
+    EDUCATE = "educate", pgettext_lazy("ticket event", "Warning notice issued")
+    SEIZE = "seize", pgettext_lazy("ticket event", "Goods seized")
+    PENALTY_CASE = "penalty_case", pgettext_lazy("ticket event", "Penalty case opened")
 
 
 class TicketEvent(models.Model):

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "cases",
     "patrols",
     "assessments",
+    "shops",
+    "open311",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("patrols/", include("patrols.urls")),
     path("assessments/", include("assessments.urls")),
+    path("shops/", include("shops.urls")),
+    path("api/", include("citymgmt.api_urls")),
+    path("open311/v2/", include("open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
