@@ -6,9 +6,13 @@ schema (body and content type). A bounded number of examples keeps it under a mi
 walked here with hypothesis directly.)
 """
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
@@ -24,6 +28,19 @@ EXAMPLES = 15
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
+@pytest.fixture
+def wsgi_app_in_test_transaction() -> Iterator[None]:
+    """schemathesis calls the real WSGI application, whose request signals close the database
+    connection after each request: on PostgreSQL that would close the test's transaction. The
+    Django test client detaches the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("wsgi_app_in_test_transaction")
 def test_every_endpoint_answers_within_its_schema(command_supervisor, make_ticket):
     make_ticket(State.REPORTED)
     resolved = make_ticket(State.RESOLVED)
