@@ -6,7 +6,7 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import Officer, Unit, UnitKind, User
-from accounts.roles import Role
+from accounts.roles import Role, has_role
 from grids.models import Assignment, Community
 
 
@@ -82,4 +82,32 @@ def brigade_summaries() -> QuerySet[Unit]:
             ),
         )
         .order_by("district__code", "code")
+    )
+
+
+def officers_visible_to(user: User) -> QuerySet[Officer]:
+    """Officers whose profiles and postings the user may read: a supervisor their brigade's (the
+    command centre and assessors: all), an officer only themselves, anyone else none."""
+    officers = Officer.objects.select_related("user", "brigade")
+    if not getattr(user, "is_authenticated", False):
+        return officers.none()
+    if user.is_superuser or has_role(user, Role.ASSESSOR):
+        return officers
+    if has_role(user, Role.SUPERVISOR):
+        if is_command_centre(user):
+            return officers
+        brigade = brigade_of(user)
+        if brigade is not None:
+            return officers.filter(brigade=brigade)
+    if has_role(user, Role.OFFICER):
+        return officers.filter(user=user)
+    return officers.none()
+
+
+def assignments_visible_to(user: User) -> QuerySet[Assignment]:
+    """Postings (current and ended) of the officers the user may read."""
+    return (
+        Assignment.objects.filter(officer__in=officers_visible_to(user).values("pk"))
+        .select_related("officer__user", "community")
+        .prefetch_related("grid_cells")
     )

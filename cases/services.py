@@ -102,12 +102,14 @@ def create_ticket(
     reporter_phone: str = "",
     photos: Sequence[ProcessedImage] = (),
     internal_note: str = "",
+    event_data: dict[str, Any] | None = None,
 ) -> Ticket:
     """File a new report (state ``reported``) for a supervisor to register or reject.
 
     Callers gate who may file: the public form (anyone), the hotline intake (supervisors),
     patrol findings (officers), the API. A point on no grid still makes a ticket: the
-    community chosen by hand then decides who sees it.
+    community chosen by hand then decides who sees it. ``event_data`` adds to the creation
+    event's details (the API: which client filed it, a linked media URL).
     """
     _check_category(category)
     now = timezone.now()
@@ -133,7 +135,7 @@ def create_ticket(
         Action.CREATE,
         from_state="",
         internal_note=internal_note,
-        data={"source": source},
+        data={**(event_data or {}), "source": source},
         at=now,
     )
     store_photos(

@@ -1,5 +1,49 @@
-"""The REST API under /api/: each app's ``api.py`` views, collected here (the API issue)."""
+"""The REST API under /api/: each app's ``api.py`` views, collected here, with the OpenAPI
+schema and its two readers (Swagger UI and ReDoc, served from the sidecar, no CDN).
 
-from django.urls import URLPattern
+A new resource is one line in ``v1`` (patrol sessions and points, assessments: when their apps
+land).
+"""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+import cases.urls  # noqa: F401  (registers the <ticket:…> path converter)
+from accounts import api as accounts_api
+from cases import api as cases_api
+from cases.actions import ACTIONS
+from grids import api as grids_api
+
+v1 = [
+    path("me/", accounts_api.Me.as_view(), name="me"),
+    path("tickets/", cases_api.TicketList.as_view(), name="tickets"),
+    path("tickets/<ticket:number>/", cases_api.TicketDetail.as_view(), name="ticket"),
+    path("tickets/<ticket:number>/events/", cases_api.TicketEvents.as_view(), name="events"),
+    path("tickets/<ticket:number>/photos/", cases_api.TicketPhotos.as_view(), name="photos"),
+    *[
+        path(
+            f"tickets/<ticket:number>/{spec.name}/",
+            cases_api.action_view(spec).as_view(),
+            name=f"ticket_{spec.name}",
+        )
+        for spec in ACTIONS
+    ],
+    path("photos/<int:photo_id>/", cases_api.PhotoFile.as_view(), name="photo"),
+    path("categories/", cases_api.CategoryList.as_view(), name="categories"),
+    path("notifications/", cases_api.NotificationList.as_view(), name="notifications"),
+    path("notifications/read/", cases_api.MarkRead.as_view(), name="notifications_read"),
+    path("districts/", grids_api.DistrictList.as_view(), name="districts"),
+    path("streets/", grids_api.StreetList.as_view(), name="streets"),
+    path("communities/", grids_api.CommunityList.as_view(), name="communities"),
+    path("grids/", grids_api.GridList.as_view(), name="grids"),
+    path("officers/", accounts_api.OfficerList.as_view(), name="officers"),
+    path("assignments/", accounts_api.AssignmentList.as_view(), name="assignments"),
+]
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

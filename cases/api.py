@@ -1,0 +1,722 @@
+"""The casework REST API: tickets (the queue's list and filters, detail, filing, one endpoint per
+workflow step), their events and photos, categories, and the user's notifications.
+
+Nothing here decides anything: the lists start from ``cases.selectors``, a new ticket and every
+step go through ``cases.services``, and each step is driven by the same ``cases.actions`` entry
+(and so the same form and validation) as the button on the ticket page. Errors become JSON in
+``citymgmt.rest.exception_handler``.
+"""
+
+from typing import Any
+
+from django import forms as django_forms
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from django_fsm import has_transition_perm
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User, mainland_mobile
+from accounts.selectors import supervised_communities
+from cases import actions, forms, selectors, services
+from cases.filters import TicketFilter
+from cases.models import (
+    Category,
+    Notification,
+    Photo,
+    Priority,
+    RejectReason,
+    Route,
+    Source,
+    State,
+    Ticket,
+    TicketEvent,
+)
+from cases.permissions import supervised_brigade_id
+from citymgmt.rest import NON_FIELD, Conflict
+from grids.models import Community
+
+TAG_TICKETS = ["tickets"]
+NUMBER = OpenApiParameter(
+    "number",
+    {"type": "string", "pattern": r"^XZ\d{8}-\d{4,6}$"},
+    OpenApiParameter.PATH,
+    description="The ticket's public number, e.g. XZ20261121-0042.",
+)
+
+
+def form_errors(form: django_forms.BaseForm) -> dict[str, list[str]]:
+    """A bound form's errors as the API's ``{"field": ["message"]}``."""
+    return {
+        (NON_FIELD if name == "__all__" else name): [str(m) for m in messages]
+        for name, messages in form.errors.items()
+    }
+
+
+def form_data(request: Request) -> QueryDict:
+    """The request body as form data (JSON objects, urlencoded and multipart alike), files
+    left to ``request.FILES``, so a step validates exactly as the web form does."""
+    data = QueryDict(mutable=True)
+    body = request.data
+    if isinstance(body, QueryDict):
+        for key in body:
+            if key not in request.FILES:
+                data.setlist(key, body.getlist(key))
+    elif isinstance(body, dict):
+        for key, value in body.items():
+            if value is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            data.setlist(str(key), [v if isinstance(v, str) else str(v) for v in values])
+    else:
+        raise ParseError(_("Send a JSON object or form fields."))
+    return data
+
+
+# --- input schemas read off the web forms -----------------------------------------------------
+
+
+def _serializer_field(name: str, field: django_forms.Field) -> serializers.Field:
+    common: dict[str, Any] = {"required": field.required, "help_text": field.help_text or None}
+    if name == "expected_state":
+        return serializers.ChoiceField(
+            choices=State.choices,
+            required=False,
+            help_text="The state the client last saw; if the ticket has moved on since, the "
+            "answer is 409 and nothing changes. Defaults to the current state.",
+        )
+    if isinstance(field, forms.PhotosField):
+        return serializers.ListField(
+            child=serializers.ImageField(),
+            max_length=field.max_count,
+            **common,
+        )
+    if isinstance(field, django_forms.ModelChoiceField):
+        return serializers.IntegerField(**common)
+    if isinstance(field, django_forms.ChoiceField):
+        return serializers.ChoiceField(choices=list(field.choices), **common)
+    if isinstance(field, django_forms.IntegerField):
+        return serializers.IntegerField(
+            min_value=field.min_value, max_value=field.max_value, **common
+        )
+    if isinstance(field, django_forms.FloatField):
+        return serializers.FloatField(
+            min_value=field.min_value, max_value=field.max_value, **common
+        )
+    if isinstance(field, django_forms.DateTimeField):
+        return serializers.DateTimeField(**common)
+    return serializers.CharField(
+        max_length=getattr(field, "max_length", None),
+        allow_blank=not field.required,
+        **common,
+    )
+
+
+def form_serializer(form_class: type[django_forms.Form], name: str) -> type:
+    """A serializer describing a web form's fields, for the OpenAPI schema only: validation is
+    the form's own."""
+    fields = {
+        field_name: _serializer_field(field_name, field)
+        for field_name, field in form_class.base_fields.items()
+    }
+    return type(name, (serializers.Serializer,), fields)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    service_code = serializers.CharField(read_only=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "service_code",
+            "kind",
+            "code",
+            "name",
+            "public_name",
+            "parent",
+            "deadline_value",
+            "deadline_unit",
+            "urgent_hours",
+            "enforceable",
+        ]
+
+
+class CategoryBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    service_code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PlaceBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OfficerBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    badge_number = serializers.CharField()
+    name = serializers.CharField(source="user.name")
+
+
+class UnitBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A queue row. The reporter's name and phone are shown in full to whoever supervises the
+    ticket; anyone else gets no name and a masked phone (138****5678)."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    category = CategoryBrief(read_only=True)
+    community = PlaceBrief(read_only=True, allow_null=True)
+    grid_cell = serializers.CharField(source="grid_cell.code", read_only=True, allow_null=True)
+    assignee = OfficerBrief(read_only=True, allow_null=True)
+    responsible_unit = UnitBrief(read_only=True, allow_null=True)
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "state",
+            "state_label",
+            "source",
+            "priority",
+            "category",
+            "description",
+            "address",
+            "lat",
+            "lng",
+            "community",
+            "grid_cell",
+            "assignee",
+            "responsible_unit",
+            "responsible_person",
+            "deadline",
+            "overdue",
+            "rework_count",
+            "on_site",
+            "reporter_name",
+            "reporter_phone",
+            "reported_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _shows_contact(self, ticket: Ticket) -> bool:
+        scope = self.context.get("supervised_brigade")
+        return scope is True or (scope is not None and scope == ticket.brigade_id)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reporter_name(self, ticket: Ticket) -> str:
+        return ticket.reporter_name if self._shows_contact(ticket) else ""
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reporter_phone(self, ticket: Ticket) -> str:
+        return ticket.reporter_phone if self._shows_contact(ticket) else ticket.masked_phone
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """The ticket page's facts, and the steps the user may take now (``actions``: the names of
+    the ``/tickets/{number}/{action}/`` endpoints)."""
+
+    street = serializers.CharField(source="street.name", read_only=True, allow_null=True)
+    district = serializers.CharField(source="district.name", read_only=True, allow_null=True)
+    brigade = UnitBrief(read_only=True, allow_null=True)
+    duplicate_of = serializers.CharField(
+        source="duplicate_of.number", read_only=True, allow_null=True
+    )
+    route = serializers.ChoiceField(choices=Route.choices, allow_blank=True, read_only=True)
+    reject_reason = serializers.ChoiceField(
+        choices=RejectReason.choices, allow_blank=True, read_only=True
+    )
+    actions = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [
+            *TicketSerializer.Meta.fields,
+            "street",
+            "district",
+            "brigade",
+            "route",
+            "reject_reason",
+            "duplicate_of",
+            "warn_at",
+            "clock_paused_at",
+            "registered_at",
+            "dispatched_at",
+            "referred_at",
+            "accepted_at",
+            "started_at",
+            "resolved_at",
+            "closed_at",
+            "rejected_at",
+            "satisfaction",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, ticket: Ticket) -> list[str]:
+        return [spec.name for spec in actions.available_actions(ticket, self.context["user"])]
+
+
+class TicketCreatedSerializer(TicketDetailSerializer):
+    """The new ticket, with what its reporter follows it by: the tracking code and page (the
+    only answer that carries them)."""
+
+    tracking_url = serializers.SerializerMethodField()
+
+    class Meta(TicketDetailSerializer.Meta):
+        fields = [*TicketDetailSerializer.Meta.fields, "tracking_code", "tracking_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_tracking_url(self, ticket: Ticket) -> str:
+        path = reverse("cases:track", kwargs={"code": ticket.tracking_code})
+        return self.context["request"].build_absolute_uri(path)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    # Blank for the report that created the ticket.
+    from_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
+    to_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor = serializers.CharField(source="actor.name", read_only=True, allow_null=True)
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_state",
+            "to_state",
+            "actor",
+            "public_note",
+            "internal_note",
+            "data",
+            "photos",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_photos(self, event: TicketEvent) -> list[int]:
+        return [photo.pk for photo in event.photos.all()]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    event = serializers.IntegerField(source="event_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Photo
+        fields = ["id", "kind", "width", "height", "content_type", "event", "created_at"]
+        read_only_fields = fields
+
+
+class ActionResultSerializer(serializers.Serializer):
+    """What a step did: the event it wrote, and the ticket as the user now sees it (null when
+    the step took the ticket out of their sight, e.g. a unit returning it)."""
+
+    number = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    event = EventSerializer()
+    ticket = TicketDetailSerializer(allow_null=True)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(read_only=True)
+    ticket = serializers.CharField(source="ticket.number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_label", "message", "ticket", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+ERRORS = OpenApiResponse(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "example": {"officer": ["Choose an officer of this ticket's brigade."]},
+    },
+    description='Invalid input: {"field": ["message"]}; "non_field_errors" for the rest.',
+)
+DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+
+
+def _context(request: Request) -> dict[str, Any]:
+    return {"user": request.user, "supervised_brigade": supervised_brigade_id(request.user)}
+
+
+# --- tickets ----------------------------------------------------------------------------------
+
+
+class ApiTicketFilter(TicketFilter):
+    """The queue's filters; pages come in id order (cursor), so the queue's ``sort`` is left out.
+    ``status`` defaults to ``open`` as in the queue: ask ``status=all`` for everything."""
+
+
+del ApiTicketFilter.base_filters["sort"]
+
+
+class TicketFilterBackend(DjangoFilterBackend):
+    """The queue's filter with the same choice lists (the user's communities, officers, units):
+    a value outside them is a 400 with the field's message, as in the queue."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: Any, view: Any) -> dict:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        user = request.user
+        kwargs.update(
+            communities=list(supervised_communities(user).order_by("code")),
+            officers=list(selectors.dispatchable_officers(selectors.brigade_scope(user))),
+            units=list(selectors.referral_units()),
+        )
+        return kwargs
+
+
+class TicketCreateForm(forms.PlacedForm):
+    """A ticket filed through the API: what the hotline intake asks, minus the source (it is
+    ``api``)."""
+
+    category = forms.CategoryField(
+        label=gettext_lazy("Category"), help_text="The id of an active minor category."
+    )
+    priority = django_forms.ChoiceField(choices=Priority.choices, required=False)
+    description = django_forms.CharField(max_length=4000)
+    reporter_name = django_forms.CharField(max_length=50, required=False)
+    reporter_phone = django_forms.CharField(
+        max_length=11, required=False, validators=[mainland_mobile]
+    )
+    photos = forms.PhotosField(required=False)
+
+
+TicketCreateRequest = form_serializer(TicketCreateForm, "TicketCreateRequest")
+
+
+class TicketList(generics.ListAPIView):
+    serializer_class = TicketSerializer
+    filter_backends = [TicketFilterBackend]
+    filterset_class = ApiTicketFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        return selectors.with_list_columns(selectors.tickets_visible_to(self.request.user))
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), **_context(self.request)}
+
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="List tickets",
+        description="The tickets the user may see, newest first, with the queue's filters.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="File a ticket",
+        description=(
+            "Files a report (source `api`, state `reported`) for a supervisor to register. "
+            "Give a point (lat, lng) or a community id; photos go as multipart parts."
+        ),
+        request={
+            "application/json": TicketCreateRequest,
+            "multipart/form-data": TicketCreateRequest,
+        },
+        responses={201: TicketCreatedSerializer, 400: ERRORS},
+        examples=[
+            OpenApiExample(
+                "Rubbish by a gate",
+                request_only=True,
+                value={
+                    "category": 12,
+                    "description": "小区门口垃圾堆了三天没人清",
+                    "lat": 34.2611,
+                    "lng": 117.1872,
+                    "address": "黄楼街道彭城路12号",
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = TicketCreateForm(
+            form_data(request), request.FILES, communities=Community.objects.all()
+        )
+        if not form.is_valid():
+            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        data = form.cleaned_data
+        ticket = services.create_ticket(
+            actor=request.user,
+            source=Source.API,
+            category=data["category"],
+            description=data["description"],
+            lat=data["lat"],
+            lng=data["lng"],
+            address=data["address"],
+            community=data["community"],
+            priority=data["priority"] or Priority.NORMAL,
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            photos=data["photos"],
+        )
+        ticket = Ticket.objects.select_related("category", "community").get(pk=ticket.pk)
+        context = {**_context(request), "request": request}
+        body = TicketCreatedSerializer(ticket, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TicketDetail(APIView):
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="A ticket",
+        parameters=[NUMBER],
+        responses={200: TicketDetailSerializer, 404: DETAIL},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        ticket = selectors.get_ticket(request.user, number)
+        return Response(TicketDetailSerializer(ticket, context=_context(request)).data)
+
+
+class TicketEvents(APIView):
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="A ticket's timeline (audit trail)",
+        parameters=[NUMBER],
+        responses={200: EventSerializer(many=True), 404: DETAIL},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        ticket = selectors.get_ticket(request.user, number)
+        return Response(EventSerializer(selectors.timeline(ticket), many=True).data)
+
+
+class TicketPhotos(APIView):
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="A ticket's photos",
+        description="Photos are added by filing a ticket or by the resolve and conclude steps "
+        "(multipart), checked like the web uploads. Fetch one from /photos/{id}/.",
+        parameters=[NUMBER],
+        responses={200: PhotoSerializer(many=True), 404: DETAIL},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        ticket = selectors.get_ticket(request.user, number)
+        return Response(PhotoSerializer(ticket.photos.all(), many=True).data)
+
+
+class PhotoFile(APIView):
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="A photo's image (size=thumb for the thumbnail)",
+        parameters=[
+            OpenApiParameter("photo_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH),
+            OpenApiParameter("size", OpenApiTypes.STR, enum=["full", "thumb"], required=False),
+        ],
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/webp"): OpenApiTypes.BINARY,
+            404: DETAIL,
+        },
+    )
+    def get(self, request: Request, photo_id: int) -> FileResponse:
+        visible = selectors.tickets_visible_to(request.user)
+        item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=photo_id)
+        field = item.thumbnail if request.query_params.get("size") == "thumb" else item.image
+        try:
+            handle = field.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=item.content_type)
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+
+def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Response:
+    user: User = request.user
+    ticket = selectors.get_ticket(user, number)
+    data = form_data(request)
+    if not has_transition_perm(getattr(ticket, spec.transition), user):
+        # As on the ticket page: a move the ticket no longer allows is a conflict; only a user
+        # without the right at all gets a 403.
+        if data.get("expected_state", ticket.state) != ticket.state:
+            raise services.TicketConflict(ticket)
+        if services.may_attempt(ticket, spec.transition, user):
+            raise Conflict(
+                _("This step does not apply to ticket %(number)s.") % {"number": ticket.number}
+            )
+        raise PermissionDenied(
+            _("You may not do this to ticket %(number)s.") % {"number": ticket.number}
+        )
+    if not data.get("expected_state"):
+        data["expected_state"] = ticket.state
+    form = spec.form_class(data, request.FILES, **actions.form_kwargs(spec, ticket))
+    if not form.is_valid():
+        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+    spec.perform(ticket, user, form.cleaned_data)
+    event = selectors.timeline(ticket).filter(actor=user).order_by("-id").first()
+    try:
+        now_seen = selectors.get_ticket(user, number)
+    except Http404:
+        now_seen = None
+    context = _context(request)
+    body = {
+        "number": ticket.number,
+        "state": now_seen.state if now_seen else Ticket.objects.get(pk=ticket.pk).state,
+        "event": EventSerializer(event).data,
+        "ticket": TicketDetailSerializer(now_seen, context=context).data if now_seen else None,
+    }
+    return Response(body)
+
+
+STEP_EXAMPLES: dict[str, dict[str, Any]] = {
+    "register": {"expected_state": "reported", "priority": "normal", "note": "情况属实，立案"},
+    "dispatch": {"expected_state": "registered", "officer": 12, "note": "请今天下班前处理"},
+    "refer": {
+        "expected_state": "registered",
+        "unit": 3,
+        "person": "陈科长",
+        "deadline": "2026-11-25T17:30:00+08:00",
+    },
+    "enforce": {"expected_state": "registered", "officer": 12, "note": "店外经营，立案查处"},
+    "accept": {"expected_state": "referred", "note": "已签收"},
+    "start": {"expected_state": "dispatched", "note": "已到现场"},
+    "resolve": {"expected_state": "in_progress", "note": "已清运，现场已恢复整洁"},
+    "conclude": {"expected_state": "enforcement", "note": "责令改正，当事人已整改"},
+    "verify": {"expected_state": "resolved", "result": "fail", "note": "东侧仍有垃圾未清"},
+    "extend": {"expected_state": "in_progress", "extra_hours": 4, "reason": "需协调环卫车辆"},
+    "decide_extension": {"expected_state": "in_progress", "decision": "approve", "note": ""},
+    "return": {"expected_state": "dispatched", "reason": "不属于本单位职责"},
+    "reject": {
+        "expected_state": "reported",
+        "reason": "duplicate",
+        "duplicate_of": "XZ20261121-0042",
+        "note": "与已受理案件重复",
+    },
+    "reopen": {"expected_state": "closed", "reason": "居民反映问题复现"},
+}
+
+
+def action_view(spec: actions.ActionSpec) -> type[APIView]:
+    """The endpoint of one workflow step, validated by the step's web form and performed by its
+    service (``cases.actions``), so web and API write identical audit events."""
+    request_schema = form_serializer(
+        spec.form_class, "".join(p.title() for p in spec.name.split("_")) + "StepRequest"
+    )
+    media = (
+        ["multipart/form-data"] if spec.multipart else ["application/json", "multipart/form-data"]
+    )
+
+    @extend_schema(
+        tags=TAG_TICKETS,
+        operation_id=f"tickets_{spec.name}",
+        summary=f"Step: {spec.name.replace('_', ' ')}",
+        description=(spec.service.__doc__ or "").strip(),
+        parameters=[NUMBER],
+        request={content_type: request_schema for content_type in media},
+        examples=[
+            OpenApiExample(
+                spec.name,
+                request_only=True,
+                value=STEP_EXAMPLES.get(spec.name, {}),
+            )
+        ],
+        responses={
+            200: ActionResultSerializer,
+            400: ERRORS,
+            403: OpenApiResponse(DETAIL, description="The user may not take this step."),
+            404: OpenApiResponse(DETAIL, description="No such ticket, or not in the user's scope."),
+            409: OpenApiResponse(DETAIL, description="The ticket moved on; nothing changed."),
+        },
+    )
+    def post(self: APIView, request: Request, number: str) -> Response:
+        return _perform(request, number, spec)
+
+    parsers = [MultiPartParser] if spec.multipart else [JSONParser, MultiPartParser, FormParser]
+    name = "".join(p.title() for p in spec.name.split("_")) + "Step"
+    return type(name, (APIView,), {"post": post, "parser_classes": parsers})
+
+
+# --- categories and notifications -------------------------------------------------------------
+
+
+class CategoryList(generics.ListAPIView):
+    """Active categories, majors and minors (tickets are filed under minors)."""
+
+    serializer_class = CategorySerializer
+    pagination_class = None
+    queryset = Category.objects.filter(is_active=True).order_by("kind", "code")
+
+    @extend_schema(tags=["categories"], summary="Categories (部件 and 事件)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class NotificationList(generics.ListAPIView):
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # the schema's model; requests read the inbox
+
+    def get_queryset(self) -> Any:
+        return selectors.inbox(self.request.user)
+
+    @extend_schema(tags=["notifications"], summary="My notifications, newest first")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class MarkRead(APIView):
+    @extend_schema(
+        tags=["notifications"],
+        summary="Mark my notifications read",
+        request=inline_serializer(
+            "MarkReadRequest",
+            {
+                "ids": serializers.ListField(
+                    child=serializers.IntegerField(min_value=1),
+                    required=False,
+                    help_text="Leave out to mark every unread notification read.",
+                )
+            },
+        ),
+        responses={
+            200: inline_serializer("MarkReadResult", {"marked": serializers.IntegerField()})
+        },
+    )
+    def post(self, request: Request) -> Response:
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        if ids is not None and (not isinstance(ids, list) or not all(type(i) is int for i in ids)):
+            return Response(
+                {"ids": [_("Give a list of notification ids.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        marked = services.mark_notifications_read(user=request.user, ids=ids)
+        return Response({"marked": marked})

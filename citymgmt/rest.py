@@ -1,0 +1,70 @@
+"""What every REST endpoint shares: errors as JSON with field messages, and cursor pages.
+
+Services raise Django's exceptions (``ValidationError`` with a field dict, ``PermissionDenied``,
+``Http404``) and ``cases.services.TicketConflict``; the handler turns each into the JSON answer a
+client can act on, so API views never catch them one by one.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+NON_FIELD = "non_field_errors"
+
+
+class Conflict(exceptions.APIException):
+    """The ticket moved since the client looked at it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The ticket has just been changed by someone else.")
+    default_code = "conflict"
+
+
+def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """``{"field": ["message"]}``; errors not tied to a field go under ``non_field_errors``."""
+    if hasattr(error, "error_dict"):
+        return {
+            (NON_FIELD if name == "__all__" else name): [str(m) for m in messages]
+            for name, messages in error.message_dict.items()
+        }
+    return {NON_FIELD: [str(m) for m in error.messages]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from cases.services import TicketConflict  # cases imports this module's classes
+
+    if isinstance(exc, TicketConflict):
+        exc = Conflict(detail=exc.message)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=field_errors(exc))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+class NewestFirstCursor(CursorPagination):
+    """Cursor pages on the primary key, newest first: stable under inserts, and an index
+    range scan however deep the client pages."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CodeCursor(CursorPagination):
+    """Places are listed in code order (the national division codes are unique)."""
+
+    ordering = "code"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
