@@ -48,6 +48,10 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "cases.add_category": (Role.ASSESSOR,),
     "cases.change_category": (Role.ASSESSOR,),
     "cases.view_ticket": (Role.ASSESSOR,),
+    # Patrols and daily logs: read-only records in the admin; they change on the patrol pages.
+    "patrols.view_patrolsession": (Role.ASSESSOR,),
+    "patrols.view_dailylog": (Role.ASSESSOR,),
+    "patrols.view_leadershippatrol": (Role.ASSESSOR,),
 }
 
 

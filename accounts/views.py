@@ -19,6 +19,7 @@ from accounts.selectors import (
     uncovered_communities,
 )
 from cases.selectors import officer_tasks, tickets_visible_to, unit_queue, work_summary
+from patrols.selectors import patrol_board_summary, patrol_summary
 
 # Where each role starts its day, in order of precedence for people holding several roles.
 ROLE_HOMES = [
@@ -57,6 +58,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             "officer": officer,
             "assignments": current_assignments_of(officer),
             "tasks": work_summary(officer_tasks(request.user).order_by()),
+            **patrol_summary(officer),
         },
     )
 
@@ -73,6 +75,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         "community_count": communities.count(),
         "uncovered": uncovered_communities(communities, today),
         "tickets": work_summary(tickets_visible_to(request.user)),
+        **patrol_board_summary(request.user, today),
     }
     if command_centre:
         # The whole city does not fit in a roster: one row per brigade, counted in SQL.

@@ -56,3 +56,12 @@ def works_on(ticket: "Ticket", user: Any) -> bool:
 
 def works_on_or_supervises(ticket: "Ticket", user: Any) -> bool:
     return works_on(ticket, user) or supervises(ticket, user)
+
+
+def files_on_patrol(ticket: "Ticket", user: Any) -> bool:
+    """An officer's own finding in their brigade's area: they may register it (and push it to a
+    unit) themselves, the report being pre-checked by the person who saw it."""
+    officer_id = officer_id_of(user)
+    if officer_id is None or ticket.reporter_id != user.pk:
+        return False
+    return user.officer.brigade_id == ticket.brigade_id

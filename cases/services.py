@@ -39,6 +39,7 @@ from cases.models import (
 )
 from cases.notifications import queue_notifications
 from cases.numbers import next_number
+from cases.permissions import files_on_patrol, officer_id_of
 from cases.photos import store_photos
 from cases.selectors import dispatchable_officers, referral_units, tickets_visible_to
 from citymgmt.images import ProcessedImage
@@ -193,6 +194,89 @@ def create_on_site_ticket(
         ticket=ticket, photos=before, kind=PhotoKind.BEFORE, uploaded_by=actor, event=event
     )
     store_photos(ticket=ticket, photos=after, kind=PhotoKind.AFTER, uploaded_by=actor, event=event)
+    return ticket
+
+
+@transaction.atomic
+def file_patrol_finding(
+    *,
+    actor: User,
+    category: Category,
+    description: str,
+    photos: Sequence[ProcessedImage] = (),
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    community: Community | None = None,
+    unit_id: int | None = None,
+    person: str = "",
+    deadline: datetime.datetime | None = None,
+    note: str = "",
+) -> Ticket:
+    """An officer on patrol files what they found and could not fix on the spot. Officers only.
+
+    In their own brigade's area the report is pre-checked by the officer who saw it, so it is
+    registered at once (立案) for the supervisor to dispatch; with ``unit_id`` it is also pushed
+    to that responsible unit with the clock started (推送责任单位). Found in another brigade's area,
+    it stays a report for that brigade's supervisor. Each step is the state machine's transition
+    with its own audit row; the officer's right to take it is ``permissions.files_on_patrol``
+    (the transitions' own predicate is the supervisor's).
+    """
+    if officer_id_of(actor) is None:
+        raise PermissionDenied(_("Only officers file patrol findings."))
+    unit = None
+    if unit_id is not None:
+        unit = referral_units().filter(pk=unit_id).first()
+        if unit is None:
+            raise ValidationError({"unit": _("Choose a department or street office.")})
+        if not person.strip():
+            raise ValidationError({"person": _("Name the person responsible at the unit.")})
+        if deadline is not None and deadline <= timezone.now():
+            raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    ticket = create_ticket(
+        actor=actor,
+        source=Source.PATROL,
+        category=category,
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        community=community,
+        photos=photos,
+    )
+    if not files_on_patrol(ticket, actor):
+        if unit is not None:
+            raise ValidationError(
+                _("This place is another brigade's: report it for dispatch instead.")
+            )
+        return ticket
+    now = timezone.now()
+    ticket.register(at=now)
+    ticket.save(update_fields=["state", "registered_at", "updated_at"])
+    _record(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
+    if unit is not None:
+        _start_clock(ticket, now, deadline=deadline)
+        ticket.refer(unit=unit, person=person.strip(), at=now)
+        ticket.save(
+            update_fields=[
+                "state",
+                "updated_at",
+                "route",
+                "responsible_unit",
+                "responsible_person",
+                "referred_at",
+                "accepted_at",
+                *CLOCK_FIELDS,
+            ]
+        )
+        _record(
+            ticket,
+            actor,
+            Action.REFER,
+            from_state=State.REGISTERED,
+            public_note=note,
+            data={"unit": unit.name, "person": person.strip(), "by": "patrol"},
+        )
     return ticket
 
 
@@ -867,6 +951,7 @@ __all__ = [
     "decide_extension",
     "dispatch_ticket",
     "enforce_ticket",
+    "file_patrol_finding",
     "lock_ticket",
     "mark_notifications_read",
     "refer_ticket",

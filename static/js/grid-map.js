@@ -52,7 +52,7 @@
     var features = (config.cells && config.cells.features) || [];
     // Thousands of outlines (a whole city) draw faster on canvas; a few stay SVG paths.
     var map = L.map(element, { zoomControl: true, attributionControl: !!config.tiles,
-      preferCanvas: features.length > 300 });
+      preferCanvas: features.length + (config.markers || []).length > 300 });
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
     }
@@ -69,12 +69,34 @@
           direction: "center", className: "grid-label" });
       },
     }).addTo(map);
+    // Patrol tracks (lines, one colour per officer) and findings (markers), when given:
+    //   tracks: [{officer, open, points: [[lat, lng], …]}], markers: [{number, url, lat, lng, on_site}]
+    // They are added once the view is set (Leaflet projects vector layers on add).
+    var colours = ["#d63384", "#fd7e14", "#6f42c1", "#198754", "#0dcaf0", "#b02a37"];
+    var lines = (config.tracks || []).map(function (t, i) {
+      var line = L.polyline(t.points.map(function (p) { return toMap(p[0], p[1]); }),
+        { color: colours[i % colours.length], weight: 4, opacity: 0.9, className: "patrol-track" });
+      if (t.officer) line.bindTooltip(t.officer, { sticky: true });
+      return line;
+    });
+    var findings = (config.markers || []).map(function (m) {
+      var marker = L.circleMarker(toMap(m.lat, m.lng), { radius: 7, weight: 2,
+        color: m.on_site ? "#146c43" : "#b02a37", fillColor: m.on_site ? "#20c997" : "#dc3545",
+        fillOpacity: 0.85, className: "finding-marker", pane: "pin" });
+      var link = document.createElement("a");
+      link.href = m.url; link.textContent = m.number;
+      marker.bindPopup(link);
+      return marker;
+    });
     // The view must be set before a marker is added (it is projected on add).
     var bounds = layer.getLayers().length ? layer.getBounds() : null;
-    if (config.point) {
-      var at = toMap(config.point[0], config.point[1]);
-      bounds = bounds ? bounds.extend(at) : L.latLngBounds([at, at]);
-    }
+    lines.forEach(function (l) {
+      var b = l.getLatLngs().length ? l.getBounds() : null;
+      if (b && b.isValid()) bounds = bounds ? bounds.extend(b) : b;
+    });
+    findings.forEach(function (m) {
+      bounds = bounds ? bounds.extend(m.getLatLng()) : L.latLngBounds([m.getLatLng(), m.getLatLng()]);
+    });
     if (bounds && bounds.isValid()) {
       map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
     } else {
@@ -82,6 +104,8 @@
     }
     // The pin gets its own pane above the grid labels (tooltips sit at z-index 650).
     map.createPane("pin").style.zIndex = 660;
+    lines.forEach(function (l) { l.addTo(map); });
+    findings.forEach(function (m) { m.addTo(map); });
     var marker = null;
     function place(lat, lng) {
       if (marker) { marker.setLatLng(toMap(lat, lng)); return; }
@@ -103,7 +127,17 @@
         latInput.dispatchEvent(new Event("change", { bubbles: true }));
       });
     }
-    element.citymgmtMap = { map: map, place: place };
+    // The live patrol: patrol.js extends the officer's own (first) track as positions come in.
+    function extendTrack(lat, lng) {
+      if (!lines.length) {
+        lines.push(L.polyline([], { color: colours[0], weight: 4, opacity: 0.9,
+          className: "patrol-track" }).addTo(map));
+      }
+      lines[0].addLatLng(toMap(lat, lng));
+      place(lat, lng);
+      if (!map.getBounds().contains(toMap(lat, lng))) map.panTo(toMap(lat, lng));
+    }
+    element.citymgmtMap = { map: map, place: place, extendTrack: extendTrack };
 
     // Choosing a community draws its grids and moves the map there (a whole city is too many
     // outlines to send up front).

@@ -21,6 +21,7 @@ from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
 from open311.demo import seed_integrations
+from patrols.demo import seed_patrols
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def city(django_db_setup, django_db_blocker):
             result = seed_city()
             seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
             seed_integrations()
+            seed_patrols()
             yield result
         finally:
             transaction.set_rollback(True)

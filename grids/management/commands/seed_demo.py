@@ -18,12 +18,14 @@ from django.urls import NoReverseMatch, reverse
 from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 from open311.demo import seed_integrations
+from patrols.demo import seed_patrols
 
 SeedStep = Callable[..., dict[str, Any]]
 STEPS: list[tuple[str, SeedStep]] = [
     ("city", seed_city),
     ("tickets", seed_tickets),
     ("integrations", seed_integrations),
+    ("patrols", seed_patrols),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
