@@ -48,6 +48,14 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "cases.add_category": (Role.ASSESSOR,),
     "cases.change_category": (Role.ASSESSOR,),
     "cases.view_ticket": (Role.ASSESSOR,),
+    # Shops (门前三包): assessors keep the scoring policy; shops are kept on the shop pages.
+    "shops.view_shoppolicy": (Role.ASSESSOR,),
+    "shops.change_shoppolicy": (Role.ASSESSOR,),
+    "shops.add_categorydeduction": (Role.ASSESSOR,),
+    "shops.change_categorydeduction": (Role.ASSESSOR,),
+    "shops.delete_categorydeduction": (Role.ASSESSOR,),
+    "shops.view_categorydeduction": (Role.ASSESSOR,),
+    "shops.view_merchant": (Role.ASSESSOR,),
 }
 
 
