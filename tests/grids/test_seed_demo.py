@@ -20,6 +20,7 @@ from cases.categories import load_categories
 from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
+from shops.demo import seed_shops
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def city(django_db_setup, django_db_blocker):
             load_categories()  # a transactional test before may have emptied the table
             result = seed_city()
             seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
+            seed_shops()
             yield result
         finally:
             transaction.set_rollback(True)

@@ -17,11 +17,13 @@ from django.urls import NoReverseMatch, reverse
 
 from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
+from shops.demo import seed_shops
 
 SeedStep = Callable[..., dict[str, Any]]
 STEPS: list[tuple[str, SeedStep]] = [
     ("city", seed_city),
     ("tickets", seed_tickets),
+    ("shops", seed_shops),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
