@@ -52,6 +52,14 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "patrols.view_patrolsession": (Role.ASSESSOR,),
     "patrols.view_dailylog": (Role.ASSESSOR,),
     "patrols.view_leadershippatrol": (Role.ASSESSOR,),
+    # Shops (门前三包): assessors keep the scoring policy; shops are kept on the shop pages.
+    "shops.view_shoppolicy": (Role.ASSESSOR,),
+    "shops.change_shoppolicy": (Role.ASSESSOR,),
+    "shops.add_categorydeduction": (Role.ASSESSOR,),
+    "shops.change_categorydeduction": (Role.ASSESSOR,),
+    "shops.delete_categorydeduction": (Role.ASSESSOR,),
+    "shops.view_categorydeduction": (Role.ASSESSOR,),
+    "shops.view_merchant": (Role.ASSESSOR,),
 }
 
 

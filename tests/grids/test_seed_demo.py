@@ -22,6 +22,7 @@ from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
 from open311.demo import seed_integrations
 from patrols.demo import seed_patrols
+from shops.demo import seed_shops
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def city(django_db_setup, django_db_blocker):
             seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
             seed_integrations()
             seed_patrols()
+            seed_shops()
             yield result
         finally:
             transaction.set_rollback(True)

@@ -19,6 +19,7 @@ from cases.demo import seed_tickets
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 from open311.demo import seed_integrations
 from patrols.demo import seed_patrols
+from shops.demo import seed_shops
 
 SeedStep = Callable[..., dict[str, Any]]
 STEPS: list[tuple[str, SeedStep]] = [
@@ -26,6 +27,7 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("tickets", seed_tickets),
     ("integrations", seed_integrations),
     ("patrols", seed_patrols),
+    ("shops", seed_shops),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
