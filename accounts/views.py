@@ -72,7 +72,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "community_count": communities.count(),
         "uncovered": uncovered_communities(communities, today),
-        "tickets": work_summary(tickets_visible_to(request.user)),
+        "tickets": work_summary(tickets_visible_to(request.user), reopen_requests=True),
     }
     if command_centre:
         # The whole city does not fit in a roster: one row per brigade, counted in SQL.
