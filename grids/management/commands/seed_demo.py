@@ -16,12 +16,14 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
 from cases.demo import seed_tickets
+from cases.demo.residents import seed_resident_side
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 
 SeedStep = Callable[..., dict[str, Any]]
 STEPS: list[tuple[str, SeedStep]] = [
     ("city", seed_city),
     ("tickets", seed_tickets),
+    ("residents", seed_resident_side),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
