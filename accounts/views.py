@@ -74,7 +74,7 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "community_count": communities.count(),
         "uncovered": uncovered_communities(communities, today),
-        "tickets": work_summary(tickets_visible_to(request.user)),
+        "tickets": work_summary(tickets_visible_to(request.user), reopen_requests=True),
         **patrol_board_summary(request.user, today),
     }
     if command_centre:

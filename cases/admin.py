@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from accounts.roles import Role, has_role
 from cases.categories import invalidate_choices
-from cases.models import Category, Notification, Ticket, TicketEvent
+from cases.models import Category, Notification, ReopenRequest, Ticket, TicketEvent
 
 
 @admin.register(Category)
@@ -167,3 +167,14 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "ticket"]
     search_fields = ["message", "recipient__username"]
     raw_id_fields = ["recipient", "ticket"]
+
+
+@admin.register(ReopenRequest)
+class ReopenRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: supervisors answer requests on /cases/reopen-requests/, through the service."""
+
+    list_display = ("ticket", "satisfaction", "requested_at", "decided_at", "reopened")
+    list_filter = ("reopened",)
+    list_select_related = ("ticket",)
+    search_fields = ("ticket__number",)
+    raw_id_fields = ("ticket", "decided_by")

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from cases.models import Category, CategoryKind
@@ -143,4 +144,37 @@ def _build_choices(kind: str | None) -> Choices:
                 label = f"{label} ({CategoryKind(minor.kind).label})"
             groups.append((str(label), []))
         groups[-1][1].append((minor.pk, str(minor)))
+    return groups
+
+
+def public_choices() -> Choices:
+    """The same minors for the public form, in a resident's words: events (what people see go
+    wrong) before components (broken facilities), each as "plain name（official name）" so that
+    both are found by the picker's search. Cached like ``leaf_choices``."""
+    key = f"cases:public_choices:{_version()}:{translation.get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _build_public_choices()
+        cache.set(key, choices, CHOICES_TIMEOUT)
+    return choices
+
+
+def _build_public_choices() -> Choices:
+    minors = (
+        Category.objects.filter(is_active=True, parent__isnull=False, parent__is_active=True)
+        .select_related("parent")
+        .order_by("-kind", "parent__code", "code")  # "event" sorts after "component"
+    )
+    groups: Choices = []
+    current = None
+    for minor in minors:
+        if minor.parent_id != current:
+            current = minor.parent_id
+            label = minor.parent.name
+            if minor.kind == CategoryKind.COMPONENT:
+                label = _("%(group)s: broken or missing facilities") % {"group": label}
+            groups.append((str(label), []))
+        plain = minor.public_name or minor.name
+        text = plain if plain == minor.name else f"{plain}（{minor.name}）"
+        groups[-1][1].append((minor.pk, text))
     return groups

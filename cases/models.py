@@ -575,6 +575,7 @@ class Action(models.TextChoices):
     # within the reopen window asks the supervisor to reopen.
     RATE = "rate", pgettext_lazy("ticket event", "Rated by the reporter")
     REOPEN_REQUEST = "reopen_request", pgettext_lazy("ticket event", "Reopen requested")
+    REOPEN_DECLINE = "reopen_decline", pgettext_lazy("ticket event", "Reopen request declined")
     # Graduated street-order enforcement (shops' issue): what was done to the named party.
     PERSUADE = "persuade", pgettext_lazy("ticket event", "Persuaded")
     WAIVE = "waive", pgettext_lazy("ticket event", "First offence waived on a signed promise")
@@ -738,3 +739,44 @@ class Notification(models.Model):
             return str(Action(self.kind).label)
         except ValueError:
             return self.kind
+
+
+class ReopenRequest(models.Model):
+    """A reporter's dissatisfied rating (1–2) within the reopen window: the brigade's supervisors
+    decide whether the ticket is reopened (``cases.services.reopen_ticket``) or not."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="reopen_requests"
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reopened = models.BooleanField(_("reopened"), null=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("reopen request")
+        verbose_name_plural = _("reopen requests")
+        ordering = ["requested_at", "id"]
+        indexes = [
+            # The supervisors' list: pending requests only.
+            models.Index(
+                fields=["requested_at"],
+                name="reopen_request_pending",
+                condition=Q(decided_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(decided_at__isnull=True),
+                name="one_pending_reopen_request_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.satisfaction}/5"

@@ -18,6 +18,7 @@ from cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
     Notification,
+    ReopenRequest,
     State,
     Ticket,
     TicketEvent,
@@ -279,12 +280,18 @@ def unit_queue(user: User) -> QuerySet[Ticket]:
     return with_list_columns(Ticket.objects.filter(responsible_unit_id=user.unit_id))
 
 
-def work_summary(tickets: QuerySet[Ticket]) -> dict[str, int]:
+def work_summary(tickets: QuerySet[Ticket], *, reopen_requests: bool = False) -> dict[str, int]:
     """What needs doing, counted in one SQL aggregate: reports to register, tickets to
-    dispatch, fixes to verify, running clocks by colour."""
+    dispatch, fixes to verify, running clocks by colour (and, for supervisors, dissatisfied
+    reporters' reopen requests waiting for an answer)."""
     now = timezone.now()
     running = Q(state__in=CLOCK_STATES, deadline__isnull=False)
+    extra = {}
+    if reopen_requests:
+        pending = ReopenRequest.objects.filter(decided_at__isnull=True).values("ticket_id")
+        extra["reopen_requests"] = Count("id", filter=Q(pk__in=pending))
     return tickets.aggregate(
+        **extra,
         reported=Count("id", filter=Q(state=State.REPORTED)),
         registered=Count("id", filter=Q(state=State.REGISTERED)),
         resolved=Count("id", filter=Q(state=State.RESOLVED)),
@@ -301,3 +308,15 @@ def unread_count(user: User) -> int:
 
 def inbox(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("ticket")
+
+
+def pending_reopen_requests(user: User) -> QuerySet[ReopenRequest]:
+    """Dissatisfied reporters' reopen requests that wait for an answer, on tickets the user
+    supervises (tickets they can see; the service checks they supervise them), oldest first."""
+    if supervised_brigade_id(user) is None:
+        return ReopenRequest.objects.none()
+    return (
+        ReopenRequest.objects.filter(decided_at__isnull=True, ticket__in=tickets_visible_to(user))
+        .select_related("ticket__category", "ticket__community", "ticket__assignee__user")
+        .order_by("requested_at", "id")
+    )

@@ -853,6 +853,10 @@ def reopen_ticket(
         public_note=reason.strip(),
     )
     _apply(ticket, actor, step, expected_state=expected_state)
+    # A dissatisfied reporter's request (cases.resident_services) is answered by the reopening.
+    ticket.reopen_requests.filter(decided_at__isnull=True).update(
+        decided_by=actor, decided_at=timezone.now(), reopened=True, decision_note=reason.strip()
+    )
     return ticket
 
 

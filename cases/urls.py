@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views
+from cases import reopen_views, resident_views, views
 
 
 class TicketNumberConverter:
@@ -19,8 +19,22 @@ register_converter(TicketNumberConverter, "ticket")
 
 app_name = "cases"
 urlpatterns = [
-    path("report/", views.report, name="report"),
-    path("track/<str:code>/", views.report, name="track"),  # stub until the residents' issue merges
+    # The residents' pages (no account).
+    path("report/", resident_views.report, name="report"),
+    path("report/where/", resident_views.report_where, name="report_where"),
+    path("report/nearby/", resident_views.report_nearby, name="report_nearby"),
+    path("report/communities/<int:pk>/cells/", resident_views.report_cells, name="report_cells"),
+    path("track/", resident_views.find_code, name="find_code"),
+    path("track/<str:code>/", resident_views.track, name="track"),
+    path("track/<str:code>/filed/", resident_views.report_filed, name="report_filed"),
+    path("track/<str:code>/rate/", resident_views.rate, name="rate"),
+    path(
+        "track/<str:code>/photos/<int:pk>/<str:size>/",
+        resident_views.track_photo,
+        name="track_photo",
+    ),
+    path("cases/reopen-requests/", reopen_views.reopen_requests, name="reopen_requests"),
+    path("cases/reopen-requests/<int:pk>/", reopen_views.decide, name="decide_reopen_request"),
     path("cases/", views.queue, name="queue"),
     path("cases/bulk/", views.bulk, name="bulk"),
     path("cases/new/", views.intake, name="intake"),

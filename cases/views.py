@@ -69,6 +69,9 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         if ticket.extension_pending
         else None,
         "map_data": _map_data(ticket),
+        "pending_reopen_request": is_supervisor
+        and ticket.satisfaction is not None
+        and ticket.reopen_requests.filter(decided_at__isnull=True).exists(),
     }
     status = 200 if bound is None else 400
     return render(request, "cases/detail.html", context, status=status)
@@ -434,18 +437,3 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     if note.ticket_id and selectors.tickets_visible_to(request.user).filter(pk=note.ticket_id):
         return redirect(note.ticket)
     return redirect("cases:inbox")
-
-
-# --- the public report page stays until the residents' issue replaces it ---------------------
-
-
-def report(request: HttpRequest) -> HttpResponse:
-    """Where the notice-board QR code leads. The complaint form itself arrives with the residents'
-    issue; until then the page tells a resident how to reach the community's officers today."""
-    code = request.GET.get("community", "")
-    community = (
-        Community.objects.select_related("street__district").filter(code=code).first()
-        if code.isdigit() and len(code) == 12
-        else None
-    )
-    return render(request, "cases/report.html", {"community": community})

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_ratelimit",
     "accounts",
     "grids",
     "cases",
@@ -108,6 +109,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per-IP limits on the public forms (cases.resident_views) count in the default cache. Django's
+# own RedisCache increments atomically, though django-ratelimit's check lists only django-redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    # The embedded mode runs one web process, so a per-process locmem count is the true count.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# How many reverse proxies we run in front of gunicorn (see citymgmt/client_ip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

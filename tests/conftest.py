@@ -155,3 +155,12 @@ def _fresh_grid_index():
     """locate() keeps its grid index in the process; cells made inside a test transaction (or
     rolled back with it) send no signal the index can trust, so each test starts afresh."""
     locator.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Per-IP rate limits (django-ratelimit) and cached choice lists live in the cache: each test
+    starts with none, so one test's requests never count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -18,6 +18,7 @@ from shapely.ops import unary_union
 from accounts.models import Officer, Unit, UnitKind, User
 from cases.categories import load_categories
 from cases.demo import seed_tickets
+from cases.demo.residents import seed_resident_side
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
 from open311.demo import seed_integrations
@@ -36,6 +37,7 @@ def city(django_db_setup, django_db_blocker):
             load_categories()  # a transactional test before may have emptied the table
             result = seed_city()
             seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
+            seed_resident_side()
             seed_integrations()
             seed_patrols()
             seed_shops()

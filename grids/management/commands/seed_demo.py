@@ -16,6 +16,7 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
 from cases.demo import seed_tickets
+from cases.demo.residents import seed_resident_side
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 from open311.demo import seed_integrations
 from patrols.demo import seed_patrols
@@ -25,6 +26,7 @@ SeedStep = Callable[..., dict[str, Any]]
 STEPS: list[tuple[str, SeedStep]] = [
     ("city", seed_city),
     ("tickets", seed_tickets),
+    ("residents", seed_resident_side),
     ("integrations", seed_integrations),
     ("patrols", seed_patrols),
     ("shops", seed_shops),
