@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Action
 from shops.models import FrontagePledge, Merchant, Offence, Step
@@ -406,10 +406,8 @@ def test_printable_pledge_has_the_duties_and_a_qr_code(client, officer_gulou, sh
     page = response.content.decode()
     assert response.status_code == 200 and "<svg" in page and "2027-11-01" in page
     assert response.context["public_url"].endswith(shop.get_public_url())
-    assert pledge.duties == [
-        "Keep it clean (包卫生)",
-        "Keep it orderly (包秩序)",
-    ]
+    with translation.override("en"):
+        assert pledge.duties == ["Keep it clean (包卫生)", "Keep it orderly (包秩序)"]
 
 
 # --- registering one shop ---------------------------------------------------------------------
