@@ -9,11 +9,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the test's
 # own ORM calls (fixtures) from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class SerialWSGIServer(WSGIServer):
+    """Django's development server, one request at a time. The live server thread has already
+    installed the test's connection in itself, so the override it passes has nothing to do."""
+
+    def __init__(self, *args, connections_override=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The SQLite test database lives in memory and the live server's threads share the test's one
+    # connection: two requests at once (htmx often sends them) would nest their transactions.
+    # One request at a time; Django then answers "Connection: close", so nothing waits on a
+    # kept-alive socket. PostgreSQL keeps the threaded server, one connection per thread.
+    LiveServerThread.server_class = SerialWSGIServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = [
