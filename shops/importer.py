@@ -195,6 +195,32 @@ def _decode(raw: bytes) -> str:
     raise SheetError(_("The file's text encoding is not UTF-8 or GB18030."))
 
 
+def _xlsx_rows(raw: bytes) -> Iterator[list[object]]:
+    """The first sheet's rows. A read-only workbook parses its XML lazily, so a damaged file can
+    fail on any row (a shared-string index out of range, XML cut short, a bad cell value): every
+    such failure, on opening or while reading, is the same ``SheetError`` for the user."""
+    unreadable = _("This is not an Excel (.xlsx) file we can read.")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same here
+        raise SheetError(unreadable) from None
+    try:
+        try:
+            rows = book.worksheets[0].iter_rows(values_only=True)
+        except Exception:  # no sheet at all
+            raise SheetError(unreadable) from None
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # as above, while reading a row
+                raise SheetError(unreadable) from None
+            yield ["" if v is None else v for v in row]
+    finally:
+        book.close()
+
+
 def _rows(upload: UploadedFile) -> Iterator[list[object]]:
     name = (upload.name or "").lower()
     upload.seek(0)
@@ -202,14 +228,7 @@ def _rows(upload: UploadedFile) -> Iterator[list[object]]:
     if len(raw) > MAX_BYTES:
         raise SheetError(_("The file is larger than 5 MB."))
     if name.endswith(".xlsx") or raw[:2] == b"PK":
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same here
-            raise SheetError(_("This is not an Excel (.xlsx) file we can read.")) from None
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield ["" if v is None else v for v in row]
-        book.close()
+        yield from _xlsx_rows(raw)
         return
     if b"\x00" in raw[:1024]:
         raise SheetError(_("Upload a CSV or XLSX file."))

@@ -144,7 +144,9 @@ class ShopPolicy(models.Model):
         return CardColour.RED
 
     def window_start(self, at: datetime.datetime) -> datetime.datetime:
-        """The start of the ladder window ending at ``at`` (calendar months back)."""
+        """The start of the ladder window ending at ``at`` (calendar months back, counted in
+        local time: at 07:00 on 31 March in Xuzhou it is still the 30th in UTC)."""
+        at = timezone.localtime(at)
         months = self.ladder_window_months
         year, month = divmod(at.month - 1 - months, 12)
         year, month = at.year + year, month + 1

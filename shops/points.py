@@ -26,6 +26,11 @@ from shops.models import (
     month_start,
 )
 
+# The months anyone may ask about (the 721 page's ?month=): records start with the system, and
+# the bounds keep the month arithmetic below far from the ends of the calendar.
+FIRST_MONTH = datetime.date(2000, 1, 1)
+LAST_MONTH = datetime.date(2099, 12, 1)
+
 
 def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The month as aware local datetimes [start, end)."""

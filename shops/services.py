@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from cases.models import Action, PhotoKind, State, TicketEvent
-from cases.permissions import works_on_or_supervises
 from cases.photos import store_photos
 from cases.services import lock_ticket
 from citymgmt.images import ProcessedImage
@@ -32,6 +31,7 @@ from shops.models import (
     StreetVendor,
     VolunteerAct,
 )
+from shops.permissions import enforces_on
 
 ACTION_OF_STEP = {
     Step.PERSUADE: Action.PERSUADE,
@@ -91,17 +91,19 @@ def record_offence(
     return_on: datetime.date | None = None,
     penalty_case_number: str = "",
 ) -> Offence:
-    """The ticket's officer or a supervisor of its brigade: name the party of a street-order
-    ticket (a shop of its community, a known street vendor, or a new one described) and record
-    the step taken. Writes the ``Offence`` and one ticket event (规劝/免罚/教育/暂扣/立案; the state
-    does not move) and recomputes the shop's points for the month.
+    """The ticket's assigned officer or a supervisor of its brigade (never a department handler,
+    even of the unit the ticket was referred to: enforcement is 城管's alone): name the party of
+    a street-order ticket (a shop of its community, a known street vendor, or a new one
+    described) and record the step taken. Writes the ``Offence`` and one ticket event
+    (规劝/免罚/教育/暂扣/立案; the state does not move) and recomputes the shop's points for the
+    month.
 
     A first-offence waiver (免罚承诺) is refused unless the party has no offence in the policy's
     window, and needs a photo of the signed promise; a seizure needs its list of goods and a
     return date; a penalty case its number.
     """
     ticket = lock_ticket(actor, ticket_id)
-    if not works_on_or_supervises(ticket, actor):
+    if not enforces_on(ticket, actor):
         raise PermissionDenied(
             _("You may not do this to ticket %(number)s.") % {"number": ticket.number}
         )

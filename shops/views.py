@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +27,7 @@ from grids.models import GridCell
 from grids.qr import public_url, qr_png, qr_svg
 from shops import forms, importer, points, selectors, services
 from shops.models import FrontagePledge, ShopPolicy, month_start
+from shops.permissions import enforces_on
 from shops.templatetags.shops_tags import BOUND_FORM_ATTR
 
 PAGE_SIZE = 25
@@ -281,6 +282,8 @@ def record_offence(request: HttpRequest, number: str) -> HttpResponse:
     """The enforcement panel's form: record the step; on a mistake, the ticket page again with
     the form as it was filled in and its errors."""
     ticket = case_selectors.get_ticket(request.user, number)
+    if not enforces_on(ticket, request.user):
+        raise PermissionDenied
     kind, pk = forms.parse_party(request.POST.get("party", ""))
     merchants, vendors = selectors.party_choices(ticket)
     merchant = merchants.filter(pk=pk).first() if kind == "merchant" else None
@@ -383,7 +386,10 @@ def split_721(request: HttpRequest) -> HttpResponse:
 
 
 def _month_param(value: str) -> datetime.date | None:
+    """``YYYY-MM`` within ``points.FIRST_MONTH``…``points.LAST_MONTH``, else None (this month):
+    near the ends of the calendar the month arithmetic would overflow."""
     try:
-        return month_start(datetime.date.fromisoformat(f"{value}-01"))
+        month = month_start(datetime.date.fromisoformat(f"{value}-01"))
     except ValueError:
         return None
+    return month if points.FIRST_MONTH <= month <= points.LAST_MONTH else None

@@ -7,9 +7,9 @@ from django.utils.html import format_html
 
 from accounts.models import User
 from cases.models import Ticket
-from cases.permissions import works_on_or_supervises
 from shops import forms, selectors
 from shops.models import CardColour, Offence
+from shops.permissions import enforces_on, sees_enforcement
 from shops.services import NAMING_STATES
 
 register = template.Library()
@@ -43,14 +43,16 @@ def card_badge(colour: str | None, points: int | None = None) -> str:
 
 @register.inclusion_tag("shops/_enforcement_panel.html", takes_context=True)
 def enforcement_panel(context: dict, ticket: Ticket, user: User) -> dict[str, Any]:
-    """Street-order tickets only: the party named, its ladder in the window, the suggested next
-    step (the waiver offered only for a first offence) and the form to record what was done."""
+    """Street-order tickets and 城管 staff only (see ``shops.permissions``): the party named,
+    its ladder in the window, the suggested next step (the waiver offered only for a first
+    offence) and the form to record what was done."""
     panel: dict[str, Any] = {
         "show": False,
         "ticket": ticket,
         "csrf_token": context.get("csrf_token"),
     }
-    if not ticket.category.enforceable:
+    # Handlers (and residents) see no panel: a party's enforcement record is 城管's business.
+    if not ticket.category.enforceable or not sees_enforcement(user):
         return panel
     panel["show"] = True
     offence: Offence | None = selectors.offence_of(ticket)
@@ -63,7 +65,7 @@ def enforcement_panel(context: dict, ticket: Ticket, user: User) -> dict[str, An
         )
         panel.update(offence=offence, ladder=party_ladder)
         return panel
-    can_record = ticket.state in NAMING_STATES and works_on_or_supervises(ticket, user)
+    can_record = ticket.state in NAMING_STATES and enforces_on(ticket, user)
     panel["can_record"] = can_record
     if not can_record:
         return panel

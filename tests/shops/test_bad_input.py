@@ -36,6 +36,9 @@ GARBAGE = {
         "/shops/s/..%2F..%2Fetc/",
         "/shops/721/?month=9999-99",
         "/shops/721/?month=%00",
+        "/shops/721/?month=9999-12",
+        "/shops/721/?month=0001-01",
+        "/shops/721/?month=-0001-01",
         "/shops/import/template.exe",
     ],
 )

@@ -3,6 +3,7 @@ listed with their row numbers and reasons."""
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -128,6 +129,44 @@ def test_garbage_files_give_a_message_not_an_error(content, supervisor_gulou, gu
     upload = SimpleUploadedFile("x.csv", content)
     result = import_sheet(actor=supervisor_gulou, upload=upload)
     assert result.problem
+    assert not Merchant.objects.exists()
+
+
+def broken_xlsx(breakage: str) -> SimpleUploadedFile:
+    """A good workbook of three shops, then its first sheet's XML damaged: a cell pointing past
+    the end of the shared strings (row 3), or the XML cut off in the middle of row 3."""
+    rows = [HEADERS, *(row(f"好店{n}", licence(n)) for n in (1, 2, 3))]
+    good = xlsx_upload(rows).read()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                third = xml.index('<c r="A3"')
+                if breakage == "shared-string":
+                    end = xml.index("</c>", third) + len("</c>")
+                    xml = xml[:third] + '<c r="A3" t="s"><v>999</v></c>' + xml[end:]
+                else:
+                    xml = xml[: third + 20]
+                data = xml.encode()
+            target.writestr(item, data)
+    return SimpleUploadedFile("shops.xlsx", out.getvalue())
+
+
+@pytest.mark.parametrize("breakage", ["shared-string", "truncated"])
+def test_a_damaged_xlsx_is_refused_with_a_message(breakage, supervisor_gulou, gulou_community):
+    result = import_sheet(actor=supervisor_gulou, upload=broken_xlsx(breakage))
+    assert "Excel" in result.problem
+    assert not result.created and not Merchant.objects.exists()
+
+
+def test_a_damaged_xlsx_on_the_page_is_a_form_message(client, supervisor_gulou, gulou_community):
+    client.force_login(supervisor_gulou)
+    for breakage in ("shared-string", "truncated"):
+        response = client.post(reverse("shops:import"), {"sheet": broken_xlsx(breakage)})
+        assert response.status_code == 400
+        assert "Excel" in response.content.decode()
     assert not Merchant.objects.exists()
 
 

@@ -167,6 +167,45 @@ def test_the_brigade_supervisor_may_record_a_step(shop, street_ticket, superviso
     assert Offence.objects.get().step == Step.EDUCATE
 
 
+@pytest.fixture
+def referred_street_ticket(make_ticket):
+    """A 店外经营 ticket referred to 环卫处, whose handler reported it resolved."""
+    from cases.models import Category, Route
+
+    return make_ticket(
+        State.RESOLVED,
+        route=Route.REFER,
+        category=Category.objects.get(kind="event", code="0504"),
+    )
+
+
+def test_the_handler_of_a_referred_ticket_cannot_record_a_step(
+    shop, referred_street_ticket, handler_sanitation
+):
+    with pytest.raises(PermissionDenied):
+        services.record_offence(
+            actor=handler_sanitation,
+            ticket_id=referred_street_ticket.pk,
+            step=Step.PERSUADE,
+            merchant_id=shop.pk,
+        )
+    assert not Offence.objects.exists()
+    assert not referred_street_ticket.events.filter(action=Action.PERSUADE).exists()
+
+
+def test_the_brigade_supervisor_may_record_a_step_on_a_referred_ticket(
+    shop, referred_street_ticket, supervisor_gulou
+):
+    offence = services.record_offence(
+        actor=supervisor_gulou,
+        ticket_id=referred_street_ticket.pk,
+        step=Step.PERSUADE,
+        merchant_id=shop.pk,
+    )
+    assert offence.recorded_by == supervisor_gulou
+    assert offence.event.action == Action.PERSUADE and offence.event.actor == supervisor_gulou
+
+
 def test_another_brigade_cannot_even_find_the_ticket(shop, street_ticket, supervisor_quanshan):
     ticket = street_ticket()
     with pytest.raises(Http404):
@@ -228,6 +267,10 @@ def at_9(year: int, month: int, day: int) -> datetime.datetime:
     return datetime.datetime(year, month, day, 9, 0, tzinfo=SHANGHAI)
 
 
+def at_7(year: int, month: int, day: int) -> datetime.datetime:
+    return datetime.datetime(year, month, day, 7, 0, tzinfo=SHANGHAI)
+
+
 @pytest.mark.parametrize(
     ("at", "months", "start"),
     [
@@ -235,8 +278,24 @@ def at_9(year: int, month: int, day: int) -> datetime.datetime:
         (at_9(2026, 3, 31), 1, at_9(2026, 2, 28)),
         (at_9(2026, 1, 15), 3, at_9(2025, 10, 15)),
         (at_9(2028, 2, 29), 24, at_9(2026, 2, 28)),
+        # 07:00 in Xuzhou is still the day before in UTC: the months are counted in local time.
+        (at_7(2026, 3, 31).astimezone(datetime.UTC), 1, at_7(2026, 2, 28)),
+        (at_7(2028, 2, 29).astimezone(datetime.UTC), 12, at_7(2027, 2, 28)),
     ],
 )
 def test_the_window_counts_calendar_months_back(policy, at, months, start):
     policy.ladder_window_months = months
     assert policy.window_start(at) == start
+
+
+def test_an_offence_on_the_local_anniversary_morning_still_counts(shop, record_step):
+    """Recorded on 28 Feb 2027 at 10:00; on 29 Feb 2028 at 07:30 (still the 28th in UTC) the
+    12-month window starts on 28 Feb 2027 at 07:30 local time, so the offence is inside it."""
+    with time_machine.travel(datetime.datetime(2027, 2, 28, 10, 0, tzinfo=SHANGHAI), tick=False):
+        record_step(Step.PERSUADE, merchant=shop)
+    with time_machine.travel(datetime.datetime(2028, 2, 29, 7, 30, tzinfo=SHANGHAI), tick=False):
+        ladder = selectors.ladder(merchant=shop)
+        assert ladder.window_start == datetime.datetime(2027, 2, 28, 7, 30, tzinfo=SHANGHAI)
+        assert (ladder.count, ladder.suggested, ladder.waiver_offered) == (1, Step.EDUCATE, False)
+        offence = record_step(Step.EDUCATE, merchant=shop)
+    assert offence.event.data["offence_number"] == 2

@@ -286,6 +286,49 @@ def test_a_colleague_who_can_see_but_not_work_the_ticket_gets_403(
     assert response.status_code == 403 and not Offence.objects.exists()
 
 
+@pytest.fixture
+def referred_street_ticket(make_ticket):
+    """A 店外经营 ticket referred to 环卫处, whose handler reported it resolved."""
+    from cases.models import Category, Route, State
+
+    return make_ticket(
+        State.RESOLVED,
+        route=Route.REFER,
+        category=Category.objects.get(kind="event", code="0504"),
+    )
+
+
+def test_the_handler_of_a_referred_ticket_sees_no_panel_and_cannot_post_a_step(
+    client, handler_sanitation, shop, referred_street_ticket
+):
+    ticket = referred_street_ticket
+    page = page_of(client, handler_sanitation, ticket.get_absolute_url(), party=f"m{shop.pk}")
+    assert page.status_code == 200  # the handler works the ticket…
+    assert "enforcement-panel" not in page.content.decode()  # …but enforcement is not theirs
+    response = client.post(
+        reverse("shops:record_offence", args=[ticket.number]),
+        {"party": f"m{shop.pk}", "step": "persuade"},
+    )
+    assert response.status_code == 403
+    assert not Offence.objects.exists()
+    assert not ticket.events.filter(action=Action.PERSUADE).exists()
+
+
+def test_the_brigade_supervisor_records_a_step_on_a_referred_ticket(
+    client, supervisor_gulou, shop, referred_street_ticket
+):
+    ticket = referred_street_ticket
+    page = page_of(client, supervisor_gulou, ticket.get_absolute_url(), party=f"m{shop.pk}")
+    assert 'id="suggested-step" data-step="persuade"' in page.content.decode()
+    response = client.post(
+        reverse("shops:record_offence", args=[ticket.number]),
+        {"party": f"m{shop.pk}", "step": "persuade"},
+    )
+    assert response.status_code == 302
+    event = ticket.events.get(action=Action.PERSUADE)
+    assert event.actor == supervisor_gulou and Offence.objects.get().event == event
+
+
 # --- 721 --------------------------------------------------------------------------------------
 
 
@@ -306,6 +349,23 @@ def test_721_split_of_another_brigade_shows_nothing_of_ours(
     record_step(Step.PERSUADE, merchant=shop)
     response = page_of(client, supervisor_quanshan, reverse("shops:split_721"), month="garbage")
     assert response.status_code == 200 and response.context["rows"] == []
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2100-01"])
+def test_721_split_of_a_month_beyond_the_records_shows_this_month(
+    client, supervisor_gulou, shop, record_step, month
+):
+    record_step(Step.PERSUADE, merchant=shop)
+    response = page_of(client, supervisor_gulou, reverse("shops:split_721"), month=month)
+    assert response.status_code == 200
+    assert response.context["month"] == timezone.localdate().replace(day=1)
+    assert response.context["totals"]["service"] == 1
+
+
+def test_721_split_of_the_last_month_offered_still_opens(client, supervisor_gulou):
+    response = page_of(client, supervisor_gulou, reverse("shops:split_721"), month="2099-12")
+    assert response.status_code == 200
+    assert response.context["month"] == datetime.date(2099, 12, 1)
 
 
 def test_volunteer_act_form_rejects_a_future_date(client, officer_gulou, shop):

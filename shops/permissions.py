@@ -1,0 +1,33 @@
+"""Who may act on a street-order party. Enforcement (规劝/教育/暂扣/立案) is 城管's power alone:
+a department handler who works a referred ticket may fix the problem but never name a shop or
+seize goods, so ``cases.permissions.works_on`` (which includes handlers) is not enough here."""
+
+from typing import TYPE_CHECKING, Any
+
+from accounts.roles import Role, has_role
+from cases.permissions import officer_id_of, supervises
+
+if TYPE_CHECKING:
+    from cases.models import Ticket
+
+# The 城管 roles that keep and read shop records (the shop pages' audience).
+ENFORCEMENT_STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR)
+
+
+def enforces_on(ticket: "Ticket", user: Any) -> bool:
+    """The officer the ticket is assigned to, or a supervisor of the ticket's brigade (the
+    command centre: any brigade). Never a department handler, even of the unit it was referred to.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    officer_id = officer_id_of(user)
+    if officer_id is not None and ticket.assignee_id == officer_id:
+        return True
+    return supervises(ticket, user)
+
+
+def sees_enforcement(user: Any) -> bool:
+    """城管 staff see the enforcement panel on a ticket page; handlers and residents do not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or has_role(user, *ENFORCEMENT_STAFF)
