@@ -43,6 +43,17 @@ SHOPS = [
     ("徐州烙馍卷饼", "catering", "赵红梅"),
     ("好邻居副食店", "grocery", "孙志强"),
 ]
+# Every community gets shops of the same kinds, but a street of seven 老王水果店 would not look
+# like a street: names and owners rotate per community. The walk-through community's first shop
+# keeps its name (老王水果店, used by the browser journey).
+NAMES_OF_KIND = {
+    "grocery": ("老王水果店", "好邻居副食店", "鲜果园", "百姓粮油店", "徐记干货行", "丰收果蔬"),
+    "catering": ("张记牛肉面馆", "徐州烙馍卷饼", "沛县羊肉汤", "老地方烧烤", "小胡馄饨"),
+    "retail": ("惠民便利店", "万家日用百货", "恒通五金", "雅美文具", "宏达烟酒店"),
+    "repair": ("刘师傅电动车修理", "老周修鞋配钥匙", "金手指家电维修", "顺达汽修"),
+    "services": ("丽人美发", "洁净洗衣店", "阳光快印", "安心家政"),
+}
+SURNAMES = "王张李刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 ROADS = ("解放南路", "淮海西路", "中山北路", "建国西路", "民主南路", "彭城路", "和平路")
 STEP_OF_RUNG = (Step.PERSUADE, Step.EDUCATE, Step.SEIZE)
 OFFENCE_STATES = (
@@ -53,6 +64,14 @@ OFFENCE_STATES = (
     State.CLOSED,
 )
 WALKTHROUGH_SHOP = ("320311010001", 0)  # 泰山社区, 老王水果店
+
+
+def _local_name(community: Community, index: int, kind: str, owner: str) -> tuple[str, str]:
+    """This community's shop of the kind: a name and an owner that vary from street to street."""
+    turn = int(community.code[-3:]) + index
+    names = NAMES_OF_KIND[kind]
+    surname = SURNAMES[(turn * 7) % len(SURNAMES)]
+    return names[turn % len(names)], surname + owner[1:]
 
 
 def _licence(community: Community, index: int) -> str:
@@ -98,6 +117,8 @@ def seed_shops(*, stdout: Writer | None = None) -> dict[str, Any]:
             if not cells[community.pk]:
                 continue
             for index, (name, kind, owner) in enumerate(SHOPS[: 5 + int(community.code[-2:]) % 3]):
+                if (community.code, index) != WALKTHROUGH_SHOP:
+                    name, owner = _local_name(community, index, kind, owner)
                 licence = _licence(community, index)
                 if licence in existing:
                     continue
