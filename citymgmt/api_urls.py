@@ -1,8 +1,7 @@
 """The REST API under /api/: each app's ``api.py`` views, collected here, with the OpenAPI
 schema and its two readers (Swagger UI and ReDoc, served from the sidecar, no CDN).
 
-A new resource is one line in ``v1`` (patrol sessions and points, assessments: when their apps
-land).
+A new resource is one line in ``v1`` (assessments: when their app lands).
 """
 
 from django.urls import include, path
@@ -13,6 +12,7 @@ from accounts import api as accounts_api
 from cases import api as cases_api
 from cases.actions import ACTIONS
 from grids import api as grids_api
+from patrols import api as patrols_api
 
 v1 = [
     path("me/", accounts_api.Me.as_view(), name="me"),
@@ -38,6 +38,19 @@ v1 = [
     path("grids/", grids_api.GridList.as_view(), name="grids"),
     path("officers/", accounts_api.OfficerList.as_view(), name="officers"),
     path("assignments/", accounts_api.AssignmentList.as_view(), name="assignments"),
+    path("patrols/", patrols_api.PatrolSessionList.as_view(), name="patrols"),
+    path("patrols/<int:session_id>/", patrols_api.PatrolSessionDetail.as_view(), name="patrol"),
+    path(
+        "patrols/<int:session_id>/points/",
+        patrols_api.PatrolPoints.as_view(),
+        name="patrol_points",
+    ),
+    path("patrols/<int:session_id>/end/", patrols_api.PatrolEnd.as_view(), name="patrol_end"),
+    path("outreach/", patrols_api.OutreachTap.as_view(), name="outreach"),
+    path("logs/", patrols_api.DailyLogList.as_view(), name="logs"),
+    path("logs/submit/", patrols_api.DailyLogSubmit.as_view(), name="log_submit"),
+    path("logs/save/", patrols_api.DailyLogSave.as_view(), name="log_save"),
+    path("logs/<int:log_id>/", patrols_api.DailyLogDetail.as_view(), name="log"),
 ]
 
 app_name = "api"

@@ -197,7 +197,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "citymgmt API",
     "DESCRIPTION": (
         "Casework of the city's urban management bureau (城管进社区): tickets and their "
-        "workflow, places and unit grids, officers and postings, notifications. Authenticate "
+        "workflow, places and unit grids, officers and postings, patrols and daily logs, "
+        "notifications. Authenticate "
         "with a session or with `Authorization: Token <key>`; every list and object is scoped "
         "to the user exactly as in the web pages, and anything out of scope is a 404. "
         "Open311 GeoReport v2 clients use /open311/v2/ instead."
@@ -209,6 +210,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStateEnum": "cases.models.State",
         "RejectReasonEnum": "cases.models.RejectReason",
+        "OutreachKindEnum": "patrols.models.OutreachKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -18,6 +18,7 @@ from tests.cases.conftest import (  # noqa: F401  shared casework fixtures
     officer_gulou_colleague,
     supervisor_quanshan,
 )
+from tests.patrols.conftest import monday  # noqa: F401  (time stands at Monday 10:00)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
@@ -22,6 +23,8 @@ from schemathesis.checks import (
 )
 
 from cases.models import State
+from patrols import services as patrol_services
+from tests.patrols.conftest import GULOU_001, GULOU_002
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 15
@@ -41,16 +44,28 @@ def wsgi_app_in_test_transaction() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("wsgi_app_in_test_transaction")
-def test_every_endpoint_answers_within_its_schema(command_supervisor, make_ticket):
+def test_every_endpoint_answers_within_its_schema(command_supervisor, make_ticket, officer_gulou):
     make_ticket(State.REPORTED)
     resolved = make_ticket(State.RESOLVED)
-    # Paths name a real ticket and photo, so the steps' validation is exercised, not only 404s.
-    known = {"number": resolved.number, "photo_id": resolved.photos.first().pk}
+    session, _created = patrol_services.start_patrol(actor=officer_gulou)
+    for lat, lng in (GULOU_001, GULOU_002):
+        patrol_services.record_point(actor=officer_gulou, session_id=session.pk, lat=lat, lng=lng)
+    log = patrol_services.submit_log(
+        actor=officer_gulou, day=timezone.localdate(), summary="巡查黄楼社区", problems=""
+    )
+    # Paths name a real ticket, photo, patrol and log, so the steps' validation is exercised,
+    # not only 404s.
+    known = {
+        "number": resolved.number,
+        "photo_id": resolved.photos.first().pk,
+        "session_id": session.pk,
+        "log_id": log.pk,
+    }
     token, _created = Token.objects.get_or_create(user=command_supervisor)
     auth = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 25
+    assert len(operations) >= 40
     failures: dict[str, str] = {}
     for operation in operations:
         path_parameters = {
