@@ -62,6 +62,20 @@ class TicketConflict(Exception):
 # --- creation ---------------------------------------------------------------------------------
 
 
+# A deadline chosen by hand is at most this far ahead: working time is counted day by day, and
+# a year-9999 date would take minutes to count and then overflow.
+MAX_DEADLINE_AHEAD = datetime.timedelta(days=366)
+
+
+def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
+    if deadline is None:
+        return
+    if deadline <= now:
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    if deadline > now + MAX_DEADLINE_AHEAD:
+        raise ValidationError({"deadline": _("The deadline must be within a year.")})
+
+
 def _check_category(category: Category) -> None:
     if not category.is_active or category.is_major:
         raise ValidationError({"category": _("Choose an active category.")})
@@ -160,7 +174,8 @@ def create_on_site_ticket(
     note: str = "",
 ) -> Ticket:
     """An officer fixed a problem on the spot (现场整改): the ticket is born closed, with before
-    and after photos, ``on_site=True``. Officers only."""
+    and after photos, ``on_site=True``. Officers only, and only in their own brigade's area
+    (``permissions.files_on_patrol``): elsewhere it is a ValidationError on ``community``."""
     officer = getattr(actor, "officer", None) if has_role(actor, Role.OFFICER) else None
     if officer is None:
         raise PermissionDenied(_("Only officers record on-site fixes."))
@@ -188,6 +203,17 @@ def create_on_site_ticket(
         closed_at=now,
     )
     _place(ticket, lat=lat, lng=lng, community=community)
+    # The same rule as a patrol finding (``files_on_patrol``): an officer closes cases only in
+    # their own brigade's area; elsewhere it is that brigade's to register and check.
+    if not files_on_patrol(ticket, actor):
+        raise ValidationError(
+            {
+                "community": _(
+                    "This place is another brigade's area: you cannot close it on site. "
+                    "Report it for dispatch instead."
+                )
+            }
+        )
     ticket.save()
     event = _record(ticket, actor, Action.ON_SITE, from_state="", public_note=note, at=now)
     store_photos(
@@ -231,8 +257,7 @@ def file_patrol_finding(
             raise ValidationError({"unit": _("Choose a department or street office.")})
         if not person.strip():
             raise ValidationError({"person": _("Name the person responsible at the unit.")})
-        if deadline is not None and deadline <= timezone.now():
-            raise ValidationError({"deadline": _("The deadline must be in the future.")})
+        _check_deadline(deadline, timezone.now())
     ticket = create_ticket(
         actor=actor,
         source=Source.PATROL,
@@ -548,8 +573,7 @@ def refer_ticket(
     if not person.strip():
         raise ValidationError({"person": _("Name the person responsible at the unit.")})
     now = timezone.now()
-    if deadline is not None and deadline <= now:
-        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    _check_deadline(deadline, now)
     _start_clock(ticket, now, deadline=deadline)
     step = Step(
         "refer",

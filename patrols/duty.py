@@ -81,3 +81,18 @@ def duty_days(officer_id: int, start: datetime.date, end: datetime.date) -> list
             days.append(day)
         day += datetime.timedelta(days=1)
     return days
+
+
+# A daily log is written on its day or, for an officer who finishes late, on the next duty day
+# at the latest: on any day the officer may write today's log and those back to their previous
+# duty day (a Friday's log on Monday; before a holiday's log on the first day back). Older days
+# are read-only, unless the supervisor returns the log for correction.
+LOG_GRACE_DUTY_DAYS = 1
+# How far back the previous duty day is looked for: longer than the longest official holiday.
+LOG_GRACE_LOOKBACK = datetime.timedelta(days=16)
+
+
+def earliest_log_day(officer_id: int, today: datetime.date) -> datetime.date:
+    """The oldest day whose log the officer may still write on ``today`` (the grace period)."""
+    before = duty_days(officer_id, today - LOG_GRACE_LOOKBACK, today - datetime.timedelta(days=1))
+    return before[-LOG_GRACE_DUTY_DAYS] if len(before) >= LOG_GRACE_DUTY_DAYS else today

@@ -28,7 +28,7 @@ from cases.models import Action, Source, Ticket, TicketEvent
 from cases.permissions import officer_id_of, supervised_brigade_id
 from cases.selectors import tickets_visible_to
 from grids.models import GridCell
-from patrols.duty import on_duty_assignments
+from patrols.duty import earliest_log_day, on_duty_assignments
 from patrols.models import (
     SUBMITTED_STATES,
     DailyLog,
@@ -94,7 +94,24 @@ def officer_of(user: User) -> Officer | None:
 
 
 def open_session(officer: Officer) -> PatrolSession | None:
-    return PatrolSession.objects.filter(officer=officer, ended_at__isnull=True).first()
+    """The officer's patrol open since today. One left open from an earlier day is not offered
+    to carry on: the page shows Start, which closes it (``services.start_patrol``)."""
+    return PatrolSession.objects.filter(
+        officer=officer,
+        ended_at__isnull=True,
+        started_at__gte=day_bounds(timezone.localdate())[0],
+    ).first()
+
+
+def log_open_for_writing(officer: Officer, day: datetime.date) -> bool:
+    """Whether the officer may still write the log of ``day``: from the grace period's first day
+    (``duty.earliest_log_day``) to today, or whenever their supervisor has returned it."""
+    today = timezone.localdate()
+    if day >= today:
+        return day == today
+    if officer.daily_logs.filter(date=day, status=LogStatus.RETURNED).exists():
+        return True
+    return day >= earliest_log_day(officer.pk, today)
 
 
 def get_session(user: User, pk: int) -> PatrolSession:

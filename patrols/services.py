@@ -65,16 +65,32 @@ def _officer(actor: User) -> Officer:
 # --- patrol sessions ------------------------------------------------------------------------
 
 
+def _close_stale(session: PatrolSession) -> None:
+    """End a patrol left open past its day: at its last point, or at the midnight that ended
+    its day if it has none, with a mark in its notes so the supervisor knows why."""
+    last = session.points.order_by("-recorded_at", "-id").values_list("recorded_at", flat=True)
+    session.ended_at = (
+        last.first() or selectors.day_bounds(timezone.localdate(session.started_at))[1]
+    )
+    mark = _("Closed automatically: the patrol was left open overnight.")
+    session.notes = f"{session.notes}\n{mark}".strip()
+    session.save(update_fields=["ended_at", "notes"])
+
+
 @transaction.atomic
 def start_patrol(*, actor: User) -> tuple[PatrolSession, bool]:
-    """An officer starts a patrol; if one is already open it is resumed instead (one open patrol
-    per officer). Returns the session and whether it is new."""
+    """An officer starts a patrol; if one is already open today it is resumed instead (one open
+    patrol per officer). One left open from an earlier day is closed first (``_close_stale``),
+    so it does not swallow today's route and the daily counts stay per day. Returns the session
+    and whether it is new."""
     officer = _officer(actor)
     # Two taps on "start" (two tabs, a double tap) queue here; the second finds the first's row.
     Officer.objects.select_for_update().filter(pk=officer.pk).first()
-    current = selectors.open_session(officer)
+    current = PatrolSession.objects.filter(officer=officer, ended_at__isnull=True).first()
     if current is not None:
-        return current, False
+        if timezone.localdate(current.started_at) >= timezone.localdate():
+            return current, False
+        _close_stale(current)
     try:
         with transaction.atomic():
             session = PatrolSession.objects.create(
@@ -244,6 +260,13 @@ def file_finding(
 def _log_for_update(officer: Officer, day: datetime.date) -> DailyLog:
     if day > timezone.localdate():
         raise ValidationError(_("A daily log cannot be written ahead of its day."))
+    if not selectors.log_open_for_writing(officer, day):
+        raise ValidationError(
+            _(
+                "The log of this day is closed: a day's log is written on that day or on the "
+                "next duty day at the latest."
+            )
+        )
     log, _created = DailyLog.objects.get_or_create(
         officer=officer, date=day, defaults={"brigade_id": officer.brigade_id}
     )
@@ -259,7 +282,8 @@ def _set_text(log: DailyLog, summary: str, problems: str) -> None:
 
 @transaction.atomic
 def save_log(*, actor: User, day: datetime.date, summary: str, problems: str) -> DailyLog:
-    """The officer saves their day's text without submitting it (only while it is editable)."""
+    """The officer saves their day's text without submitting it (only while it is editable, and
+    only within the grace period of ``patrols.duty.earliest_log_day`` unless it was returned)."""
     log = _log_for_update(_officer(actor), day)
     _set_text(log, summary, problems)
     log.save(update_fields=["summary", "problems", "updated_at"])
@@ -268,8 +292,9 @@ def save_log(*, actor: User, day: datetime.date, summary: str, problems: str) ->
 
 @transaction.atomic
 def submit_log(*, actor: User, day: datetime.date, summary: str, problems: str) -> DailyLog:
-    """The officer submits their daily log: the counts are taken from the day's tickets, patrols
-    and taps at this moment, and the log becomes read-only to them."""
+    """The officer submits their daily log (today's, their previous duty day's, or one their
+    supervisor returned): the counts are taken from the day's tickets, patrols and taps at this
+    moment, and the log becomes read-only to them."""
     officer = _officer(actor)
     log = _log_for_update(officer, day)
     _set_text(log, summary, problems)
@@ -368,10 +393,10 @@ def add_leadership_problem(
     patrol), registered and referred to the responsible unit with a deadline — a line of the
     responsibility list. The leader must supervise the place."""
     _leader(actor)
-    patrol = get_object_or_404(
-        selectors.leadership_patrols_visible_to(actor).select_for_update(of=("self",)),
-        pk=patrol_id,
-    )
+    visible = get_object_or_404(selectors.leadership_patrols_visible_to(actor), pk=patrol_id)
+    # The scoped selector counts problems (GROUP BY), which PostgreSQL cannot lock FOR UPDATE:
+    # lock the bare row instead, so two problems added at once get different positions.
+    patrol = LeadershipPatrol.objects.select_for_update().get(pk=visible.pk)
     ticket = cases_services.create_ticket(
         actor=actor,
         source=Source.LEADERSHIP_PATROL,

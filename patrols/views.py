@@ -241,12 +241,29 @@ def finding(request: HttpRequest) -> HttpResponse:
 # --- daily log --------------------------------------------------------------------------------
 
 
-def _parse_day(value: str) -> datetime.date:
+# Days a URL may name: the bureau's records start well after 2000, and a year ahead is far
+# enough for any week view. Outside this, date arithmetic (a day's bounds in local time, the
+# week's Monday) would overflow on years 1 and 9999.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_AHEAD = datetime.timedelta(days=366)
+
+
+def _day_or_none(value: str, *, latest: datetime.date | None = None) -> datetime.date | None:
+    """The ISO date ``value`` if it is one between ``EARLIEST_DAY`` and ``latest`` (default:
+    a year from today), else None."""
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise Http404 from None
-    if day > timezone.localdate():
+        return None
+    if latest is None:
+        latest = timezone.localdate() + LATEST_AHEAD
+    return day if EARLIEST_DAY <= day <= latest else None
+
+
+def _parse_day(value: str) -> datetime.date:
+    """A past or present day named in the URL; anything else is a 404."""
+    day = _day_or_none(value, latest=timezone.localdate())
+    if day is None:
         raise Http404
     return day
 
@@ -262,7 +279,8 @@ def log_day(request: HttpRequest, day: str) -> HttpResponse:
     officer = _officer_or_403(request)
     date = _parse_day(day)
     log = officer.daily_logs.filter(date=date).first()
-    editable = log is None or log.editable
+    in_time = selectors.log_open_for_writing(officer, date)
+    editable = (log is None or log.editable) and in_time
     form = forms.DailyLogForm(
         request.POST or None,
         initial={"summary": log.summary, "problems": log.problems} if log else None,
@@ -270,7 +288,10 @@ def log_day(request: HttpRequest, day: str) -> HttpResponse:
     if request.method == "POST":
         if not editable:
             messages.warning(
-                request, _("This log has been submitted and can no longer be changed by you.")
+                request,
+                _("This log has been submitted and can no longer be changed by you.")
+                if in_time
+                else _("The log of this day is closed: it can no longer be written."),
             )
             return redirect("patrols:log_day", day=date.isoformat())
         if form.is_valid():
@@ -391,10 +412,7 @@ def week(request: HttpRequest, officer_pk: int) -> HttpResponse:
     officer = selectors.officers_visible_to(request.user).filter(pk=officer_pk).first()
     if officer is None:
         raise Http404
-    try:
-        anchor = datetime.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        anchor = timezone.localdate()
+    anchor = _day_or_none(request.GET.get("week", "")) or timezone.localdate()
     monday = anchor - datetime.timedelta(days=anchor.weekday())
     context = {
         "officer": officer,

@@ -47,6 +47,13 @@
    * and on the element: data-pick-lat / data-pick-lng name inputs that a tap on the map fills
    * (WGS84, 6 decimals); the inputs then fire "change" so a form can react.
    */
+  // Leaflet puts a string tooltip in as HTML; names and labels are text, so pass an element.
+  function asText(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function draw(element) {
     var config = JSON.parse(document.getElementById(element.dataset.source).textContent);
     var features = (config.cells && config.cells.features) || [];
@@ -65,7 +72,7 @@
       style: { color: "#1d4f86", weight: 2, fillColor: "#2f6fb3", fillOpacity: 0.12 },
       onEachFeature: function (feature, l) {
         // Permanent labels only where they stay readable.
-        l.bindTooltip(feature.properties.label, { permanent: features.length <= 60,
+        l.bindTooltip(asText(feature.properties.label), { permanent: features.length <= 60,
           direction: "center", className: "grid-label" });
       },
     }).addTo(map);
@@ -76,7 +83,7 @@
     var lines = (config.tracks || []).map(function (t, i) {
       var line = L.polyline(t.points.map(function (p) { return toMap(p[0], p[1]); }),
         { color: colours[i % colours.length], weight: 4, opacity: 0.9, className: "patrol-track" });
-      if (t.officer) line.bindTooltip(t.officer, { sticky: true });
+      if (t.officer) line.bindTooltip(asText(t.officer), { sticky: true });
       return line;
     });
     var findings = (config.markers || []).map(function (m) {

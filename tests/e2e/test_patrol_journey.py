@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from cases.categories import invalidate_choices, load_categories
 from cases.models import Category, Source, State, Ticket
+from patrols import services as patrol_services
 from patrols.models import DailyLog, LogStatus, PatrolPoint
 from tests.e2e.test_casework_journey import log_in, log_out, open_menu, photo_file, snap
 from tests.patrols.conftest import GULOU_001, GULOU_002
@@ -164,3 +165,24 @@ def test_without_location_permission_the_patrol_still_works_and_says_so(
     page.get_by_role("button", name="结束巡查").click()
     expect(page.locator(FLASH)).to_contain_text("巡查结束")
     assert not PatrolPoint.objects.exists()
+
+
+def test_a_name_on_the_patrol_map_is_shown_as_text_never_as_markup(
+    page: Page, live_server, officer_gulou, supervisor_gulou
+):
+    # A display name is typed by people (the admin, an import): it must not become HTML.
+    officer_gulou.display_name = '<img id="injected" src="x">王建国'
+    officer_gulou.save(update_fields=["display_name"])
+    session, _ = patrol_services.start_patrol(actor=officer_gulou)
+    for lat, lng in (GULOU_001, GULOU_002):
+        patrol_services.record_point(actor=officer_gulou, session_id=session.pk, lat=lat, lng=lng)
+
+    log_in(page, "supervisor_gulou")
+    page.goto(f"/patrols/{session.pk}/")
+    # Leaflet's SVG line is thin: Playwright finds it "not visible", so the pointer is put on it.
+    page.locator("path.patrol-track").hover(force=True)
+
+    tooltip = page.locator(".leaflet-tooltip").filter(has_text="王建国")
+    expect(tooltip).to_contain_text('<img id="injected" src="x">王建国')
+    expect(page.locator("#injected")).to_have_count(0)
+    snap(page, "patrol-map-name-as-text")

@@ -106,3 +106,13 @@ def test_a_finding_in_another_brigades_area_stays_a_report_for_that_brigade(
 def test_a_supervisor_cannot_file_a_patrol_finding(supervisor_gulou, gulou_community, category):
     with pytest.raises(PermissionDenied):
         find(supervisor_gulou, "dispatch", category)
+
+
+def test_a_fix_on_site_in_another_brigades_area_is_refused_on_the_community_field(
+    officer_gulou, category, media
+):
+    with pytest.raises(ValidationError) as refused:
+        find(officer_gulou, "on_site", category, point=QUANSHAN_001)
+
+    assert "community" in refused.value.message_dict
+    assert not officer_gulou.reported_tickets.exists()

@@ -4,10 +4,11 @@ responsibility list."""
 import datetime
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Action, Source, State
+from cases.models import Action, Source, State, Ticket
 from patrols import services
 from patrols.models import LeadershipProblem
 
@@ -88,6 +89,42 @@ def test_another_brigades_supervisor_cannot_open_the_list(walk, supervisor_quans
 
     assert client.get(reverse("patrols:leadership_detail", args=[walk.pk])).status_code == 404
     assert client.get(reverse("patrols:leadership_print", args=[walk.pk])).status_code == 404
+
+
+def add_problem(actor, walk, category, community, unit_id):
+    return services.add_leadership_problem(
+        actor=actor,
+        patrol_id=walk.pk,
+        category=category,
+        description="中山路人行道井盖缺失",
+        community=community,
+        address="中山路18号门前",
+        unit_id=unit_id,
+        person="陈科长",
+        deadline=timezone.now() + datetime.timedelta(days=3),
+    )
+
+
+def test_problems_added_one_after_another_are_numbered_in_order(
+    walk, supervisor_gulou, gulou_community, category, handler_sanitation
+):
+    # The walk is locked on its bare row (no GROUP BY): PostgreSQL refuses FOR UPDATE otherwise.
+    for _ in range(2):
+        add_problem(supervisor_gulou, walk, category, gulou_community, handler_sanitation.unit_id)
+
+    assert list(walk.problems.values_list("position", flat=True)) == [1, 2]
+
+
+def test_another_brigades_supervisor_cannot_add_a_problem_to_the_walk(
+    walk, supervisor_quanshan, taishan_community, category, handler_sanitation
+):
+    with pytest.raises(Http404):
+        add_problem(
+            supervisor_quanshan, walk, category, taishan_community, handler_sanitation.unit_id
+        )
+
+    assert not LeadershipProblem.objects.exists()
+    assert not Ticket.objects.exists()
 
 
 def test_an_officer_cannot_record_a_leadership_patrol(monday, officer_gulou, client):
