@@ -231,8 +231,7 @@ def file_patrol_finding(
             raise ValidationError({"unit": _("Choose a department or street office.")})
         if not person.strip():
             raise ValidationError({"person": _("Name the person responsible at the unit.")})
-        if deadline is not None and deadline <= timezone.now():
-            raise ValidationError({"deadline": _("The deadline must be in the future.")})
+        _check_deadline(deadline, timezone.now())
     ticket = create_ticket(
         actor=actor,
         source=Source.PATROL,
@@ -370,6 +369,17 @@ CLOCK_FIELDS = (
     "deadline",
     "clock_paused_at",
 )
+
+
+def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
+    """A deadline named by hand lies in the future and at most ``deadlines.MAX_AHEAD`` away (a
+    typo like 2200 would be no deadline at all, and costly to count in working minutes)."""
+    if deadline is None:
+        return
+    if deadline <= now:
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    if deadline > now + deadlines.MAX_AHEAD:
+        raise ValidationError({"deadline": _("The deadline can be at most one year ahead.")})
 
 
 def _start_clock(
@@ -548,8 +558,7 @@ def refer_ticket(
     if not person.strip():
         raise ValidationError({"person": _("Name the person responsible at the unit.")})
     now = timezone.now()
-    if deadline is not None and deadline <= now:
-        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    _check_deadline(deadline, now)
     _start_clock(ticket, now, deadline=deadline)
     step = Step(
         "refer",
