@@ -50,9 +50,9 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from cases.permissions import supervised_brigade_id
+from cases.permissions import supervised_brigade_id, takes_intake
 from citymgmt.rest import NON_FIELD, Conflict
-from grids.models import Community
+from citymgmt.text import no_control_characters
 
 TAG_TICKETS = ["tickets"]
 NUMBER = OpenApiParameter(
@@ -411,8 +411,10 @@ class TicketCreateForm(forms.PlacedForm):
         label=gettext_lazy("Category"), help_text="The id of an active minor category."
     )
     priority = django_forms.ChoiceField(choices=Priority.choices, required=False)
-    description = django_forms.CharField(max_length=4000)
-    reporter_name = django_forms.CharField(max_length=50, required=False)
+    description = django_forms.CharField(max_length=4000, validators=[no_control_characters])
+    reporter_name = django_forms.CharField(
+        max_length=50, required=False, validators=[no_control_characters]
+    )
     reporter_phone = django_forms.CharField(
         max_length=11, required=False, validators=[mainland_mobile]
     )
@@ -446,14 +448,19 @@ class TicketList(generics.ListAPIView):
         tags=TAG_TICKETS,
         summary="File a ticket",
         description=(
-            "Files a report (source `api`, state `reported`) for a supervisor to register. "
+            "Supervisors only (as the intake page): files a report (source `api`, state "
+            "`reported`) for a supervisor to register. "
             "Give a point (lat, lng) or a community id; photos go as multipart parts."
         ),
         request={
             "application/json": TicketCreateRequest,
             "multipart/form-data": TicketCreateRequest,
         },
-        responses={201: TicketCreatedSerializer, 400: ERRORS},
+        responses={
+            201: TicketCreatedSerializer,
+            400: ERRORS,
+            403: OpenApiResponse(DETAIL, description="Only supervisors file tickets."),
+        },
         examples=[
             OpenApiExample(
                 "Rubbish by a gate",
@@ -469,8 +476,13 @@ class TicketList(generics.ListAPIView):
         ],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The same gate as the intake page: filing for others is a supervisor's job.
+        if not takes_intake(request.user):
+            raise PermissionDenied(_("Only supervisors file tickets here."))
         form = TicketCreateForm(
-            form_data(request), request.FILES, communities=Community.objects.all()
+            form_data(request),
+            request.FILES,
+            communities=supervised_communities(request.user),
         )
         if not form.is_valid():
             return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
@@ -693,30 +705,33 @@ class NotificationList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class MarkReadRequest(serializers.Serializer):
+    # Ids beyond a bigint would overflow the database query: refused here as a 400.
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=1000,
+        help_text="Leave out to mark every unread notification read.",
+    )
+
+
 class MarkRead(APIView):
     @extend_schema(
         tags=["notifications"],
         summary="Mark my notifications read",
-        request=inline_serializer(
-            "MarkReadRequest",
-            {
-                "ids": serializers.ListField(
-                    child=serializers.IntegerField(min_value=1),
-                    required=False,
-                    help_text="Leave out to mark every unread notification read.",
-                )
-            },
-        ),
+        request=MarkReadRequest,
         responses={
             200: inline_serializer("MarkReadResult", {"marked": serializers.IntegerField()})
         },
     )
     def post(self, request: Request) -> Response:
-        ids = request.data.get("ids") if isinstance(request.data, dict) else None
-        if ids is not None and (not isinstance(ids, list) or not all(type(i) is int for i in ids)):
+        if not isinstance(request.data, dict):
             return Response(
                 {"ids": [_("Give a list of notification ids.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        serializer = MarkReadRequest(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = serializer.validated_data.get("ids")
         marked = services.mark_notifications_read(user=request.user, ids=ids)
         return Response({"marked": marked})

@@ -26,6 +26,8 @@ WARN_FRACTION = 0.8
 ONE_DAY = dt.timedelta(days=1)
 ONE_MINUTE = dt.timedelta(minutes=1)
 ZERO = dt.timedelta()
+# The furthest a deadline may be set by hand (a referral's 责任清单 date).
+MAX_AHEAD = dt.timedelta(days=365)
 
 Period = tuple[dt.time, dt.time]
 
@@ -77,6 +79,39 @@ def is_working_day(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+@functools.cache
+def _calendar_years() -> tuple[int, int]:
+    """The first and last year the installed chinese_calendar knows."""
+    years = [day.year for day in chinese_calendar.holidays]
+    return min(years), max(years)
+
+
+def _plain_weekdays(first: dt.date, last: dt.date) -> int:
+    """Monday to Friday in [first, last], by arithmetic: whole weeks hold five each."""
+    if last < first:
+        return 0
+    weeks, rest = divmod((last - first).days + 1, 7)
+    return weeks * 5 + sum(1 for i in range(rest) if (first.weekday() + i) % 7 < 5)
+
+
+def _working_days(first: dt.date, last: dt.date) -> int:
+    """Working days in [first, last]. Days the calendar knows are looked up one by one (a few
+    thousand at most); the years beyond it count plain weekdays, as ``is_working_day`` does,
+    but by arithmetic, so that a span of decades costs no more than one of a year."""
+    if last < first:
+        return 0
+    known_first, known_last = _calendar_years()
+    lookup_from = max(first, dt.date(known_first, 1, 1))
+    lookup_to = min(last, dt.date(known_last, 12, 31))
+    total = _plain_weekdays(first, min(last, dt.date(known_first, 1, 1) - ONE_DAY))
+    total += _plain_weekdays(max(first, dt.date(known_last + 1, 1, 1)), last)
+    day = lookup_from
+    while day <= lookup_to:
+        total += is_working_day(day)
+        day += ONE_DAY
+    return total
+
+
 def _spans(day: dt.date, periods: list[Period]) -> list[tuple[dt.datetime, dt.datetime]]:
     """The working periods of ``day`` as aware datetimes in the current time zone."""
     tz = timezone.get_current_timezone()
@@ -99,7 +134,17 @@ def add_working_minutes(start: dt.datetime, minutes: int) -> dt.datetime:
     remaining = dt.timedelta(minutes=minutes)
     cursor = timezone.localtime(start)
     day = cursor.date()
+    week = 5 * day_length
+    last_known_year = _calendar_years()[1]
     while True:
+        at_day_start = cursor.time() == dt.time.min
+        if at_day_start and day.year > last_known_year and remaining > week + day_length:
+            # Beyond the official calendar every 7 days hold 5 working days: skip whole weeks,
+            # leaving more than a day's work so that the ordinary steps below place the end.
+            weeks = (remaining - day_length - ONE_MINUTE) // week
+            remaining -= weeks * week
+            day += dt.timedelta(days=7 * weeks)
+            cursor = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
         if is_working_day(day):
             spans = _spans(day, periods)
             if cursor <= spans[0][0] and remaining > day_length:
@@ -125,16 +170,15 @@ def working_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
     start, end = timezone.localtime(start), timezone.localtime(end)
     periods = working_periods()
     day_length = _day_length(periods)
+    first, last = start.date(), end.date()
     total = ZERO
-    day = start.date()
-    while day <= end.date():
+    for day in {first, last}:
         if is_working_day(day):
-            if start.date() < day < end.date():
-                total += day_length  # a day strictly inside the interval counts whole
-            else:
-                for begin, finish in _spans(day, periods):
-                    total += max(min(finish, end) - max(begin, start), ZERO)
-        day += ONE_DAY
+            for begin, finish in _spans(day, periods):
+                total += max(min(finish, end) - max(begin, start), ZERO)
+    if (last - first).days > 1:
+        # The days strictly inside the interval count whole.
+        total += day_length * _working_days(first + ONE_DAY, last - ONE_DAY)
     return total // ONE_MINUTE
 
 

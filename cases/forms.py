@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mainland_mobile
+from cases import deadlines
 from cases.categories import leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
 from cases.photos import MAX_PHOTOS_PER_STEP, check_photo
 from citymgmt.images import ProcessedImage
+from citymgmt.text import no_control_characters
 from grids.models import Community
 
 NOTE_WIDGET = forms.Textarea(attrs={"rows": 3})
@@ -115,7 +117,9 @@ class PlacedForm(StyledForm):
     """Where a problem is: a point tapped on the map (or the phone's position), located to a
     unit grid; or, when the point is on no grid or missing, a community chosen by hand."""
 
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(
+        label=_("Address"), max_length=200, required=False, validators=[no_control_characters]
+    )
     lat = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
     )
@@ -155,8 +159,15 @@ class IntakeForm(PlacedForm):
     source = forms.ChoiceField(label=_("Source"), choices=INTAKE_SOURCES)
     category = CategoryField(label=_("Category"))
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    description = forms.CharField(label=_("What is wrong"), max_length=4000, widget=NOTE_WIDGET)
-    reporter_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    description = forms.CharField(
+        label=_("What is wrong"),
+        max_length=4000,
+        widget=NOTE_WIDGET,
+        validators=[no_control_characters],
+    )
+    reporter_name = forms.CharField(
+        label=_("Caller's name"), max_length=50, required=False, validators=[no_control_characters]
+    )
     reporter_phone = forms.CharField(
         label=_("Caller's phone"), max_length=11, required=False, validators=[mainland_mobile]
     )
@@ -241,6 +252,8 @@ class ReferForm(NoteForm):
         deadline = self.cleaned_data.get("deadline")
         if deadline is not None and deadline <= timezone.now():
             raise ValidationError(_("The deadline must be in the future."))
+        if deadline is not None and deadline > timezone.now() + deadlines.MAX_AHEAD:
+            raise ValidationError(_("The deadline can be at most one year ahead."))
         return deadline
 
 

@@ -65,3 +65,12 @@ def files_on_patrol(ticket: "Ticket", user: Any) -> bool:
     if officer_id is None or ticket.reporter_id != user.pk:
         return False
     return user.officer.brigade_id == ticket.brigade_id
+
+
+def takes_intake(user: Any) -> bool:
+    """Who files tickets for others (the hotline intake page and ``POST /api/v1/tickets/``):
+    supervisors, the command centre among them. Officers file their own patrol findings, and the
+    public uses the complaint form or Open311."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or has_role(user, Role.SUPERVISOR)

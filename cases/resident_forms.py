@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import mainland_mobile
 from cases.categories import public_choices
 from cases.forms import CategoryField, PhotosField, PlacedForm, StyledForm
+from citymgmt.text import no_control_characters
 from grids.locator import locate_id
 from grids.models import Community, GridCell
 
@@ -48,9 +49,12 @@ class ComplaintForm(PlacedForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What you see, since when, and anything that helps find it."),
+        validators=[no_control_characters],
     )
     photos = PhotosField(label=_("Photos"), required=False)
-    reporter_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    reporter_name = forms.CharField(
+        label=_("Your name"), max_length=50, required=False, validators=[no_control_characters]
+    )
     reporter_phone = MobileField(
         label=_("Your mobile number"),
         max_length=20,

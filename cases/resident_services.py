@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.models import Action, Category, ReopenRequest, Source, State, Ticket
+from cases.models import (
+    Action,
+    Category,
+    RejectReason,
+    ReopenRequest,
+    Source,
+    State,
+    Ticket,
+)
 from cases.permissions import supervises
 from cases.selectors import tickets_visible_to
 from cases.services import _record, create_ticket, lock_ticket, reopen_ticket
@@ -40,8 +48,11 @@ def file_complaint(
 ) -> Ticket:
     """Anyone, from the public form: file a resident's report (state ``reported``). With
     ``follows`` (the number of an open report nearby that the resident says is the same problem)
-    the new ticket is linked to it from the start (``duplicate_of``) and both timelines say so;
-    the resident still gets a tracking code of their own. A point on no unit grid is refused."""
+    the new ticket is filed already closed as its duplicate (``rejected``, reason ``duplicate``,
+    ``duplicate_of``): it is no work for the supervisors, who handle the original. Both
+    timelines say so; the resident keeps a tracking code of their own, follows the original
+    there, and may rate it once it is closed (``rate_ticket``). A point on no unit grid is
+    refused."""
     original = None
     if follows:
         nearby = {
@@ -77,14 +88,23 @@ def file_complaint(
         photos=photos,
     )
     if original is not None:
-        ticket.duplicate_of = original
-        ticket.save(update_fields=["duplicate_of", "updated_at"])
+        # The resident's own word that it is the same problem stands in for a supervisor's
+        # duplicate check (the transition's permission is the supervisor's, so no check here).
+        ticket.reject(reason=RejectReason.DUPLICATE, at=ticket.reported_at, duplicate_of=original)
+        ticket.save(
+            update_fields=["state", "reject_reason", "duplicate_of", "rejected_at", "updated_at"]
+        )
+        # One row records both the link and the state change (reported → rejected).
         _record(
             ticket,
             None,
             Action.DUPLICATE_LINKED,
-            from_state=ticket.state,
-            data={"duplicate_of": original.number, "by": "reporter"},
+            from_state=State.REPORTED,
+            data={
+                "duplicate_of": original.number,
+                "by": "reporter",
+                "reason": RejectReason.DUPLICATE,
+            },
         )
         _record(
             original,
@@ -98,14 +118,20 @@ def file_complaint(
 
 @transaction.atomic
 def rate_ticket(*, code: str, satisfaction: int, comment: str = "") -> Ticket:
-    """The reporter, by tracking code: rate the result of a closed ticket, once (回访). A rating
-    of 1–2 within the reopen window also asks the brigade's supervisors to reopen it."""
+    """The reporter, by tracking code: rate the result, once (回访), when the case is closed. A
+    report that follows another one (``duplicate_of``) is rated when that original is closed;
+    the rating is the follower's own (stored on their ticket). A rating of 1–2 within the reopen
+    window of the closed ticket also asks its brigade's supervisors to reopen it: for a
+    follower, the original, where the work was done."""
     if satisfaction not in range(1, 6):
         raise ValidationError({"satisfaction": _("Choose from 1 to 5 stars.")})
     ticket = get_object_or_404(
         Ticket.objects.select_for_update(of=("self",)), tracking_code=normalize_code(code)
     )
-    if ticket.state != State.CLOSED:
+    handled = ticket
+    if ticket.duplicate_of_id is not None:
+        handled = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.duplicate_of_id)
+    if handled.state != State.CLOSED:
         raise ValidationError(_("You can rate the result once the case is closed."))
     if ticket.satisfaction is not None:
         raise ValidationError(_("This case has already been rated. Thank you."))
@@ -115,29 +141,45 @@ def rate_ticket(*, code: str, satisfaction: int, comment: str = "") -> Ticket:
     ticket.satisfaction_comment = comment
     ticket.rated_at = now
     ticket.save(update_fields=["satisfaction", "satisfaction_comment", "rated_at", "updated_at"])
-    _record(
-        ticket,
-        None,
-        Action.RATE,
-        from_state=ticket.state,
-        data={"satisfaction": satisfaction, "comment": comment},
-        at=now,
-    )
-    if satisfaction < SATISFIED_FROM and ticket.can_reopen_at(now):
-        ReopenRequest.objects.create(
-            ticket=ticket, satisfaction=satisfaction, comment=comment, requested_at=now
-        )
+    reopen = None
+    if satisfaction < SATISFIED_FROM and handled.can_reopen_at(now):
+        # Two residents unhappy with one fix make one pending request, not two.
+        reopen = ReopenRequest.objects.filter(ticket=handled, decided_at__isnull=True).first()
+        if reopen is None:
+            reopen = ReopenRequest.objects.create(
+                ticket=handled, satisfaction=satisfaction, comment=comment, requested_at=now
+            )
+    data = {"satisfaction": satisfaction, "comment": comment}
+    if reopen is not None and handled is not ticket:
+        # Where the follower's tracking page finds the answer (the request is the original's).
+        data["reopen_request"] = reopen.pk
+    _record(ticket, None, Action.RATE, from_state=ticket.state, data=data, at=now)
+    if reopen is not None:
         # The comment goes to the supervisors' notification, not to the public timeline.
         _record(
-            ticket,
+            handled,
             None,
             Action.REOPEN_REQUEST,
-            from_state=ticket.state,
+            from_state=handled.state,
             internal_note=comment or _("Rated %(n)s of 5.") % {"n": satisfaction},
             data={"satisfaction": satisfaction},
             at=now,
         )
     return ticket
+
+
+def reopen_request_for(ticket: Ticket) -> ReopenRequest | None:
+    """The reopen request a rated ticket's reporter is waiting on, if any: their own ticket's,
+    or, for a follower, the original's request their rating made or joined."""
+    if ticket.satisfaction is None:
+        return None
+    if ticket.duplicate_of_id is None:
+        return ReopenRequest.objects.filter(ticket=ticket).order_by("-id").first()
+    rating = ticket.events.filter(action=Action.RATE).order_by("-id").values("data").first()
+    request_id = (rating or {}).get("data", {}).get("reopen_request")
+    if request_id is None:
+        return None
+    return ReopenRequest.objects.filter(pk=request_id, ticket_id=ticket.duplicate_of_id).first()
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from cases import resident_services, tracking
-from cases.models import Category, ReopenRequest, State, Ticket
+from cases.models import Category, State, Ticket
 from cases.resident_forms import ComplaintForm, FindCodeForm, RatingForm, validation_to_form
 from cases.selectors import cells_geojson
 from citymgmt.client_ip import ratelimit_key
@@ -187,7 +187,8 @@ def track(request: HttpRequest, code: str, rating_form: RatingForm | None = None
     ticket = tracking.ticket_by_code(code)
     followed = ticket.duplicate_of
     shown = followed or ticket
-    can_rate = ticket.state == State.CLOSED and ticket.satisfaction is None
+    # A follower rates the original's result: theirs is closed when that one is.
+    can_rate = shown.state == State.CLOSED and ticket.satisfaction is None
     context = {
         "ticket": ticket,
         "code": ticket.tracking_code,
@@ -199,9 +200,7 @@ def track(request: HttpRequest, code: str, rating_form: RatingForm | None = None
         "expected": tracking.expected_completion(shown),
         "officer": shown.assignee if shown.state != State.REPORTED else None,
         "rating_form": rating_form or (RatingForm() if can_rate else None),
-        "reopen_request": ReopenRequest.objects.filter(ticket=ticket).order_by("-id").first()
-        if ticket.satisfaction is not None
-        else None,
+        "reopen_request": resident_services.reopen_request_for(ticket),
     }
     return render(request, "cases/public/track.html", context, status=400 if rating_form else 200)
 

@@ -397,6 +397,17 @@ CLOCK_FIELDS = (
 )
 
 
+def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
+    """A deadline named by hand lies in the future and at most ``deadlines.MAX_AHEAD`` away (a
+    typo like 2200 would be no deadline at all, and costly to count in working minutes)."""
+    if deadline is None:
+        return
+    if deadline <= now:
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    if deadline > now + deadlines.MAX_AHEAD:
+        raise ValidationError({"deadline": _("The deadline can be at most one year ahead.")})
+
+
 def _start_clock(
     ticket: Ticket, at: datetime.datetime, *, deadline: datetime.datetime | None = None
 ) -> None:

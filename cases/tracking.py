@@ -58,6 +58,9 @@ PUBLIC_ACTIONS = (
 )
 # Someone following another person's report sees how it is handled, not what that person said.
 FOLLOWER_HIDDEN_ACTIONS = (Action.RATE, Action.REOPEN_REQUEST, Action.REOPEN_DECLINE)
+# What anyone may read about a ticket that is not theirs: a follower's tracking page and the
+# Open311 answers (their ``status_notes``) show these steps' public notes and nothing else.
+SHARED_ACTIONS = tuple(a for a in PUBLIC_ACTIONS if a not in FOLLOWER_HIDDEN_ACTIONS)
 # Photos: the reporter's own, and the officers' before/after. Enforcement evidence is not public.
 OWN_PHOTO_KINDS = (PhotoKind.REPORT, PhotoKind.BEFORE, PhotoKind.AFTER)
 FOLLOWER_PHOTO_KINDS = (PhotoKind.BEFORE, PhotoKind.AFTER)
@@ -105,9 +108,8 @@ def public_timeline(ticket: Ticket, *, own: bool) -> QuerySet[TicketEvent]:
     actor is loaded (staff names are not shown) and the notes are read from ``public_note``
     only. ``own`` is False for someone following this ticket from their own report."""
     kinds = OWN_PHOTO_KINDS if own else FOLLOWER_PHOTO_KINDS
-    events = ticket.events.filter(action__in=PUBLIC_ACTIONS).defer("internal_note")
-    if not own:
-        events = events.exclude(action__in=FOLLOWER_HIDDEN_ACTIONS)
+    actions = PUBLIC_ACTIONS if own else SHARED_ACTIONS
+    events = ticket.events.filter(action__in=actions).defer("internal_note")
     photos = Photo.objects.filter(kind__in=kinds).only(
         "id", "kind", "event_id", "ticket_id", "width", "height"
     )

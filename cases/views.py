@@ -24,7 +24,7 @@ from accounts.selectors import supervised_communities
 from cases import actions, deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
-from cases.permissions import supervises
+from cases.permissions import supervises, takes_intake
 from grids.models import Assignment, Community, GridCell
 from grids.selectors import community_cells_geojson
 from grids.services import locate
@@ -334,10 +334,12 @@ def unit_queue(request: HttpRequest) -> HttpResponse:
 # --- intake -----------------------------------------------------------------------------------
 
 
-@role_required(Role.SUPERVISOR)
+@login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """A supervisor files what came in by the 12345 hotline, the digital-city platform or a
     leadership patrol."""
+    if not takes_intake(request.user):
+        raise PermissionDenied
     communities = supervised_communities(request.user)
     form = forms.IntakeForm(request.POST or None, request.FILES or None, communities=communities)
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from citymgmt.text import xml_safe
+
 # XML names the items of a list after the list (GeoReport v2's examples).
 ITEM_TAGS = {
     "services": "service",
@@ -23,7 +25,9 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # ElementTree writes any character it is given, so an illegal one makes the whole answer
+    # unreadable: drop it here (JSON can carry it escaped, and keeps it).
+    return xml_safe(str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:

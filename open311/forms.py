@@ -1,14 +1,20 @@
 """What a GeoReport v2 client may send, validated like any form: a bad value is a 400 naming
 the parameter, never a 500."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citymgmt.text import no_control_characters
 from open311.selectors import MAX_REQUESTS, WINDOW
 
 STATUSES = ("open", "closed")
+# Dates a query may name: wide enough for any ticket, narrow enough that moving one by the
+# 90-day window can never leave the calendar (year 1 or 9999 would raise, not answer 400).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _split(value: str) -> list[str]:
@@ -31,6 +37,21 @@ class RequestQueryForm(forms.Form):
                 _("Ask for at most %(n)s requests at once.") % {"n": MAX_REQUESTS}
             )
         return ids
+
+    def _in_range(self, name: str) -> datetime.datetime | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(
+                _("%(name)s must be between the years %(first)s and %(last)s.")
+                % {"name": name, "first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return value
+
+    def clean_start_date(self) -> datetime.datetime | None:
+        return self._in_range("start_date")
+
+    def clean_end_date(self) -> datetime.datetime | None:
+        return self._in_range("end_date")
 
     def clean_service_code(self) -> list[str]:
         return _split(self.cleaned_data["service_code"])
@@ -66,12 +87,16 @@ class ServiceRequestForm(forms.Form):
     service_code = forms.CharField(max_length=10)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90)
     long = forms.FloatField(required=False, min_value=-180, max_value=180)
-    address_string = forms.CharField(required=False, max_length=200)
+    address_string = forms.CharField(
+        required=False, max_length=200, validators=[no_control_characters]
+    )
     address_id = forms.CharField(required=False, max_length=100)
-    description = forms.CharField(required=False, max_length=4000)
+    description = forms.CharField(
+        required=False, max_length=4000, validators=[no_control_characters]
+    )
     media_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
-    first_name = forms.CharField(required=False, max_length=25)
-    last_name = forms.CharField(required=False, max_length=25)
+    first_name = forms.CharField(required=False, max_length=25, validators=[no_control_characters])
+    last_name = forms.CharField(required=False, max_length=25, validators=[no_control_characters])
     phone = forms.CharField(required=False, max_length=20)
     email = forms.EmailField(required=False)
     device_id = forms.CharField(required=False, max_length=100)

@@ -1,7 +1,11 @@
 """Reads for Open311: the service list and the public view of service requests.
 
 A GeoReport v2 request shows what the city did, never who reported it: no reporter name, phone
-or account, no internal notes; ``status_notes`` is the latest public note.
+or account, no internal notes; ``status_notes`` is the latest public note of a step anyone may
+read (``cases.tracking.SHARED_ACTIONS``, as a follower's tracking page). Only tickets the public
+filed (the complaint form and Open311 clients: ``PUBLIC_SOURCES``) are served at all: hotline
+intakes can carry a caller's details in the description, and patrol and enforcement tickets
+are the bureau's own work.
 """
 
 import datetime
@@ -11,12 +15,14 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
-from cases.models import Action, Category, State, Ticket, TicketEvent
+from cases.models import Action, Category, Source, State, Ticket, TicketEvent
+from cases.tracking import SHARED_ACTIONS
 from open311.attributes import attributes_for
 
 CLOSED_STATES = (State.CLOSED, State.REJECTED)
 MAX_REQUESTS = 1000
 WINDOW = datetime.timedelta(days=90)
+PUBLIC_SOURCES = (Source.RESIDENT, Source.API)
 
 
 def services() -> list[dict[str, Any]]:
@@ -42,14 +48,25 @@ def services() -> list[dict[str, Any]]:
     ]
 
 
+def public_tickets() -> QuerySet[Ticket]:
+    """The tickets Open311 may tell about: those filed by the public."""
+    return Ticket.objects.filter(source__in=PUBLIC_SOURCES)
+
+
 def service_requests() -> QuerySet[Ticket]:
-    """Tickets with what a GeoReport v2 request shows, in one query: the latest public note and
-    the media URL given when it was filed come as subqueries, not one query per row."""
+    """Publicly filed tickets with what a GeoReport v2 request shows, in one query: the latest
+    public note and the media URL given when it was filed come as subqueries, not one query per
+    row."""
     events = TicketEvent.objects.filter(ticket=OuterRef("pk"))
-    latest_note = events.exclude(public_note="").order_by("-created_at", "-id")
+    latest_note = (
+        events.filter(action__in=SHARED_ACTIONS)
+        .exclude(public_note="")
+        .order_by("-created_at", "-id")
+    )
     media = events.filter(action=Action.CREATE).annotate(url=KeyTextTransform("media_url", "data"))
     return (
-        Ticket.objects.select_related("category", "responsible_unit", "brigade")
+        public_tickets()
+        .select_related("category", "responsible_unit", "brigade")
         .only(
             "number",
             "state",

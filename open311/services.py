@@ -118,15 +118,17 @@ class ServiceRequest:
 @transaction.atomic
 def submit_service_request(*, client: ApiClient, request: ServiceRequest) -> Ticket:
     """An Open311 client files a service request: a ticket with source ``api`` in state
-    ``reported``. The place comes from lat/long (it must fall on a unit grid, or the address
-    must name a community), else from a community named in ``address_string``. ``media_url`` is
-    kept as a link on the creation event (never fetched). ValidationError says what is wrong."""
+    ``reported``. The place comes from lat/long (it must fall on a unit grid), else, without a
+    point, from a community named in ``address_string``. ``media_url`` is kept as a link on the
+    creation event (never fetched). ValidationError says what is wrong."""
     category = category_for_service_code(request.service_code)
     if category is None or category.is_major:
         raise ValidationError({"service_code": _("Unknown service_code.")})
     community = community_named_in(request.address_string) if request.address_string else None
     if request.lat is not None and request.lng is not None:
-        if locate(request.lat, request.lng) is None and community is None:
+        # A point is where the problem is: on no unit grid it is outside the city (or wrong),
+        # whatever the address says. The address is the fallback for requests without a point.
+        if locate(request.lat, request.lng) is None:
             raise ValidationError({"lat": _("This location is outside the city's unit grids.")})
     elif community is None:
         raise ValidationError(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
-from cases.models import Ticket
+from citymgmt.client_ip import ratelimit_key
 from open311 import selectors, services
 from open311.attributes import attributes_for
 from open311.formats import error, respond
@@ -54,7 +54,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             limited = is_ratelimited(
                 request,
                 group="open311",
-                key=(lambda _g, _r: f"client:{client.prefix}") if client else "ip",
+                # Without a key, per client address as our proxies saw it, not per proxy.
+                key=(lambda _g, _r: f"client:{client.prefix}") if client else ratelimit_key,
                 rate=client.rate_limit if client else ANONYMOUS_RATE,
                 increment=True,
             )
@@ -83,6 +84,10 @@ def discovery(request: HttpRequest, fmt: str, client: ApiClient | None) -> HttpR
             "changeset": CHANGESET,
             "contact": getattr(settings, "OPEN311_CONTACT", ""),
             "key_service": _("Ask the city's urban management bureau for an api_key."),
+            "service_notice": _(
+                "Requests lists only the reports filed by the public (the city's complaint "
+                "form and Open311 clients), never hotline, patrol or enforcement cases."
+            ),
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
@@ -216,7 +221,12 @@ def request_detail(
 
 @endpoint("GET")
 def token(request: HttpRequest, token: str, fmt: str, client: ApiClient | None) -> HttpResponse:
-    number = Ticket.objects.filter(tracking_code=token).values_list("number", flat=True).first()
+    number = (
+        selectors.public_tickets()
+        .filter(tracking_code=token)
+        .values_list("number", flat=True)
+        .first()
+    )
     if number is None:
         return error(fmt, 404, _("Token %(token)s was not found.") % {"token": token})
     return respond(fmt, "service_requests", [{"service_request_id": number, "token": token}])

@@ -75,11 +75,11 @@ def test_the_list_runs_a_constant_number_of_queries(
 
 
 def test_a_ticket_filed_through_the_api_is_reported_with_source_api(
-    api_as, officer_gulou, category
+    api_as, supervisor_gulou, category, gulou_community
 ):
     from tests.cases.conftest import GULOU_POINT
 
-    response = api_as(officer_gulou).post(
+    response = api_as(supervisor_gulou).post(
         "/api/v1/tickets/",
         {
             "category": category.pk,
@@ -94,21 +94,25 @@ def test_a_ticket_filed_through_the_api_is_reported_with_source_api(
     ticket = Ticket.objects.get(number=body["number"])
     assert body["tracking_code"] == ticket.tracking_code
     assert body["tracking_url"].endswith(f"/track/{ticket.tracking_code}/")
-    detail = api_as(officer_gulou).get(f"/api/v1/tickets/{ticket.number}/").json()
+    detail = api_as(supervisor_gulou).get(f"/api/v1/tickets/{ticket.number}/").json()
     assert "tracking_code" not in detail
     assert (ticket.state, ticket.source, ticket.reporter) == (
         State.REPORTED,
         Source.API,
-        officer_gulou,
+        supervisor_gulou,
     )
     event = ticket.events.get()
-    assert (event.action, event.actor, event.data) == ("create", officer_gulou, {"source": "api"})
+    assert (event.action, event.actor, event.data) == (
+        "create",
+        supervisor_gulou,
+        {"source": "api"},
+    )
 
 
 def test_filing_without_a_place_or_with_garbage_is_a_400_with_field_errors(
-    api_as, officer_gulou, category
+    api_as, supervisor_gulou, category
 ):
-    client = api_as(officer_gulou)
+    client = api_as(supervisor_gulou)
     response = client.post("/api/v1/tickets/", {"category": category.pk}, format="json")
     assert response.status_code == 400
     assert {"description", "community"} <= set(response.json())
