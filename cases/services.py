@@ -62,20 +62,6 @@ class TicketConflict(Exception):
 # --- creation ---------------------------------------------------------------------------------
 
 
-# A deadline chosen by hand is at most this far ahead: working time is counted day by day, and
-# a year-9999 date would take minutes to count and then overflow.
-MAX_DEADLINE_AHEAD = datetime.timedelta(days=366)
-
-
-def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
-    if deadline is None:
-        return
-    if deadline <= now:
-        raise ValidationError({"deadline": _("The deadline must be in the future.")})
-    if deadline > now + MAX_DEADLINE_AHEAD:
-        raise ValidationError({"deadline": _("The deadline must be within a year.")})
-
-
 def _check_category(category: Category) -> None:
     if not category.is_active or category.is_major:
         raise ValidationError({"category": _("Choose an active category.")})
