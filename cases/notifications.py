@@ -50,7 +50,8 @@ def recipients_for(event: TicketEvent) -> list[User]:
         if ticket.responsible_unit_id is not None:
             people = list(unit_handlers(ticket.responsible_unit_id))
         elif ticket.assignee_id is not None:
-            people = [ticket.assignee.user]
+            # One query, whether or not the service left the officer loaded on the ticket.
+            people = list(User.objects.filter(officer=ticket.assignee_id))
         else:
             people = []
     elif event.action in TO_REQUESTER:
@@ -61,12 +62,12 @@ def recipients_for(event: TicketEvent) -> list[User]:
     return [person for person in people if person.pk != event.actor_id]
 
 
-def notify_event(event_id: int) -> int:
-    """Write one notification per recipient of the event; returns how many were written."""
+def notify_event(event: TicketEvent | int) -> int:
+    """Write one notification per recipient of the event; returns how many were written. Given
+    an id, the event and its ticket are read back first."""
     try:
-        event = TicketEvent.objects.select_related(
-            "ticket__category", "ticket__assignee__user"
-        ).get(pk=event_id)
+        if not isinstance(event, TicketEvent):
+            event = TicketEvent.objects.select_related("ticket").get(pk=event)
         with transaction.atomic():
             rows = [
                 Notification(
@@ -80,10 +81,14 @@ def notify_event(event_id: int) -> int:
             Notification.objects.bulk_create(rows)
         return len(rows)
     except Exception:
-        logger.exception("Could not write notifications for ticket event %s", event_id)
+        logger.exception(
+            "Could not write notifications for ticket event %s", getattr(event, "pk", event)
+        )
         return 0
 
 
 def queue_notifications(event: TicketEvent) -> None:
-    event_id = event.pk
-    transaction.on_commit(lambda: notify_event(event_id))
+    # The event and its ticket as the service left them: services change a ticket only through
+    # the instance they lock (save with update_fields), so this is what was committed, and
+    # reading it back cost every write another query with a five-table join.
+    transaction.on_commit(lambda: notify_event(event))

@@ -13,14 +13,15 @@ from cases.categories import public_choices
 from cases.forms import CategoryField, PhotosField, PlacedForm, StyledForm
 from citymgmt.text import no_control_characters
 from grids.locator import locate_id
-from grids.models import Community, GridCell
+from grids.models import Community
 
 
 class PublicCategoryField(CategoryField):
     """The category list in a resident's words (see ``cases.categories.public_choices``)."""
 
     def __deepcopy__(self, memo: dict) -> "PublicCategoryField":
-        field = super().__deepcopy__(memo)
+        # Skips CategoryField's copy: its staff list would be fetched only to be replaced.
+        field = forms.ModelChoiceField.__deepcopy__(self, memo)
         field.widget.choices = [("", _("Choose the kind of problem")), *public_choices()]
         return field
 
@@ -90,7 +91,7 @@ class ComplaintForm(PlacedForm):
             inputmode="tel", autocomplete="tel", placeholder="13812345678"
         )
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
-        self.cell: GridCell | None = None
+        self.cell_id: int | None = None
 
     @property
     def is_spam(self) -> bool:
@@ -116,7 +117,9 @@ class ComplaintForm(PlacedForm):
                 ),
             )
             return data
-        self.cell = GridCell.objects.select_related("community").get(pk=cell_id)
+        # Only the id: create_ticket() loads the cell with its places in one query, so loading
+        # it here as well would be a second read of the same row on every report.
+        self.cell_id = cell_id
         return data
 
 

@@ -80,7 +80,10 @@ def _place(
         raise ValidationError(
             {"community": _("This point is on no unit grid: choose the community.")}
         )
-    community = Community.objects.select_related("street").get(pk=community_id)
+    if cell is not None:
+        community = cell.community  # locate() brought it, its street and district along
+    else:
+        community = Community.objects.select_related("street").get(pk=community_id)
     ticket.community = community
     ticket.street_id = community.street_id
     ticket.district_id = community.street.district_id

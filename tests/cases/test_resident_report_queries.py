@@ -1,0 +1,78 @@
+"""What a resident's complaint POST costs in SQL (bench/report_bench.py times it on PostgreSQL):
+each row it needs read once, and the supervisors still told once the report is committed."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Action, Notification, Ticket
+from grids.locator import locate_id
+from tests.cases.test_resident_report import IN_HUANGLOU, REPORT
+
+pytestmark = pytest.mark.django_db
+
+# Category, the day's number, the grid cell with its community, street and district, the ticket,
+# its creation event; after commit the brigade's supervisors and their notifications.
+BUDGET = 7
+TRANSACTION = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+@pytest.fixture
+def form_data(category, gulou_community) -> dict[str, str]:
+    lat, lng = IN_HUANGLOU
+    return {
+        "category": str(category.pk),
+        "description": "小区门口垃圾桶满了两天没人清",
+        "lat": f"{lat:.6f}",
+        "lng": f"{lng:.6f}",
+        "consent": "on",
+        "website": "",
+    }
+
+
+def post_complaint(client, data, capture_on_commit) -> list[str]:
+    # As in a running server: the locator's tree built, and the category list cached in the
+    # request's language (the resident opened the form first).
+    locate_id(float(data["lat"]), float(data["lng"]))
+    assert client.get(REPORT).status_code == 200
+    with CaptureQueriesContext(connection) as captured, capture_on_commit(execute=True):
+        response = client.post(REPORT, data)
+    assert response.status_code == 302
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(TRANSACTION)]
+
+
+def test_a_complaint_post_reads_its_grid_cell_once_and_stays_within_budget(
+    client, form_data, gulou_community, supervisor_gulou, django_capture_on_commit_callbacks
+):
+    statements = post_complaint(client, form_data, django_capture_on_commit_callbacks)
+    assert len(statements) <= BUDGET, "\n".join(statements)
+    assert sum('FROM "grids_gridcell"' in sql for sql in statements) == 1
+    assert not any('FROM "grids_community"' in sql for sql in statements)
+    # Community, street, district and brigade come from the located cell, not a second read.
+    ticket = Ticket.objects.select_related("grid_cell", "community__street").get()
+    assert ticket.community_id == ticket.grid_cell.community_id == gulou_community.pk
+    assert ticket.street_id == gulou_community.street_id
+    assert ticket.district_id == ticket.community.street.district_id
+    assert ticket.brigade_id == gulou_community.brigade_id
+
+
+def test_the_brigades_supervisors_are_told_of_the_new_report_without_reading_it_back(
+    client, form_data, supervisor_gulou, django_capture_on_commit_callbacks
+):
+    statements = post_complaint(client, form_data, django_capture_on_commit_callbacks)
+    ticket = Ticket.objects.get()
+    (note,) = Notification.objects.all()
+    assert (note.recipient, note.ticket, note.kind) == (supervisor_gulou, ticket, Action.CREATE)
+    assert not any('FROM "cases_ticketevent"' in sql for sql in statements)
+
+
+def test_no_notification_is_written_when_the_report_is_refused(
+    client, form_data, supervisor_gulou, django_capture_on_commit_callbacks
+):
+    form_data["lat"] = "39.9042"  # Beijing: outside every unit grid
+    form_data["lng"] = "116.4074"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(REPORT, form_data)
+    assert response.status_code == 400
+    assert not Ticket.objects.exists()
+    assert not Notification.objects.exists()
