@@ -429,7 +429,7 @@ def test_ticket_page_runs_the_same_number_of_queries_however_long_the_ladder(
     record_step(Step.PERSUADE, merchant=shop)
     ticket = street_ticket()
     url = f"{ticket.get_absolute_url()}?party=m{shop.pk}"
-    with django_assert_max_num_queries(40) as short:
+    with django_assert_max_num_queries(20) as short:
         client.get(url)
     for step in (Step.EDUCATE, Step.SEIZE, Step.SEIZE):
         record_step(step, merchant=shop)
