@@ -51,6 +51,7 @@ from cases.models import (
     TicketEvent,
 )
 from cases.permissions import supervised_brigade_id, takes_intake
+from citymgmt.images import image_response
 from citymgmt.rest import NON_FIELD, Conflict
 from citymgmt.text import no_control_characters
 
@@ -564,13 +565,7 @@ class PhotoFile(APIView):
         visible = selectors.tickets_visible_to(request.user)
         item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=photo_id)
         field = item.thumbnail if request.query_params.get("size") == "thumb" else item.image
-        try:
-            handle = field.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, content_type=item.content_type)
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+        return image_response(field, item.content_type)
 
 
 def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Response:

@@ -11,7 +11,7 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from cases.models import Category, State, Ticket
 from cases.resident_forms import ComplaintForm, FindCodeForm, RatingForm, validation_to_form
 from cases.selectors import cells_geojson
 from citymgmt.client_ip import ratelimit_key
+from citymgmt.images import image_response
 from grids.locator import locate_id
 from grids.models import Community, GridCell
 from grids.qr import public_url
@@ -229,15 +230,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 def track_photo(request: HttpRequest, code: str, pk: int, size: str = "full") -> FileResponse:
     """A photo shown on the tracking page, only through that page's code."""
     item = tracking.public_photo(code=code, photo_id=pk)
-    field = item.thumbnail if size == "thumb" else item.image
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return image_response(item.thumbnail if size == "thumb" else item.image, item.content_type)
 
 
 @never_cache

@@ -25,6 +25,7 @@ from cases import actions, deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
+from citymgmt.images import image_response
 from grids.models import Assignment, Community, GridCell
 from grids.selectors import community_cells_geojson
 from grids.services import locate
@@ -403,15 +404,7 @@ def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
     """A ticket photo, only to someone who may see the ticket (never a public media URL)."""
     visible = selectors.tickets_visible_to(request.user)
     item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=pk)
-    field = item.thumbnail if size == "thumb" else item.image
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return image_response(item.thumbnail if size == "thumb" else item.image, item.content_type)
 
 
 @login_required

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -127,3 +129,18 @@ def process_image(
         height=clean.height,
         content_type=content_type,
     )
+
+
+def image_response(field: FieldFile, content_type: str, *, public: bool = False) -> FileResponse:
+    """A stored image as the answer of a view that has already decided who may see it (nothing
+    is served from a public media URL). A missing file is a 404, not a 500."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

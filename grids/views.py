@@ -1,11 +1,12 @@
 import mimetypes
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
+from citymgmt.images import image_response
 from grids import selectors
 from grids.qr import public_url, qr_png, qr_svg, report_url_for
 
@@ -48,17 +49,8 @@ def officer_photo(request: HttpRequest, badge_number: str) -> FileResponse:
     """The portrait on a public board: only of officers with a current posting, never by a
     public media URL (production serves no MEDIA_ROOT)."""
     officer, _postings = selectors.officer_for_card(badge_number, timezone.localdate())
-    if not officer.photo:
-        raise Http404
-    try:
-        handle = officer.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(officer.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "public, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    content_type = mimetypes.guess_type(officer.photo.name or "")[0] or "application/octet-stream"
+    return image_response(officer.photo, content_type, public=True)
 
 
 def contact_card(request: HttpRequest, badge_number: str) -> HttpResponse:

@@ -23,6 +23,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role, has_role
 from cases import selectors as case_selectors
 from cases import views as case_views
+from citymgmt.images import image_response
 from grids.models import GridCell
 from grids.qr import public_url, qr_png, qr_svg
 from shops import forms, importer, points, selectors, services
@@ -211,16 +212,7 @@ def pledge_scan(request: HttpRequest, pk: int, size: str = "full") -> FileRespon
     """The photographed signed sheet, only to staff who may see the shop."""
     pledge = _pledge_of(request, pk)
     field = pledge.scan_thumbnail if size == "thumb" else pledge.scan
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=pledge.scan_content_type or "image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return image_response(field, pledge.scan_content_type or "image/jpeg")
 
 
 @role_required(*STAFF)
