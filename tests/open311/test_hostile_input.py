@@ -81,7 +81,7 @@ def stored_with_control_characters(category) -> Ticket:
         source=Source.RESIDENT,
         category=category,
         description="垃圾\x0b堆放\x1b，\ufffe见图",
-        address="彭城路\x0012号",
+        address="彭城路\x0112号",
         lat=GULOU_POINT[0],
         lng=GULOU_POINT[1],
     )
