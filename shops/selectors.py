@@ -31,40 +31,36 @@ from shops.models import (
 )
 
 
+def _scope(user: User, *, community: str) -> Q | None:
+    """Which shops' places a user may see, as a filter (``community`` names the community
+    column): a supervisor their brigade's (the command centre and assessors: the city's, an
+    empty filter), an officer the communities they are posted to today; None for nobody."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    scope = supervised_brigade_id(user)
+    if scope is True or has_role(user, Role.ASSESSOR):
+        return Q()
+    visible = Q(pk__in=[])
+    if scope is not None:
+        visible |= Q(brigade_id=scope)
+    officer_id = officer_id_of(user)
+    if officer_id is not None:
+        postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer_id=officer_id)
+        visible |= Q(**{f"{community}__in": postings.values("community_id")})
+    return visible
+
+
 def communities_visible_to(user: User) -> QuerySet[Community]:
     """Communities whose shops the user may see (and, for a supervisor, import)."""
     communities = Community.objects.select_related("street")
-    if not getattr(user, "is_authenticated", False):
-        return communities.none()
-    scope = supervised_brigade_id(user)
-    if scope is True or has_role(user, Role.ASSESSOR):
-        return communities
-    visible = Q(pk__in=[])
-    if scope is not None:
-        visible |= Q(brigade_id=scope)
-    officer_id = officer_id_of(user)
-    if officer_id is not None:
-        postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer_id=officer_id)
-        visible |= Q(pk__in=postings.values("community_id"))
-    return communities.filter(visible)
+    visible = _scope(user, community="pk")
+    return communities.none() if visible is None else communities.filter(visible)
 
 
 def merchants_visible_to(user: User) -> QuerySet[Merchant]:
-    """Shops the user may see: a supervisor their brigade's (the command centre and assessors:
-    the city's), an officer those of the communities they are posted to today."""
-    if not getattr(user, "is_authenticated", False):
-        return Merchant.objects.none()
-    scope = supervised_brigade_id(user)
-    if scope is True or has_role(user, Role.ASSESSOR):
-        return Merchant.objects.all()
-    visible = Q(pk__in=[])
-    if scope is not None:
-        visible |= Q(brigade_id=scope)
-    officer_id = officer_id_of(user)
-    if officer_id is not None:
-        postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer_id=officer_id)
-        visible |= Q(community_id__in=postings.values("community_id"))
-    return Merchant.objects.filter(visible)
+    """Shops the user may see: those of the places ``_scope`` allows."""
+    visible = _scope(user, community="community_id")
+    return Merchant.objects.none() if visible is None else Merchant.objects.filter(visible)
 
 
 def with_standing(merchants: QuerySet[Merchant], month: datetime.date) -> QuerySet[Merchant]:
