@@ -61,6 +61,7 @@ $(STAMP_TEST): pyproject.toml | check-venv
 # all (SIGTERM, then SIGKILL after 5 s). `-p` sets $$PORT for the first line (web).
 run: $(STAMP_RUN)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py install_schedules
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  citymgmt is starting on  http://127.0.0.1:$(PORT)/"

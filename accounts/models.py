@@ -23,6 +23,11 @@ class User(AbstractUser):
         related_name="members",
         help_text=_("The brigade, squadron, department or street office this person works for."),
     )
+    email_notifications = models.BooleanField(
+        _("e-mail my notifications"),
+        default=True,
+        help_text=_("Also send notifications to my e-mail address, when the site can send e-mail."),
+    )
 
     class Meta:
         verbose_name = _("user")

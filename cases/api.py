@@ -359,7 +359,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_label", "message", "ticket", "created_at", "read_at"]
+        fields = ["id", "kind", "kind_label", "message", "ticket", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -7,4 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from cases import signals  # noqa: F401  (connects the category-choices invalidation)
+        from cases import (
+            signals,  # noqa: F401  (connects the category-choices invalidation)
+            task_runs,  # noqa: F401  (records scheduled tasks' runs)
+        )

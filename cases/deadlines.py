@@ -206,6 +206,15 @@ def _advance(instant: dt.datetime, minutes: int, *, natural: bool) -> dt.datetim
     return add_working_minutes(instant, minutes)
 
 
+def escalates_at(
+    deadline: dt.datetime, budget_minutes: int, *, natural: bool, fraction: float
+) -> dt.datetime:
+    """When ``fraction`` (≥ 1) of a ticket's time budget is used: its deadline moved on by the
+    part beyond 100%, in the same kind of time (working or natural) the budget counts."""
+    extra = math.ceil(round(budget_minutes * max(fraction - 1, 0), 6))
+    return _advance(deadline, extra, natural=natural)
+
+
 @dataclass(frozen=True)
 class Clock:
     """A ticket's deadline clock: when it started, when it turns yellow and when it is overdue."""

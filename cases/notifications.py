@@ -7,12 +7,14 @@ here is logged and never undoes the ticket's change; the reminder scan (Celery) 
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Action, Notification, TicketEvent
+from cases.models import Action, EmailStatus, Notification, TicketEvent
+from citymgmt.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ def notify_event(event: TicketEvent | int) -> int:
         if not isinstance(event, TicketEvent):
             event = TicketEvent.objects.select_related("ticket").get(pk=event)
         with transaction.atomic():
+            people = recipients_for(event)
             rows = [
                 Notification(
                     recipient=person,
@@ -76,9 +79,10 @@ def notify_event(event: TicketEvent | int) -> int:
                     kind=event.action,
                     message=(event.public_note or event.internal_note)[:300],
                 )
-                for person in recipients_for(event)
+                for person in people
             ]
             Notification.objects.bulk_create(rows)
+            queue_emails(rows, people)
         return len(rows)
     except Exception:
         logger.exception(
@@ -92,3 +96,25 @@ def queue_notifications(event: TicketEvent) -> None:
     # the instance they lock (save with update_fields), so this is what was committed, and
     # reading it back cost every write another query with a five-table join.
     transaction.on_commit(lambda: notify_event(event))
+
+
+def wants_email(person: User) -> bool:
+    return bool(settings.EMAIL_ENABLED and person.email and person.email_notifications)
+
+
+def queue_emails(notes: list[Notification], people: list[User]) -> None:
+    """Mark the notes whose recipients take e-mail as pending and queue one delivery task each,
+    after commit. Without EMAIL_URL this does nothing (no query, no task)."""
+    if not settings.EMAIL_ENABLED:
+        return
+    by_id = {person.pk: person for person in people}
+    pending = [note for note in notes if wants_email(by_id[note.recipient_id])]
+    if not pending:
+        return
+    Notification.objects.filter(pk__in=[note.pk for note in pending]).update(
+        email_status=EmailStatus.PENDING
+    )
+    from cases.tasks import deliver_email  # the tasks module imports this one
+
+    for note in pending:
+        enqueue(deliver_email, note.pk)

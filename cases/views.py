@@ -426,9 +426,11 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow a notification to its ticket, marking it read."""
+    """Follow a notification to its ticket (or its page), marking it read."""
     note = get_object_or_404(selectors.inbox(request.user), pk=pk)
     services.mark_notifications_read(user=request.user, ids=[note.pk])
     if note.ticket_id and selectors.tickets_visible_to(request.user).filter(pk=note.ticket_id):
         return redirect(note.ticket)
+    if note.link.startswith("/") and not note.link.startswith("//"):
+        return redirect(note.link)
     return redirect("cases:inbox")

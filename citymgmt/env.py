@@ -7,6 +7,7 @@ with a message the operator can act on instead of a confusing failure later.
 import os
 import zoneinfo
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -80,3 +81,52 @@ def env_time_zone(name: str, default: str) -> str:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+ssl": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def env_email(name: str) -> dict[str, object]:
+    """Django's EMAIL_* settings from one URL, or {} when the variable is unset (no e-mail).
+
+    ``smtp://user:password@host:25``, ``smtp+tls://…:587`` (STARTTLS), ``smtp+ssl://…:465``,
+    ``console://``, ``file:///var/mail/citymgmt``, ``memory://``; ``?from=cm@example.org`` sets
+    the sender. User and password are percent-decoded.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    url = urlsplit(raw)
+    backend = _EMAIL_BACKENDS.get(url.scheme)
+    if backend is None:
+        schemes = ", ".join(f"{scheme}://" for scheme in _EMAIL_BACKENDS)
+        raise ImproperlyConfigured(f"{name} must start with one of {schemes}, not {raw!r}")
+    query = parse_qs(url.query)
+    settings: dict[str, object] = {"EMAIL_BACKEND": backend, "EMAIL_TIMEOUT": 10}
+    if url.scheme.startswith("smtp"):
+        if not url.hostname:
+            raise ImproperlyConfigured(f"{name} names no mail server: {raw!r}")
+        try:
+            port = url.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has a bad port: {raw!r}") from None
+        settings |= {
+            "EMAIL_HOST": url.hostname,
+            "EMAIL_PORT": port or {"smtp+tls": 587, "smtp+ssl": 465}.get(url.scheme, 25),
+            "EMAIL_HOST_USER": unquote(url.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(url.password or ""),
+            "EMAIL_USE_TLS": url.scheme == "smtp+tls",
+            "EMAIL_USE_SSL": url.scheme == "smtp+ssl",
+        }
+    elif url.scheme == "file":
+        settings["EMAIL_FILE_PATH"] = url.path or "/tmp/citymgmt-mail"
+    if query.get("from"):
+        settings["DEFAULT_FROM_EMAIL"] = query["from"][0]
+    return settings

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from citymgmt.env import (
     env_bool,
     env_database,
+    env_email,
     env_int,
     env_list,
     env_path,
@@ -178,7 +179,33 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A broker that is down must not hold a user's request (citymgmt/queue.py publishes once).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+    CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 10
+    # A task whose worker died (acks_late, SIGKILL) is delivered again after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(
+        "CELERY_VISIBILITY_TIMEOUT", 30 * 60
+    )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# E-mail: EMAIL_URL (see citymgmt/env.py); unset means notifications stay in the in-app inbox.
+EMAIL_SETTINGS = env_email("EMAIL_URL")
+globals().update(EMAIL_SETTINGS)
+EMAIL_ENABLED = bool(EMAIL_SETTINGS)
+DEFAULT_FROM_EMAIL = EMAIL_SETTINGS.get("DEFAULT_FROM_EMAIL", "citymgmt@localhost")
+EMAIL_SUBJECT_PREFIX = "[citymgmt] "
+
+# Deadline reminders (cases/tasks.py): "due soon" when the ticket's warn_at passes (80% of the
+# time used, cases/deadlines.py), "overdue" at the deadline, and an escalation to the command
+# centre once this fraction of the time is used.
+CITYMGMT_ESCALATE_FRACTION = float(env_str("CITYMGMT_ESCALATE_FRACTION", "1.5"))
+# How many reminder rows one scan writes in a transaction (the rest follow in the same run).
+CITYMGMT_REMINDER_BATCH = env_int("CITYMGMT_REMINDER_BATCH", 200)
+# E-mail delivery: attempts before giving up, and the first retry's delay (doubling after).
+CITYMGMT_EMAIL_MAX_RETRIES = env_int("CITYMGMT_EMAIL_MAX_RETRIES", 5)
+CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,7 +2,7 @@
 # Container entrypoint: the first argument picks the role.
 #   web      apply migrations, then gunicorn citymgmt.wsgi on :${PORT:-8000}
 #   worker   Celery worker (prefork; scale with `docker compose up --scale worker=N`)
-#   beat     Celery beat, schedule in the database (run exactly one)
+#   beat     install the schedules, then Celery beat with them in the database (run exactly one)
 #   manage   python manage.py ARGS...   (e.g. `docker compose run --rm web manage createsuperuser`)
 #   anything else is run as given.
 # worker and beat wait until web has applied every migration, so a first start needs no ordering.
@@ -48,6 +48,8 @@ case "$role" in
         ;;
     beat)
         wait_for_migrations
+        # The periodic tasks of citymgmt/schedules.py; ones an admin edited are left alone.
+        python manage.py install_schedules
         # No pid file: a stale one left in the container would stop beat from restarting.
         exec celery -A citymgmt beat \
             --loglevel "${LOG_LEVEL:-INFO}" \

@@ -278,6 +278,28 @@ class DailyLogEvent(models.Model):
         return str(self.get_action_display())
 
 
+class LogReminder(models.Model):
+    """The 18:00 missing-log reminder sent to one person for one day: an officer about their own
+    log, or a supervisor with the list. Unique, so a second beat or a re-run sends nothing."""
+
+    day = models.DateField(_("day"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    officers = models.PositiveSmallIntegerField(_("officers without a log"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("missing-log reminder")
+        verbose_name_plural = _("missing-log reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "recipient"], name="log_reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.recipient_id}"
+
+
 class LeadershipPatrol(models.Model):
     """每周巡街: a leader's walk along the streets, whose problem list becomes tickets referred to
     responsible units with deadlines (the responsibility list, 责任清单)."""

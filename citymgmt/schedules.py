@@ -1,0 +1,62 @@
+"""The periodic tasks, defined in code and installed into django-celery-beat's tables by
+``manage.py install_schedules`` (run by ``make run`` and the production entrypoint). After that
+they are data: an admin may change a time or disable a task in the admin, and a later install
+leaves their change alone (``--reset`` puts the code's values back).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Every:
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Cron:
+    minute: str = "0"
+    hour: str = "*"
+    day_of_month: str = "*"
+    month_of_year: str = "*"
+    day_of_week: str = "*"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str  # PeriodicTask.name: the key an install matches on
+    task: str
+    when: Every | Cron
+    description: Promise
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        "deadline-reminders",
+        "cases.tasks.send_deadline_reminders",
+        Every(minutes=5),
+        _("Due-soon, overdue and escalation notifications for running deadlines."),
+    ),
+    Schedule(
+        "stranded-emails",
+        "cases.tasks.deliver_stranded_emails",
+        Every(minutes=5),
+        _("Queues again notification e-mails whose task was lost (broker down, worker died)."),
+    ),
+    Schedule(
+        "missing-daily-logs",
+        "patrols.tasks.remind_missing_logs",
+        Cron(minute="0", hour="18"),
+        _("18:00: officers on duty without a submitted daily log (official working days)."),
+    ),
+    Schedule(
+        "shop-points",
+        "shops.compute_shop_points",
+        Cron(minute="0", hour="3", day_of_month="1"),
+        _("1st of the month, 03:00: shops' 门前三包 points and cards for the month before."),
+    ),
+)
+
+SCHEDULED_TASKS = frozenset(schedule.task for schedule in SCHEDULES)
