@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import translation
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from citymgmt.schedules import SCHEDULES, Every, Schedule
@@ -26,6 +27,11 @@ def _when(schedule: Schedule) -> dict[str, Any]:
         timezone=settings.TIME_ZONE,
     )
     return {"interval": None, "crontab": crontab}
+
+
+def _in_site_language(schedule: Schedule) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(schedule.description)
 
 
 class Command(BaseCommand):
@@ -50,7 +56,8 @@ class Command(BaseCommand):
                 continue
             values = {
                 "task": schedule.task,
-                "description": str(schedule.description),
+                # Stored text: in the site's language, as the admin shows it.
+                "description": _in_site_language(schedule),
                 "enabled": True,
                 **_when(schedule),
             }
