@@ -19,14 +19,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import queue_bench  # noqa: E402  (sets Django up)
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import queue_bench  # sets Django up, so it comes first
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from cases import reminders  # noqa: E402
-from cases.models import CLOCK_STATES, DeadlineReminder, Notification, Ticket  # noqa: E402
+from cases import reminders
+from cases.models import CLOCK_STATES, DeadlineReminder, Notification, Ticket
 
 FRESH = 10
 
