@@ -123,18 +123,32 @@ def _message(ticket: Ticket, kind: str) -> str:
 
 def send_step(ticket: Ticket, kind: str, now: datetime.datetime) -> int | None:
     """Send one step for the ticket's current deadline: the unique reminder row, the
-    notifications and (overdue) the flag, in one transaction. None if it had been sent."""
+    notifications and (overdue) the flag, in one transaction. None if it had been sent, or if
+    the ticket moved on (finished, paused, a new deadline) since the scan read it."""
     with transaction.atomic():
+        still_due = (
+            running_clocks()
+            .select_for_update()
+            .filter(pk=ticket.pk, deadline=ticket.deadline)
+            .values_list("overdue", flat=True)
+        )
+        overdue = still_due.first()
+        if overdue is None:
+            return None
+        people = recipients(ticket, kind)
         try:
             with transaction.atomic():
-                reminder = DeadlineReminder.objects.create(
-                    ticket=ticket, kind=kind, deadline=ticket.deadline, sent_at=now
+                DeadlineReminder.objects.create(
+                    ticket=ticket,
+                    kind=kind,
+                    deadline=ticket.deadline,
+                    sent_at=now,
+                    recipients=len(people),
                 )
         except IntegrityError:
             return None  # another scan sent it first
-        if kind == NoticeKind.OVERDUE and not ticket.overdue:
+        if kind == NoticeKind.OVERDUE and not overdue:
             Ticket.objects.filter(pk=ticket.pk).update(overdue=True)
-        people = recipients(ticket, kind)
         notes = Notification.objects.bulk_create(
             Notification(
                 recipient=person,
@@ -145,7 +159,6 @@ def send_step(ticket: Ticket, kind: str, now: datetime.datetime) -> int | None:
             )
             for person in people
         )
-        DeadlineReminder.objects.filter(pk=reminder.pk).update(recipients=len(notes))
         queue_emails(notes, people)
     return len(notes)
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from cases import deadlines, reminders, services
 from cases.models import DeadlineReminder, NoticeKind, Notification, State, Ticket
+from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,18 @@ def test_an_approved_extension_moves_the_reminders_to_the_new_deadline(
     assert not Notification.objects.filter(kind=NoticeKind.OVERDUE).exists()
     reminders.scan(ticket.deadline + MINUTE)
     assert kinds_for(officer_gulou) == [NoticeKind.OVERDUE]
+
+
+def test_a_ticket_finished_after_the_scan_read_it_gets_no_reminder(
+    dispatched, officer_gulou, supervisor_gulou
+):
+    read_by_the_scan = Ticket.objects.get(pk=dispatched.pk)
+    services.start_ticket(actor=officer_gulou, ticket_id=dispatched.pk)
+    services.resolve_ticket(
+        actor=officer_gulou, ticket_id=dispatched.pk, note="已清运", photos=[processed_photo()]
+    )
+    Notification.objects.all().delete()
+    late = read_by_the_scan.deadline + MINUTE
+    assert reminders.send_step(read_by_the_scan, NoticeKind.OVERDUE, late) is None
+    assert not DeadlineReminder.objects.exists()
+    assert not Notification.objects.exists()
