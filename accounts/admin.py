@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Officer, Unit, User
 from citymgmt.images import process_image
+from ops.history import HistoryAdmin
 
 PORTRAIT_SIDE = 800
 
@@ -24,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(HistoryAdmin):
     list_display = ["name", "code", "kind", "parent", "district", "is_active"]
     list_filter = ["kind", "district", "is_active"]
     search_fields = ["name", "code"]

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 mainland_mobile = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13812345678.")
@@ -75,6 +76,10 @@ class Unit(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("unit history"), verbose_name_plural=_("unit history")
+    )
 
     class Meta:
         verbose_name = _("unit")

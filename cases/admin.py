@@ -10,10 +10,11 @@ from django.utils.translation import ngettext
 from accounts.roles import Role, has_role
 from cases.categories import invalidate_choices
 from cases.models import Category, Notification, ReopenRequest, Ticket, TicketEvent
+from ops.history import HistoryAdmin
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(HistoryAdmin):
     """The 部件/事件 tree. A category that tickets or minors point at is deactivated, never
     deleted: PROTECT would refuse anyway, and the history must keep its category."""
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
 
 from cases import permissions
 
@@ -81,6 +82,11 @@ class Category(models.Model):
     )
     duplicate_radius_m = models.PositiveSmallIntegerField(_("duplicate radius (m)"), default=50)
     is_active = models.BooleanField(_("active"), default=True)
+
+    # Who changed a deadline or a default unit, and when: assessments are argued over these.
+    history = HistoricalRecords(
+        verbose_name=_("category history"), verbose_name_plural=_("category history")
+    )
 
     class Meta:
         verbose_name = _("category")

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citymgmt.settings")
 
@@ -21,3 +21,14 @@ def _ensure_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     backend = str(sender.conf.result_backend or "")
     if backend.startswith("file://"):
         os.makedirs(backend.removeprefix("file://"), exist_ok=True)
+
+
+@signals.setup_logging.connect
+def _keep_django_logging(**kwargs: object) -> None:
+    # Connected, so the worker keeps Django's LOGGING (request/task ids, JSON in production)
+    # instead of replacing the root handlers with its own format.
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("ops.urls")),  # /healthz, /readyz (answered first by ops.middleware)
 ]
 # No MEDIA_URL route, not even in development: uploads (ticket photos, officer portraits) are
 # served only by views that check who is asking (cases:photo, grids:officer_photo).

@@ -36,6 +36,7 @@ case "$role" in
             --timeout "${GUNICORN_TIMEOUT:-60}" \
             --worker-tmp-dir /dev/shm \
             --access-logfile - \
+            --access-logformat '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)ss req=%({x-request-id}o)s' \
             --error-logfile - \
             "$@"
         ;;

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from grids.models import Assignment, Community, District, GridCell, Street
 from grids.services import end_assignment
+from ops.history import HistoryAdmin
 
 
 @admin.register(District)
@@ -69,7 +70,7 @@ class GridCellForm(forms.ModelForm):
 
 
 @admin.register(GridCell)
-class GridCellAdmin(admin.ModelAdmin):
+class GridCellAdmin(HistoryAdmin):
     form = GridCellForm
     list_display = ["code", "name", "community", "area_display", "is_active"]
     list_filter = ["is_active", "community__street__district", "community__brigade"]
@@ -113,7 +114,7 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(HistoryAdmin):
     list_display = [
         "officer",
         "community",

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from grids.geometry import polygon_metrics
 
@@ -108,6 +109,11 @@ class GridCell(models.Model):
     area_m2 = models.FloatField(_("area (m²)"), editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Admin edits only: the demo and imports bulk_create cells, which writes no history rows.
+    history = HistoricalRecords(
+        verbose_name=_("unit grid history"), verbose_name_plural=_("unit grid history")
+    )
 
     class Meta:
         verbose_name = _("unit grid")
@@ -217,6 +223,13 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
+    # valid_to keeps which posting was in force; this keeps who edited a posting and how
+    # (its grid cells included), which the assessment of a disputed month needs.
+    history = HistoricalRecords(
+        verbose_name=_("assignment history"),
+        verbose_name_plural=_("assignment history"),
+        m2m_fields=[grid_cells],
+    )
 
     class Meta:
         verbose_name = _("assignment")
