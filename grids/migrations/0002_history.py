@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_history"),
+        ("accounts", "0004_history"),
         ("grids", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_history"),
-        ("cases", "0004_reopen_requests"),
+        ("accounts", "0004_history"),
+        ("cases", "0005_reminders_and_email"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
