@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from cases import permissions
+from privacy.masking import mask_phone
 
 if TYPE_CHECKING:
     from accounts.models import Officer, Unit
@@ -541,13 +542,6 @@ class Ticket(FSMModelMixin, models.Model):
         self.deadline = None
         self.clock_paused_at = None
         self.overdue = False
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: enough for the reporter to recognise, not enough to call."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
 
 
 class Action(models.TextChoices):

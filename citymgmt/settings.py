@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "assessments",
     "shops",
     "open311",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,12 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+# PIPL: reporters' names and phones (and original photos) are removed this many months after a
+# ticket is closed or rejected (privacy.services.anonymise_expired_contacts, daily).
+CITYMGMT_CONTACT_RETENTION_MONTHS = env_int("CITYMGMT_CONTACT_RETENTION_MONTHS", 24)
+if CITYMGMT_CONTACT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("CITYMGMT_CONTACT_RETENTION_MONTHS must be at least 1")
 
 LOGGING = {
     "version": 1,
