@@ -11,6 +11,7 @@ from accounts.roles import Role, has_role
 from cases.categories import invalidate_choices
 from cases.models import Category, Notification, ReopenRequest, Ticket, TicketEvent
 from ops.history import HistoryAdmin
+from privacy.policy import reporter_name_for, reporter_phone_for
 
 
 @admin.register(Category)
@@ -152,7 +153,28 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False  # a COUNT(*) over every ticket on each page is wasted
 
     def get_readonly_fields(self, request: HttpRequest, obj: Ticket | None = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]
+        # The reporter's name and phone only as privacy.policy lets this user read them.
+        private = {"reporter_name", "reporter_phone"}
+        fields = [field.name for field in self.model._meta.fields if field.name not in private]
+        return [*fields, "reporter_contact"]
+
+    def get_fields(self, request: HttpRequest, obj: Ticket | None = None) -> list[str]:
+        return self.get_readonly_fields(request, obj)
+
+    @admin.display(description=_("reporter"))
+    def reporter_contact(self, obj: Ticket) -> str:
+        viewer = getattr(obj, "_viewer", None)
+        parts = (reporter_name_for(viewer, obj), reporter_phone_for(viewer, obj))
+        return " ".join(part for part in parts if part)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Ticket | None:
+        ticket = super().get_object(request, object_id, from_field)
+        if ticket is not None:
+            # Display methods get the object only; the admin instance is shared by all requests.
+            ticket._viewer = request.user
+        return ticket
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_audit(request)

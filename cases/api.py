@@ -50,10 +50,12 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from cases.permissions import supervised_brigade_id, takes_intake
+from cases.permissions import takes_intake
+from cases.photos import served_file
 from citymgmt.images import image_response
 from citymgmt.rest import NON_FIELD, Conflict
 from citymgmt.text import no_control_characters
+from privacy.fields import ReporterContactField
 
 TAG_TICKETS = ["tickets"]
 NUMBER = OpenApiParameter(
@@ -189,8 +191,8 @@ class UnitBrief(serializers.Serializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    """A queue row. The reporter's name and phone are shown in full to whoever supervises the
-    ticket; anyone else gets no name and a masked phone (138****5678)."""
+    """A queue row. The reporter's name and phone are shown in full to those who may call the
+    reporter back (``privacy.policy``); anyone else gets them masked (刘**, 138****5678)."""
 
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     category = CategoryBrief(read_only=True)
@@ -198,8 +200,8 @@ class TicketSerializer(serializers.ModelSerializer):
     grid_cell = serializers.CharField(source="grid_cell.code", read_only=True, allow_null=True)
     assignee = OfficerBrief(read_only=True, allow_null=True)
     responsible_unit = UnitBrief(read_only=True, allow_null=True)
-    reporter_name = serializers.SerializerMethodField()
-    reporter_phone = serializers.SerializerMethodField()
+    reporter_name = ReporterContactField("name")
+    reporter_phone = ReporterContactField("phone")
 
     class Meta:
         model = Ticket
@@ -229,18 +231,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def _shows_contact(self, ticket: Ticket) -> bool:
-        scope = self.context.get("supervised_brigade")
-        return scope is True or (scope is not None and scope == ticket.brigade_id)
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_reporter_name(self, ticket: Ticket) -> str:
-        return ticket.reporter_name if self._shows_contact(ticket) else ""
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_reporter_phone(self, ticket: Ticket) -> str:
-        return ticket.reporter_phone if self._shows_contact(ticket) else ticket.masked_phone
 
 
 class TicketDetailSerializer(TicketSerializer):
@@ -375,7 +365,7 @@ DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 
 
 def _context(request: Request) -> dict[str, Any]:
-    return {"user": request.user, "supervised_brigade": supervised_brigade_id(request.user)}
+    return {"user": request.user}
 
 
 # --- tickets ----------------------------------------------------------------------------------
@@ -564,7 +554,7 @@ class PhotoFile(APIView):
     def get(self, request: Request, photo_id: int) -> FileResponse:
         visible = selectors.tickets_visible_to(request.user)
         item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=photo_id)
-        field = item.thumbnail if request.query_params.get("size") == "thumb" else item.image
+        field = served_file(item, request.query_params.get("size", "full"))
         return image_response(field, item.content_type)
 
 

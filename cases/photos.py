@@ -9,6 +9,7 @@ Forms call ``check_photo`` in ``clean_*`` so a bad file is a form error; service
 from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 
 from accounts.models import User
 from cases.models import Photo, Ticket, TicketEvent
@@ -46,3 +47,11 @@ def store_photos(
         photo.save()
         stored.append(photo)
     return stored
+
+
+def served_file(photo: Photo, size: str) -> FieldFile:
+    """The file a photo view sends: the thumbnail when asked, or when the original is gone
+    (the retention job removes originals after the retention period and keeps thumbnails)."""
+    if size == "thumb" or not photo.image:
+        return photo.thumbnail
+    return photo.image

@@ -22,6 +22,7 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from cases import resident_services, tracking
 from cases.models import Category, State, Ticket
+from cases.photos import served_file
 from cases.resident_forms import ComplaintForm, FindCodeForm, RatingForm, validation_to_form
 from cases.selectors import cells_geojson
 from citymgmt.client_ip import ratelimit_key
@@ -230,7 +231,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 def track_photo(request: HttpRequest, code: str, pk: int, size: str = "full") -> FileResponse:
     """A photo shown on the tracking page, only through that page's code."""
     item = tracking.public_photo(code=code, photo_id=pk)
-    return image_response(item.thumbnail if size == "thumb" else item.image, item.content_type)
+    return image_response(served_file(item, size), item.content_type)
 
 
 @never_cache

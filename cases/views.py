@@ -25,10 +25,13 @@ from cases import actions, deadlines, forms, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
+from cases.photos import served_file
 from citymgmt.images import image_response
 from grids.models import Assignment, Community, GridCell
 from grids.selectors import community_cells_geojson
 from grids.services import locate
+from privacy.models import ErasedContact
+from privacy.policy import can_see_contact
 
 PAGE_SIZE = 25
 
@@ -59,7 +62,10 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         "events": selectors.timeline(ticket),
         "photos": ticket.photos.all(),
         "duplicates": selectors.possible_duplicates(ticket, request.user) if is_supervisor else [],
-        "show_contact": is_supervisor,
+        "show_contact": can_see_contact(request.user, ticket),
+        "erased_contact": None
+        if ticket.reporter_name or ticket.reporter_phone
+        else ErasedContact.objects.filter(ticket=ticket).first(),
         "colour": deadlines.colour(now, ticket.warn_at, ticket.deadline)
         if ticket.state in CLOCK_STATES
         else None,
@@ -404,7 +410,7 @@ def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
     """A ticket photo, only to someone who may see the ticket (never a public media URL)."""
     visible = selectors.tickets_visible_to(request.user)
     item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=pk)
-    return image_response(item.thumbnail if size == "thumb" else item.image, item.content_type)
+    return image_response(served_file(item, size), item.content_type)
 
 
 @login_required

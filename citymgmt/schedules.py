@@ -52,6 +52,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         _("18:00: officers on duty without a submitted daily log (official working days)."),
     ),
     Schedule(
+        "contact-retention",
+        "privacy.anonymise_expired_contacts",
+        Cron(minute="30", hour="3"),
+        _("03:30: reporters' contact details and original photos removed after the retention."),
+    ),
+    Schedule(
         "shop-points",
         "shops.compute_shop_points",
         Cron(minute="0", hour="3", day_of_month="1"),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "assessments",
     "shops",
     "open311",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,13 @@ HEALTH_BEAT_MAX_AGE = datetime.timedelta(minutes=env_int("HEALTH_BEAT_MAX_AGE_MI
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+
+# PIPL: reporters' names and phones (and original photos) are removed this many months after a
+# ticket is closed or rejected (privacy.services.anonymise_expired_contacts, daily).
+CITYMGMT_CONTACT_RETENTION_MONTHS = env_int("CITYMGMT_CONTACT_RETENTION_MONTHS", 24)
+if CITYMGMT_CONTACT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("CITYMGMT_CONTACT_RETENTION_MONTHS must be at least 1")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

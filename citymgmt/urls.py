@@ -6,6 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="grids:board_index"), name="landing"),
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
+    path("", include("privacy.urls")),  # before cases: track/erase/ is not a code
     path("", include("cases.urls")),
     path("patrols/", include("patrols.urls")),
     path("assessments/", include("assessments.urls")),

@@ -23,6 +23,7 @@ from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
 from open311.demo import seed_integrations
 from patrols.demo import seed_patrols
+from privacy.demo import seed_privacy
 from shops.demo import seed_shops
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,7 @@ def city(django_db_setup, django_db_blocker):
             seed_integrations()
             seed_patrols()
             seed_shops()
+            seed_privacy()
             yield result
         finally:
             transaction.set_rollback(True)

@@ -20,6 +20,7 @@ from cases.demo.residents import seed_resident_side
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 from open311.demo import seed_integrations
 from patrols.demo import seed_patrols
+from privacy.demo import seed_privacy
 from shops.demo import seed_shops
 
 SeedStep = Callable[..., dict[str, Any]]
@@ -30,6 +31,7 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("integrations", seed_integrations),
     ("patrols", seed_patrols),
     ("shops", seed_shops),
+    ("privacy", seed_privacy),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
