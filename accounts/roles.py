@@ -60,6 +60,13 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "shops.delete_categorydeduction": (Role.ASSESSOR,),
     "shops.view_categorydeduction": (Role.ASSESSOR,),
     "shops.view_merchant": (Role.ASSESSOR,),
+    # The beat schedule (linked from the operations page): assessors may retime or pause a task.
+    "django_celery_beat.view_periodictask": (Role.ASSESSOR,),
+    "django_celery_beat.change_periodictask": (Role.ASSESSOR,),
+    "django_celery_beat.view_intervalschedule": (Role.ASSESSOR,),
+    "django_celery_beat.add_intervalschedule": (Role.ASSESSOR,),
+    "django_celery_beat.view_crontabschedule": (Role.ASSESSOR,),
+    "django_celery_beat.add_crontabschedule": (Role.ASSESSOR,),
 }
 
 

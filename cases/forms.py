@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import mainland_mobile
+from accounts.models import User, mainland_mobile
 from cases import deadlines
 from cases.categories import leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
@@ -331,3 +331,22 @@ class BulkForm(StyledForm):
             if not (data.get("person") or "").strip():
                 self.add_error("person", _("Name the person responsible at the unit."))
         return data
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """A user's own e-mail address and whether notifications are e-mailed to it too."""
+
+    class Meta:
+        model = User
+        fields = ["email", "email_notifications"]
+        labels = {"email": _("E-mail address")}
+        help_texts = {"email": _("Leave empty to receive notifications in this site only.")}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def clean_email(self) -> str:
+        # The domain is case-insensitive, the mailbox name need not be.
+        return User.objects.normalize_email(self.cleaned_data["email"].strip())

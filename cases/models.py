@@ -811,6 +811,8 @@ class DeadlineReminder(models.Model):
     class Meta:
         verbose_name = _("deadline reminder")
         verbose_name_plural = _("deadline reminders")
+        # The operations page counts today's reminders.
+        indexes = [models.Index(fields=["sent_at"], name="reminder_sent_at")]
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket", "kind", "deadline"], name="reminder_once_per_deadline"

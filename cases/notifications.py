@@ -118,3 +118,19 @@ def queue_emails(notes: list[Notification], people: list[User]) -> None:
 
     for note in pending:
         enqueue(deliver_email, note.pk)
+
+
+@transaction.atomic
+def update_notification_settings(*, user: User, email: str, email_notifications: bool) -> User:
+    """Any staff user, for themselves only: the address notifications are e-mailed to and
+    whether they are. E-mails already queued check the preference again when they are sent."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if (locked.email, locked.email_notifications) == (email, email_notifications):
+        return locked
+    locked.email = email
+    locked.email_notifications = email_notifications
+    locked.save(update_fields=["email", "email_notifications"])
+    logger.info(
+        "User %s set notification e-mail %s", locked.pk, "on" if email_notifications else "off"
+    )
+    return locked

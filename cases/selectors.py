@@ -280,12 +280,21 @@ def unit_queue(user: User) -> QuerySet[Ticket]:
     return with_list_columns(Ticket.objects.filter(responsible_unit_id=user.unit_id))
 
 
+def clock_counts(now: datetime.datetime) -> dict[str, Count]:
+    """The running clocks by colour, as aggregates: yellow (due soon: 80% of the time used)
+    and red (overdue). One definition for the home pages and the operations page."""
+    running = Q(state__in=CLOCK_STATES, deadline__isnull=False)
+    return {
+        "due_soon": Count("id", filter=running & Q(warn_at__lte=now, deadline__gte=now)),
+        "overdue": Count("id", filter=running & Q(deadline__lt=now)),
+    }
+
+
 def work_summary(tickets: QuerySet[Ticket], *, reopen_requests: bool = False) -> dict[str, int]:
     """What needs doing, counted in one SQL aggregate: reports to register, tickets to
     dispatch, fixes to verify, running clocks by colour (and, for supervisors, dissatisfied
     reporters' reopen requests waiting for an answer)."""
     now = timezone.now()
-    running = Q(state__in=CLOCK_STATES, deadline__isnull=False)
     extra = {}
     if reopen_requests:
         pending = ReopenRequest.objects.filter(decided_at__isnull=True).values("ticket_id")
@@ -296,8 +305,7 @@ def work_summary(tickets: QuerySet[Ticket], *, reopen_requests: bool = False) ->
         registered=Count("id", filter=Q(state=State.REGISTERED)),
         resolved=Count("id", filter=Q(state=State.RESOLVED)),
         running=Count("id", filter=Q(state__in=CLOCK_STATES)),
-        due_soon=Count("id", filter=running & Q(warn_at__lte=now, deadline__gte=now)),
-        overdue=Count("id", filter=running & Q(deadline__lt=now)),
+        **clock_counts(now),
         extension_requests=Count("id", filter=Q(clock_paused_at__isnull=False)),
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import reopen_views, resident_views, views
+from cases import operations, reopen_views, resident_views, views
 
 
 class TicketNumberConverter:
@@ -49,5 +49,7 @@ urlpatterns = [
     path("cases/<ticket:number>/<slug:action>/", views.act, name="act"),
     path("notifications/", views.inbox, name="inbox"),
     path("notifications/read/", views.mark_read, name="mark_read"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("operations/", operations.operations, name="operations"),
     path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
 ]

@@ -21,7 +21,7 @@ from django_fsm import has_transition_perm
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import supervised_communities
-from cases import actions, deadlines, forms, selectors, services
+from cases import actions, deadlines, forms, notifications, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
@@ -440,3 +440,24 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     if note.link.startswith("/") and not note.link.startswith("//"):
         return redirect(note.link)
     return redirect("cases:inbox")
+
+
+@role_required(Role.OFFICER, Role.HANDLER, Role.SUPERVISOR, Role.ASSESSOR)
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own e-mail address and e-mail preference (no id in the URL: only one's own)."""
+    form = forms.NotificationSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        notifications.update_notification_settings(
+            user=request.user,
+            email=form.cleaned_data["email"],
+            email_notifications=form.cleaned_data["email_notifications"],
+        )
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("cases:notification_settings")
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "cases/notification_settings.html",
+        {"form": form, "email_enabled": settings.EMAIL_ENABLED},
+        status=status,
+    )

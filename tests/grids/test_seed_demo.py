@@ -18,6 +18,7 @@ from shapely.ops import unary_union
 from accounts.models import Officer, Unit, UnitKind, User
 from cases.categories import load_categories
 from cases.demo import seed_tickets
+from cases.demo.reminders import seed_reminders
 from cases.demo.residents import seed_resident_side
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
@@ -43,6 +44,7 @@ def city(django_db_setup, django_db_blocker):
             seed_patrols()
             seed_shops()
             seed_privacy()
+            seed_reminders()
             yield result
         finally:
             transaction.set_rollback(True)

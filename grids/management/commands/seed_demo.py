@@ -16,6 +16,7 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
 from cases.demo import seed_tickets
+from cases.demo.reminders import seed_reminders
 from cases.demo.residents import seed_resident_side
 from grids.demo import DEMO_PASSWORD, DemoLogin, seed_city
 from open311.demo import seed_integrations
@@ -32,6 +33,7 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("patrols", seed_patrols),
     ("shops", seed_shops),
     ("privacy", seed_privacy),
+    ("reminders", seed_reminders),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
