@@ -112,14 +112,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
 if REDIS_URL:
+    # Redis down must not take the pages down with it (citymgmt/cache.py): a miss, logged.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "citymgmt.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Per-IP limits on the public forms (cases.resident_views) count in the default cache. Django's
 # own RedisCache increments atomically, though django-ratelimit's check lists only django-redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# With the cache unreachable, let the public forms through rather than refuse every resident.
+RATELIMIT_FAIL_OPEN = True
 if not REDIS_URL:
     # The embedded mode runs one web process, so a per-process locmem count is the true count.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")

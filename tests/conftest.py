@@ -164,3 +164,13 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _publishing_resumed():
+    """A test that meets a dead broker pauses publishing in this process (citymgmt.queue); the
+    next test starts with the broker tried again."""
+    yield
+    from citymgmt import queue
+
+    queue.resume()
