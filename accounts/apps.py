@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and units")
 
     def ready(self) -> None:
+        from accounts import two_factor  # noqa: F401  (connects its user_logged_in receiver)
         from accounts.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)

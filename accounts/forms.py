@@ -25,3 +25,21 @@ class LoginForm(AuthenticationForm):
             attrs={"autocomplete": "current-password", "class": "form-control form-control-lg"}
         ),
     )
+
+
+class CodeForm(forms.Form):
+    """Six digits from the authenticator app."""
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "class": "form-control form-control-lg",
+            }
+        ),
+    )

@@ -2,8 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.forms import LoginForm
 from accounts.models import Officer
@@ -18,6 +19,7 @@ from accounts.selectors import (
     supervised_communities,
     uncovered_communities,
 )
+from accounts.two_factor import code_required
 from cases.selectors import officer_tasks, tickets_visible_to, unit_queue, work_summary
 from patrols.selectors import patrol_board_summary, patrol_summary
 
@@ -33,6 +35,13 @@ ROLE_HOMES = [
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        # A user with an authenticator gives its code before going on (accounts/login_views.py).
+        if code_required(self.request):
+            return resolve_url("accounts:verify") + "?" + urlencode({"next": url})
+        return url
 
 
 @login_required

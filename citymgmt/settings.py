@@ -7,7 +7,9 @@ REDIS_URL are set).
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +54,11 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "simple_history",
     "ops",
+    # Login protection (issue 11): lockouts, TOTP second factor, Content-Security-Policy.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "grids",
     "cases",
@@ -67,15 +74,20 @@ MIDDLEWARE = [
     "ops.middleware.ProbeMiddleware",
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "citymgmt.urls"
@@ -134,9 +146,25 @@ if not REDIS_URL:
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 for new and changed passwords; PBKDF2 stays so older hashes still verify (and are
+# upgraded to Argon2 at the next successful login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Staff accounts see residents' phone numbers: ten characters, not Django's eight.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -252,6 +280,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStateEnum": "cases.models.State",
         "RejectReasonEnum": "cases.models.RejectReason",
         "OutreachKindEnum": "patrols.models.OutreachKind",
+        # GeoJSON's "type": "Feature" of grids and patrol tracks: one enum, named, not a hash.
+        "FeatureTypeEnum": ["Feature"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -272,8 +302,24 @@ CITYMGMT_WORKING_PERIODS = (
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SAMESITE = "Lax"
+# TLS ends at the proxy in front of gunicorn (docker-compose.yml), which says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container's healthcheck calls these over plain HTTP from inside: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preload is hard to undo (browsers ship the list): only when the operator asks for it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy warns when preload is off; off is our deliberate default (see above).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # /readyz (ops/health.py) fails when no enabled periodic task has run for this long.
@@ -290,6 +336,58 @@ if LOG_FORMAT not in ("json", "text"):
 CITYMGMT_CONTACT_RETENTION_MONTHS = env_int("CITYMGMT_CONTACT_RETENTION_MONTHS", 24)
 if CITYMGMT_CONTACT_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured("CITYMGMT_CONTACT_RETENTION_MONTHS must be at least 1")
+
+
+# Content-Security-Policy (django-csp): our own static files only. No template has an inline
+# script, event handler or style attribute (tests/citymgmt/test_csp.py keeps it so); Leaflet,
+# Bootstrap and htmx set styles through the DOM, which CSP allows. The API's Swagger UI and ReDoc
+# pages widen it for themselves (citymgmt/api_urls.py).
+def _tile_source(url: str) -> str:
+    """The CSP source of a Leaflet tile URL template: its scheme and host, with a ``{s}``
+    subdomain label as CSP's leading wildcard (webrd0{s}.is.autonavi.com → *.is.autonavi.com)."""
+    parts = urlsplit(url)
+    labels = parts.hostname.split(".") if parts.hostname else []
+    if not parts.scheme or not labels:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an absolute URL, not {url!r}")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{'.'.join(labels)}{port}"
+
+
+_img_src = [SELF, "data:", "blob:"]
+if MAP_TILE_URL:
+    _img_src.append(_tile_source(MAP_TILE_URL))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": _img_src,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from one
+# address, logins stop for AXES_COOLOFF_MINUTES; an administrator unlocks earlier in the admin
+# (Axes › Access attempts: delete the row).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "citymgmt.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# A success does not wipe the count: otherwise anyone with an account could reset the per-address
+# count between guesses at other people's passwords. Failures age out after the cool-off.
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Second factor (django-otp): the issuer is the name the authenticator app shows.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "徐州城管进社区")
 
 LOGGING = {
     "version": 1,
@@ -310,4 +408,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes announces itself at INFO in every process (each manage.py command).
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/", include("citymgmt.api_urls")),
     path("open311/v2/", include("open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login would skip the second factor: it sends people to ours (same
+    # throttle, same code step), keeping ?next=.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("ops.urls")),  # /healthz, /readyz (answered first by ops.middleware)
 ]

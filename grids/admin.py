@@ -60,7 +60,8 @@ class CommunityAdmin(admin.ModelAdmin):
 class GridCellForm(forms.ModelForm):
     boundary = forms.JSONField(
         label=_("boundary (GeoJSON polygon)"),
-        widget=forms.Textarea(attrs={"rows": 6, "style": "font-family: monospace"}),
+        # A class, not style="...": the Content-Security-Policy refuses inline styles.
+        widget=forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField geojson"}),
         help_text=_('{"type": "Polygon", "coordinates": [[[lng, lat], ...]]} in WGS84.'),
     )
 
@@ -72,6 +73,10 @@ class GridCellForm(forms.ModelForm):
 @admin.register(GridCell)
 class GridCellAdmin(HistoryAdmin):
     form = GridCellForm
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     list_display = ["code", "name", "community", "area_display", "is_active"]
     list_filter = ["is_active", "community__street__district", "community__brigade"]
     search_fields = ["code", "name", "community__name"]

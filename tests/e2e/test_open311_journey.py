@@ -59,10 +59,11 @@ def test_a_hotline_client_files_a_request_that_the_supervisor_works_until_revoke
     UserFactory(username="admin", is_staff=True, is_superuser=True)
 
     # 1. The administrator registers the hotline and copies its key, shown this once.
+    # (The admin's login is the staff login page: same lockout, same two-step code.)
     page.goto("/admin/open311/apiclient/add/")
     page.locator("#id_username").fill("admin")
     page.locator("#id_password").fill(PASSWORD)
-    page.locator("input[type=submit]").click()
+    page.locator("main button[type=submit]").click()
     page.locator("#id_name").fill("12345热线平台")
     page.locator("#id_contact").fill("市12345热线 技术科")
     page.locator("input[name=_save]").click()
@@ -103,7 +104,7 @@ def test_a_hotline_client_files_a_request_that_the_supervisor_works_until_revoke
     page.goto("/admin/open311/apiclient/")
     page.locator("#id_username").fill("admin")
     page.locator("#id_password").fill(PASSWORD)
-    page.locator("input[type=submit]").click()
+    page.locator("main button[type=submit]").click()
     page.locator("input[name=_selected_action]").first.check()
     page.locator("select[name=action]").select_option("revoke_selected")
     page.locator("button[name=index]").click()
