@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -46,15 +47,19 @@ def _send(
     return True
 
 
-def _list_message(officers: list[Officer]) -> str:
+def _list_message(officers: list[Officer], day: datetime.date) -> str:
     names = "、".join(str(officer.user) for officer in officers[:NAMES_SHOWN])
     more = len(officers) - NAMES_SHOWN
     with translation.override(settings.LANGUAGE_CODE):
         text = ngettext(
-            "%(count)d officer on duty has not submitted today's log: %(names)s",
-            "%(count)d officers on duty have not submitted today's log: %(names)s",
+            "%(count)d officer on duty has not submitted the log for %(day)s: %(names)s",
+            "%(count)d officers on duty have not submitted the log for %(day)s: %(names)s",
             len(officers),
-        ) % {"count": len(officers), "names": names}
+        ) % {
+            "count": len(officers),
+            "day": date_format(day, "SHORT_DATE_FORMAT"),
+            "names": names,
+        }
         if more > 0:
             text += _(" and %(more)d more") % {"more": more}
     return text
@@ -72,9 +77,12 @@ def remind_missing_logs(at: datetime.datetime | None = None) -> dict[str, int]:
         officers_on_duty_without_submitted_log(day, at=at).order_by("brigade_id", "badge_number")
     )
     result["missing"] = len(missing)
+    # The day is named and linked: the reminder may well be read the next morning.
     with translation.override(settings.LANGUAGE_CODE):
-        own = _("Today's daily log has not been submitted yet.")
-    own_link = reverse("patrols:log_today")
+        own = _("Your daily log for %(day)s has not been submitted yet.") % {
+            "day": date_format(day, "SHORT_DATE_FORMAT")
+        }
+    own_link = reverse("patrols:log_day", args=[day.isoformat()])
     for officer in missing:
         if _send(officer.user, day, NoticeKind.MISSING_LOG, own, own_link, 1):
             result["officers_reminded"] += 1
@@ -83,7 +91,7 @@ def remind_missing_logs(at: datetime.datetime | None = None) -> dict[str, int]:
         by_brigade[brigade_id] += list(group)
     board = reverse("patrols:today")
     for brigade_id, officers in by_brigade.items():
-        message = _list_message(officers)
+        message = _list_message(officers, day)
         for supervisor in brigade_supervisors(brigade_id):
             if _send(supervisor, day, NoticeKind.MISSING_LOGS, message, board, len(officers)):
                 result["supervisors_reminded"] += 1

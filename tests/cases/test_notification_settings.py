@@ -161,7 +161,7 @@ def test_a_missing_log_reminder_shows_its_kind_and_message_and_leads_to_the_log(
     assert str(EmailStatus.SENT.label) not in html  # e-mail status is not the inbox's business
     response = english.get(reverse("cases:open_notification", args=[note.pk]))
     assert response.status_code == 302
-    assert response["Location"] == reverse("patrols:log_today")
+    assert response["Location"] == reverse("patrols:log_day", args=[f"{MONDAY_EVENING:%Y-%m-%d}"])
     note.refresh_from_db()
     assert note.read_at is not None
 

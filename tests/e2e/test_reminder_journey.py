@@ -20,6 +20,7 @@ from cases import deadlines, services
 from cases.categories import invalidate_choices, load_categories
 from cases.models import Category, NoticeKind, Notification, Source, TaskRun, Ticket
 from cases.tasks import send_deadline_reminders
+from citymgmt.schedules import SCHEDULES
 from patrols.reminders import remind_missing_logs
 from tests.e2e.test_casework_journey import log_in, log_out, open_menu, snap
 
@@ -76,13 +77,13 @@ def test_assessor_checks_operations_and_officer_follows_reminders(
     log_in(page, "assessor")
     open_menu(page)
     page.locator("#mainnav a[href='/operations/']").click()
-    expect(page.locator("h1")).to_have_text(re.compile("运行监控|Operations"))
+    expect(page.locator("h1")).to_have_text(re.compile("运行维护|Operations"))
     expect(page.locator("#scan-warning")).to_have_count(0)  # the scan has just run
     scan = page.locator(".schedule-row[data-task='cases.tasks.send_deadline_reminders']")
     expect(scan).to_contain_text("deadline-reminders")
     expect(scan).to_contain_text(re.compile("每5分钟|每 5 分钟|Every 5 minutes"))
     expect(scan.locator("code.task-result")).to_contain_text('"due_soon": 1')
-    expect(page.locator(".schedule-row")).to_have_count(4)
+    expect(page.locator(".schedule-row")).to_have_count(len(SCHEDULES))
     expect(scan.get_by_role("link", name=re.compile("管理后台|admin"))).to_be_visible()
     gulou = page.locator(".brigade-clocks tbody tr", has_text="鼓楼执法监督一大队")
     expect(gulou.locator("td")).to_have_text(["1", "1", "0", "0"])  # in hand, due soon, …
@@ -122,7 +123,7 @@ def test_assessor_checks_operations_and_officer_follows_reminders(
     # 4. Back in the inbox, the missing-log reminder leads to the daily log.
     page.locator("main a[href='/notifications/']").click()
     page.locator(".inbox a.list-group-item", has_text=re.compile("日志|daily log")).click()
-    expect(page).to_have_url(re.compile(r"/patrols/log/$"))
+    expect(page).to_have_url(re.compile(r"/patrols/log/\d{4}-\d{2}-\d{2}/$"))
 
     # 5. And the due-soon one to the ticket, whose clock shows it is nearly up.
     page.goto("/notifications/")

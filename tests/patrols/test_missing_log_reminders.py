@@ -41,7 +41,8 @@ def test_an_officer_without_a_log_and_their_supervisor_are_told_once(
     assert first == {"missing": 1, "officers_reminded": 1, "supervisors_reminded": 1}
     assert second == {"missing": 1, "officers_reminded": 0, "supervisors_reminded": 0}
     [own] = notes(officer_gulou)
-    assert (own.kind, own.link) == (NoticeKind.MISSING_LOG, "/patrols/log/")
+    assert (own.kind, own.link) == (NoticeKind.MISSING_LOG, "/patrols/log/2026-11-23/")
+    assert "2026" in own.message
     [listing] = notes(supervisor_gulou)
     assert listing.kind == NoticeKind.MISSING_LOGS
     assert "王建国" in listing.message
