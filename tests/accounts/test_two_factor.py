@@ -18,6 +18,12 @@ NOW = datetime.datetime(2026, 11, 20, 9, 0, 10, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
+def english(client, settings):
+    """Messages are asserted on their English msgids (the site speaks Chinese by default)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller

@@ -20,6 +20,7 @@ from cases.categories import load_categories
 from cases.demo import seed_tickets
 from cases.demo.reminders import seed_reminders
 from cases.demo.residents import seed_resident_side
+from grids import locator
 from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
 from open311.demo import seed_integrations
@@ -38,6 +39,8 @@ def city(django_db_setup, django_db_blocker):
         try:
             load_categories()  # a transactional test before may have emptied the table
             result = seed_city()
+            # An earlier module may have left locate()'s grid index built on its own cells.
+            locator.invalidate()
             seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
             seed_resident_side()
             seed_integrations()
