@@ -53,7 +53,7 @@ def recipients_for(event: TicketEvent) -> list[User]:
             people = list(unit_handlers(ticket.responsible_unit_id))
         elif ticket.assignee_id is not None:
             # One query, whether or not the service left the officer loaded on the ticket.
-            people = list(User.objects.filter(officer=ticket.assignee_id))
+            people = list(User.objects.filter(officer=ticket.assignee_id, is_active=True))
         else:
             people = []
     elif event.action in TO_REQUESTER:

@@ -163,6 +163,44 @@ def send_step(ticket: Ticket, kind: str, now: datetime.datetime) -> int | None:
     return len(notes)
 
 
+def carry_over(ticket: Ticket, old_deadline: datetime.datetime, now: datetime.datetime) -> int:
+    """After an extension decision moves a paused clock's deadline, keep the steps already sent
+    whose time has come under the new deadline too: the same lateness is not announced twice
+    (a refused extension moves the deadline by the minutes the clock stood still). Steps whose
+    time lies ahead again are sent afresh when it comes."""
+    if ticket.deadline is None or ticket.deadline == old_deadline:
+        return 0
+    fraction = settings.CITYMGMT_ESCALATE_FRACTION
+    kept = []
+    for reminder in DeadlineReminder.objects.filter(ticket=ticket, deadline=old_deadline):
+        if reminder.kind == NoticeKind.DUE_SOON:
+            come = ticket.warn_at is not None and ticket.warn_at <= now
+        elif reminder.kind == NoticeKind.OVERDUE:
+            come = ticket.deadline <= now
+        else:
+            come = (
+                deadlines.escalates_at(
+                    ticket.deadline,
+                    ticket.time_budget_minutes or 1,
+                    natural=ticket.natural_time,
+                    fraction=fraction,
+                )
+                <= now
+            )
+        if come:
+            kept.append(
+                DeadlineReminder(
+                    ticket=ticket,
+                    kind=reminder.kind,
+                    deadline=ticket.deadline,
+                    sent_at=reminder.sent_at,
+                    recipients=0,
+                )
+            )
+    DeadlineReminder.objects.bulk_create(kept, ignore_conflicts=True)
+    return len(kept)
+
+
 def _batches(candidates: QuerySet[Ticket], size: int) -> Iterator[list[Ticket]]:
     """The candidates in (deadline, id) order, a batch at a time, each batch read after the
     previous one was handled (keyset paging: rows a batch sends drop out of nothing)."""

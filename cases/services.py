@@ -21,7 +21,7 @@ from django_fsm import can_proceed
 
 from accounts.models import Officer, User
 from accounts.roles import Role, has_role
-from cases import deadlines
+from cases import deadlines, reminders
 from cases.models import (
     OPEN_STATES,
     Action,
@@ -732,6 +732,7 @@ def decide_extension(
         internal_note=note,
         data={"extra_hours": extra // 60, "requested_by": pending.requested_by_id},
     )
+    old_deadline = ticket.deadline
     if ticket.deadline is not None and ticket.warn_at is not None:
         ticket.deadline, ticket.warn_at = deadlines.shift_for_pause(
             ticket.deadline,
@@ -743,6 +744,8 @@ def decide_extension(
         )
         ticket.time_budget_minutes = (ticket.time_budget_minutes or 0) + extra
     _apply(ticket, actor, step, expected_state=expected_state)
+    if old_deadline is not None:
+        reminders.carry_over(ticket, old_deadline, now)
     pending.decided_by = actor
     pending.decided_at = now
     pending.approved = approve

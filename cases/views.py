@@ -422,7 +422,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    # ASCII digits within a database id's range: "²" is a digit to str.isdigit, and a 40-digit
+    # id would overflow the column; anything else is simply not one of the user's ids.
+    posted = request.POST.getlist("id")
+    ids = [int(v) for v in posted if v.isascii() and v.isdigit() and len(v) <= 18]
+    if not posted:
+        ids = None  # "mark all read"
     services.mark_notifications_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):

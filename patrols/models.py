@@ -286,6 +286,8 @@ class LogReminder(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # A supervisor who is also on duty gets both their own reminder and the brigade's list.
+    kind = models.CharField(_("kind"), max_length=20, default="missing_log")
     officers = models.PositiveSmallIntegerField(_("officers without a log"), default=0)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
@@ -293,7 +295,9 @@ class LogReminder(models.Model):
         verbose_name = _("missing-log reminder")
         verbose_name_plural = _("missing-log reminders")
         constraints = [
-            models.UniqueConstraint(fields=["day", "recipient"], name="log_reminder_once_a_day")
+            models.UniqueConstraint(
+                fields=["day", "recipient", "kind"], name="log_reminder_once_a_day"
+            )
         ]
 
     def __str__(self) -> str:

@@ -37,7 +37,7 @@ def _send(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                LogReminder.objects.create(day=day, recipient=person, officers=officers)
+                LogReminder.objects.create(day=day, recipient=person, kind=kind, officers=officers)
         except IntegrityError:
             return False
         note = Notification.objects.create(
@@ -89,7 +89,7 @@ def remind_missing_logs(at: datetime.datetime | None = None) -> dict[str, int]:
     by_brigade: dict[int | None, list[Officer]] = defaultdict(list)
     for brigade_id, group in groupby(missing, key=lambda officer: officer.brigade_id):
         by_brigade[brigade_id] += list(group)
-    board = reverse("patrols:today")
+    board = f"{reverse('patrols:today')}?day={day.isoformat()}"
     for brigade_id, officers in by_brigade.items():
         message = _list_message(officers, day)
         for supervisor in brigade_supervisors(brigade_id):

@@ -4,6 +4,7 @@ once per ticket and deadline, to the right people, however often the scan runs."
 import datetime
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 
 from cases import deadlines, reminders, services
@@ -186,3 +187,22 @@ def test_a_ticket_finished_after_the_scan_read_it_gets_no_reminder(
     assert reminders.send_step(read_by_the_scan, NoticeKind.OVERDUE, late) is None
     assert not DeadlineReminder.objects.exists()
     assert not Notification.objects.exists()
+
+
+def test_a_refused_extension_does_not_announce_the_same_lateness_again(
+    dispatched, officer_gulou, supervisor_gulou, command_supervisor
+):
+    late = escalation_point(dispatched) + MINUTE
+    with time_machine.travel(late, tick=False):
+        reminders.scan(late)
+        services.request_extension(
+            actor=officer_gulou, ticket_id=dispatched.pk, extra_hours=8, reason="需要协调物业"
+        )
+    with time_machine.travel(late + MINUTE, tick=False):
+        services.decide_extension(actor=supervisor_gulou, ticket_id=dispatched.pk, approve=False)
+    assert Ticket.objects.get(pk=dispatched.pk).deadline > dispatched.deadline
+    Notification.objects.all().delete()
+    reminders.scan(late + 2 * MINUTE)
+    assert not Notification.objects.filter(
+        kind__in=[NoticeKind.OVERDUE, NoticeKind.ESCALATED]
+    ).exists()

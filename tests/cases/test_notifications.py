@@ -308,3 +308,14 @@ def test_an_anonymous_visitor_is_sent_to_log_in_for_the_inbox(client):
     response = client.get("/notifications/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 40, "-1", "1e3", ""])
+def test_ids_that_are_no_ids_mark_nothing_and_never_fail(
+    client, two_dispatched, officer_gulou, value
+):
+    client.force_login(officer_gulou)
+    response = client.post("/notifications/read/", {"id": [value]})
+    assert response.status_code == 302
+    # Not one of the user's ids: nothing is marked ("mark all" is a post without ids).
+    assert Notification.objects.filter(recipient=officer_gulou, read_at__isnull=True).exists()

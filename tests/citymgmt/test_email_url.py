@@ -53,3 +53,13 @@ def test_a_bad_url_stops_the_process_with_the_variables_name(monkeypatch, url):
     monkeypatch.setenv("EMAIL_URL", url)
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         env_email("EMAIL_URL")
+
+
+def test_email_without_a_site_url_is_warned_about(settings):
+    from django.core import checks
+
+    settings.EMAIL_ENABLED = True
+    settings.SITE_URL = ""
+    assert "citymgmt.W001" in [m.id for m in checks.run_checks()]
+    settings.SITE_URL = "https://cg.example.cn"
+    assert "citymgmt.W001" not in [m.id for m in checks.run_checks()]
