@@ -84,3 +84,24 @@ def test_the_task_runs_the_same_reminder(officer_gulou, supervisor_gulou):
 
     with time_machine.travel(at_six(MONDAY), tick=False):
         assert remind_missing_logs()["officers_reminded"] == 1
+
+
+def test_a_supervisor_on_duty_without_a_log_gets_their_reminder_and_the_list(
+    officer_gulou, supervisor_gulou, gulou_community
+):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import AssignmentFactory, OfficerFactory
+
+    supervisor_gulou.groups.add(Group.objects.get_or_create(name="officer")[0])
+    leader = OfficerFactory(
+        user=supervisor_gulou, brigade=gulou_community.brigade, badge_number="GL1-000"
+    )
+    AssignmentFactory(officer=leader, community=gulou_community, weekdays="1234567")
+    with time_machine.travel(at_six(MONDAY), tick=False):
+        result = reminders.remind_missing_logs()
+    assert result == {"missing": 2, "officers_reminded": 2, "supervisors_reminded": 1}
+    kinds = sorted(n.kind for n in notes(supervisor_gulou))
+    assert kinds == [NoticeKind.MISSING_LOG, NoticeKind.MISSING_LOGS]
+    [listing] = [n for n in notes(supervisor_gulou) if n.kind == NoticeKind.MISSING_LOGS]
+    assert listing.link == "/patrols/today/?day=2026-11-23"
