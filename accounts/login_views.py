@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -66,6 +67,7 @@ def _qr_data_uri(device: TOTPDevice) -> str:
 
 @role_required(Role.SUPERVISOR, Role.ASSESSOR)
 @require_http_methods(["GET", "POST"])
+@never_cache  # a pending enrolment shows the secret and its QR code
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Turn the second factor on (scan, then confirm a code) or off (with a code)."""
     user = request.user

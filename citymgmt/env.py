@@ -57,6 +57,9 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a valid database URL ({exc}): {raw!r}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names an unsupported database: {raw!r}")
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server fails a request (and /readyz) in seconds, not a TCP timeout.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 

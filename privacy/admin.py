@@ -35,7 +35,7 @@ class RetentionRunAdmin(ReadOnly, admin.ModelAdmin):
 class ErasedContactAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["ticket", "reason", "erased_at", "originals_removed_at", "run"]
     list_filter = ["reason"]
-    list_select_related = ["ticket"]
+    list_select_related = ["ticket", "run"]
     search_fields = ["ticket__number"]
     raw_id_fields = ["ticket", "run"]
     show_full_result_count = False

@@ -6,10 +6,16 @@ The one place that masks: the templates (``privacy_tags``), the API (``privacy.f
 
 
 def mask_phone(phone: str) -> str:
-    """138****5678: enough for the reporter to recognise, not enough to call."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+    """138****5678: enough for the reporter to recognise, not enough to call. Shorter numbers
+    (a local landline from Open311) keep at most half their characters: ****1234."""
+    n = len(phone)
+    if n >= 11:
+        return f"{phone[:3]}{'*' * (n - 7)}{phone[-4:]}"
+    if n >= 8:
+        return "*" * (n - 4) + phone[-4:]
+    if n >= 5:
+        return "*" * (n - 2) + phone[-2:]
+    return "*" * n
 
 
 def mask_name(name: str) -> str:

@@ -132,21 +132,31 @@ def count_due(*, now: datetime.datetime | None = None, months: int | None = None
     }
 
 
+def _digits(phone: str) -> str:
+    """The number without spaces, dashes or the country code: +86 138-1234-5678 → 13812345678."""
+    digits = "".join(c for c in phone if c.isascii() and c.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
 @transaction.atomic
 def erase_contact_on_request(*, code: str, phone: str) -> bool:
     """A reporter asks for their name and phone to be removed now (public page, no account).
     Blanks them if ``code`` is the ticket's tracking code and ``phone`` the number given with
     the report, and records ``ErasedContact(reason=request)``; the ticket and its photos stay.
     Returns whether anything was erased: the caller must not tell the user (no enumeration)."""
-    if not phone:
+    if not _digits(phone):
         return False
     ticket = (
         Ticket.objects.select_for_update()
-        .filter(tracking_code=normalize_code(code), reporter_phone=phone)
+        .filter(tracking_code=normalize_code(code))
+        .exclude(reporter_phone="")
         .only("pk", "reporter_name", "reporter_phone")
         .first()
     )
-    if ticket is None:
+    # Compared on digits: Open311 clients store numbers as they were given (+86 138-…).
+    if ticket is None or _digits(ticket.reporter_phone) != _digits(phone):
         return False
     ticket.reporter_name = ""
     ticket.reporter_phone = ""

@@ -215,3 +215,9 @@ def test_turning_it_off_needs_a_current_code(client, supervisor_gulou, frozen):
     assert not TOTPDevice.objects.filter(user=supervisor_gulou).exists()
     client.post("/logout/")
     assert log_in(client, supervisor_gulou)["Location"] == "/home/"
+
+
+def test_the_enrolment_page_is_never_cached(client, assessor):
+    client.force_login(assessor)
+    response = client.post("/account/two-step/", {"action": "begin"})
+    assert "no-store" in response["Cache-Control"]

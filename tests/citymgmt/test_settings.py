@@ -65,3 +65,13 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     result = _start_django(DJANGO_DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_postgresql_url_gets_a_short_connect_timeout(monkeypatch):
+    # An unreachable database fails requests and /readyz in seconds, not a TCP timeout.
+    from citymgmt.env import env_database
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/cm")
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["connect_timeout"] == 5
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/cm?connect_timeout=2")
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["connect_timeout"] == 2

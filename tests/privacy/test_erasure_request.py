@@ -167,3 +167,17 @@ def test_the_supervisor_sees_that_the_reporter_asked(english, make_ticket, super
 def test_the_page_is_chinese_by_default(db, client):
     html = client.get(ERASE).content.decode()
     assert 'lang="zh-hans"' in html
+
+
+@pytest.mark.parametrize("stored", ["+86 138-1234-5678", "138 1234 5678", "8613812345678"])
+def test_a_phone_stored_as_an_open311_client_sent_it_still_matches(english, make_ticket, stored):
+    ticket = make_ticket(State.CLOSED)
+    Ticket.objects.filter(pk=ticket.pk).update(reporter_phone=stored)
+    ask(english, ticket.tracking_code, "13812345678")
+    assert contact(ticket) == ("", "")
+
+
+def test_a_different_number_with_the_same_last_digits_does_not_match(english, make_ticket):
+    ticket = make_ticket(State.CLOSED)
+    ask(english, ticket.tracking_code, "13912345678")
+    assert contact(ticket) == ("刘女士", "13812345678")

@@ -30,10 +30,19 @@ def test_a_name_keeps_only_its_first_character(name, masked):
 
 
 @pytest.mark.parametrize(
-    ("phone", "masked"), [("13812345678", "138****5678"), ("12345", "*****"), ("", "")]
+    ("phone", "masked"), [("13812345678", "138****5678"), ("+8613812345678", "+86*******5678")]
 )
 def test_a_phone_keeps_its_first_three_and_last_four_digits(phone, masked):
     assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [("83721234", "****1234"), ("1234567", "*****67"), ("12345", "***45"), ("1234", "****")],
+)
+def test_a_short_number_keeps_at_most_half_its_digits(phone, masked):
+    assert mask_phone(phone) == masked
+    assert sum(c != "*" for c in masked) <= len(phone) // 2
 
 
 # --- who sees what: the policy, then each page and answer -------------------------------------
@@ -142,3 +151,18 @@ def test_the_admin_shows_a_superuser_the_full_contact(make_ticket):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     html = signed_in(admin).get(f"/admin/cases/ticket/{ticket.pk}/change/").content.decode()
     assert FULL_NAME in html and FULL_PHONE in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "reporter_phone=13812345678",
+        "reporter_phone__startswith=13812",
+        "reporter_name__startswith=刘",
+        "reporter__username=resident",
+    ],
+)
+def test_the_admin_list_cannot_be_filtered_on_the_reporters_contact(make_ticket, assessor, query):
+    make_ticket(State.CLOSED)
+    response = signed_in(assessor).get(f"/admin/cases/ticket/?{query}")
+    assert response.status_code == 400
