@@ -7,6 +7,8 @@ docker-compose.yml without a TLS proxy) says how many right-most X-Forwarded-For
 added ourselves: the entry just left of those is the client as our outermost proxy saw it.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -21,10 +23,27 @@ def client_ip(request: HttpRequest) -> str:
         for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if part.strip()
     ]
-    if len(forwarded) < hops:
-        # Fewer entries than proxies: the request did not come through them all.
+    if len(forwarded) < hops or not _is_ip(forwarded[-hops]):
+        # Fewer entries than proxies (the request did not come through them all), or garbage
+        # where our proxy writes the client's address.
         return remote
     return forwarded[-hops]
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """The client's address for django-axes, which stores it in an IP column (PostgreSQL's
+    inet refuses anything else): None when there is none, as for a unix socket or the test
+    client's ``force_login``."""
+    address = client_ip(request)
+    return address if _is_ip(address) else None
 
 
 def ratelimit_key(group: str, request: HttpRequest) -> str:

@@ -379,7 +379,7 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "citymgmt.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "citymgmt.client_ip.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "accounts.login_views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 # A success does not wipe the count: otherwise anyone with an account could reset the per-address

@@ -196,3 +196,21 @@ def test_staff_passwords_need_ten_characters(officer_gulou):
     with pytest.raises(ValidationError):
         password_validation.validate_password("Xq7#pLm2!", officer_gulou)  # nine
     password_validation.validate_password("Xq7#pLm2!w", officer_gulou)  # ten
+
+
+@pytest.mark.parametrize(
+    ("meta", "counted"),
+    [
+        ({"REMOTE_ADDR": "172.18.0.2", "HTTP_X_FORWARDED_FOR": "not-an-address"}, "172.18.0.2"),
+        ({"REMOTE_ADDR": ""}, None),  # gunicorn on a unix socket
+    ],
+)
+def test_an_address_that_is_no_address_is_never_stored_and_never_fails(
+    settings, client, officer_gulou, meta, counted
+):
+    # PostgreSQL's inet column refuses anything but an address: no 500 on the login form.
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = log_in(client, "officer_gulou", "not-the-password", **meta)
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().ip_address == counted
+    assert log_in(client, "officer_gulou", PASSWORD, **meta).status_code == 302
