@@ -22,7 +22,15 @@ from django.test import override_settings
 from accounts.models import UnitKind, User
 from cases import resident_services, services
 from cases.categories import invalidate_choices, load_categories
-from cases.models import Category, Notification, Photo, ReopenRequest, Source, Ticket
+from cases.models import (
+    Category,
+    Notification,
+    Photo,
+    ReopenRequest,
+    Source,
+    Ticket,
+    TicketEvent,
+)
 from grids import locator
 from grids.geometry import offset
 from patrols import services as patrol_services
@@ -207,6 +215,23 @@ def _tickets(users: dict[str, User | None]) -> dict[str, Any]:
     # The resident's own report, closed, not rated yet; and one in brigade B whose unhappy
     # reporter asked to reopen it.
     mine = _closed(POINT_A, sup_a, off_a)
+    # One brigade-A ticket in each state a workflow step starts from (the API and page step
+    # cells): a fresh report, a registered one, one being worked, one whose officer asked for
+    # more time, and one reported fixed.
+    reported = _report(POINT_A)
+    registered = _report(POINT_A, code="0504")  # 店外经营: enforceable, for the enforce step
+    services.register_ticket(actor=sup_a, ticket_id=registered.pk)
+    working, extension, resolved = (_report(POINT_A) for _ in range(3))
+    for ticket in (working, extension, resolved):
+        services.register_ticket(actor=sup_a, ticket_id=ticket.pk)
+        services.dispatch_ticket(actor=sup_a, ticket_id=ticket.pk, officer_id=off_a.officer.pk)
+        services.start_ticket(actor=off_a, ticket_id=ticket.pk)
+    services.request_extension(
+        actor=off_a, ticket_id=extension.pk, extra_hours=4, reason="需协调环卫车辆"
+    )
+    services.resolve_ticket(
+        actor=off_a, ticket_id=resolved.pk, note="已清运", photos=[processed_photo()]
+    )
     closed_b = _closed(POINT_B, sup_b, off_b)
     resident_services.rate_ticket(code=closed_b.tracking_code, satisfaction=1, comment="没修好")
     return {
@@ -219,6 +244,11 @@ def _tickets(users: dict[str, User | None]) -> dict[str, Any]:
         "mine": mine,
         "mine_photo": Photo.objects.filter(ticket=mine, kind="report").get(),
         "reopen_b": ReopenRequest.objects.get(ticket=closed_b),
+        "reported_a": Ticket.objects.get(pk=reported.pk),
+        "registered_a": Ticket.objects.get(pk=registered.pk),
+        "in_progress_a": Ticket.objects.get(pk=working.pk),
+        "extension_a": Ticket.objects.get(pk=extension.pk),
+        "resolved_a": Ticket.objects.get(pk=resolved.pk),
     }
 
 
@@ -266,6 +296,7 @@ def _shops(users: dict[str, User | None]) -> dict[str, Any]:
         merchant_id=merchant.pk,
         signed_on=datetime.date(2026, 11, 2),
         valid_until=datetime.date(2027, 11, 1),
+        scan=processed_photo("pledge.jpg"),  # the signed sheet, served by shops:pledge_scan
     )
     return {
         "merchant_a": merchant,
@@ -299,6 +330,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
                 message="案件已派遣给您",
             )
             objects["portrait"] = users["officer_a"].officer.photo
+            # Step cells count a step as taken when it wrote an event after this one.
+            objects["last_event_id"] = TicketEvent.objects.order_by("-id").values_list(
+                "id", flat=True
+            )[0]
             yield World(
                 users=users, codes={"resident": objects["mine"].tracking_code}, objects=objects
             )

@@ -36,7 +36,9 @@ from PIL import Image
 
 from cases.filters import TicketFilter
 from cases.models import Notification, Photo, ReopenRequest, State, Ticket, TicketEvent
+from cases.tracking import normalize_code
 from open311.services import issue_api_client
+from privacy.models import ErasedContact
 from tests.cases.conftest import GULOU_POINT
 from tests.factories import jpeg_bytes
 from tests.security.conftest import merchant_at
@@ -246,6 +248,47 @@ def test_the_rating_and_reopen_request_survive_anything(public, make_ticket):
         check(response, before, ok=(302,), refused=(400,))
         if response.status_code == 400:
             assert Ticket.objects.get(pk=ticket.pk).satisfaction == rated_before
+
+    run()
+
+
+def test_the_contact_erasure_form_survives_anything(public, make_ticket):
+    """/track/erase/: only the report's own code with its own phone blanks the contact; any
+    other submission is refused (400) or answered like a success (no oracle) and changes
+    nothing: no ErasedContact row, the reporter's name and phone kept."""
+    ticket = make_ticket(State.CLOSED)
+    valid = {"code": ticket.tracking_code, "phone": "13812345678", "confirm": "on"}
+
+    def contact() -> tuple[str, str, bool]:
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        erased = ErasedContact.objects.filter(ticket=ticket).exists()
+        return fresh.reporter_name, fresh.reporter_phone, erased
+
+    kept = contact()
+    assert kept == ("刘女士", "13812345678", False)
+
+    @FUZZ
+    @given(data=over(valid, list(valid)), code=garbage)
+    def run(data: dict, code: str) -> None:
+        cache.clear()
+        before = rows()
+        response = public.post("/track/erase/", data)
+        check(response, before, ok=(302,), refused=(400,))
+        # The page itself, with any ?code= prefill.
+        check(public.get("/track/erase/", {"code": code}), before, ok=(200,), refused=())
+        erased = contact() != kept
+        if erased:  # only ever by the true pair, however it was spelt
+            assert response.status_code == 302
+            assert contact() == ("", "", True)
+            assert normalize_code(str(data.get("code", ""))) == ticket.tracking_code, data
+            assert "13812345678" in "".join(filter(str.isdigit, str(data.get("phone", "")))), data
+            # put the contact back for the next example
+            ErasedContact.objects.filter(ticket=ticket).delete()
+            Ticket.objects.filter(pk=ticket.pk).update(
+                reporter_name=kept[0], reporter_phone=kept[1]
+            )
+        elif data == valid:
+            pytest.fail("the true code and phone did not erase the contact")
 
     run()
 
