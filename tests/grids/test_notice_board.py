@@ -112,3 +112,17 @@ def test_the_complaint_link_preselects_the_community(client, taishan_community):
     html = client.get("/report/?community=320311010001").content.decode()
     assert "泰山社区" in html
     assert client.get("/report/?community=bogus").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/communities/%00/",
+        "/communities/32031101%0001/qr.png",
+        "/officers/GL1%00/card/",
+        "/officers/%1b/photo/",
+    ],
+)
+def test_a_control_character_in_a_public_url_is_a_404_not_a_database_error(client, db, path):
+    # PostgreSQL refuses NUL in text: the URL must not reach a query at all.
+    assert client.get(path).status_code == 404
