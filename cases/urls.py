@@ -1,21 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import citymgmt.converters  # noqa: F401  (registers <ticket:…>)
 from cases import operations, reopen_views, resident_views, views
-
-
-class TicketNumberConverter:
-    """XZ20261121-0042: anything else is not a ticket (a 404 before any query)."""
-
-    regex = r"XZ\d{8}-\d{4,6}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(TicketNumberConverter, "ticket")
 
 app_name = "cases"
 urlpatterns = [

@@ -1,22 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import citymgmt.converters  # noqa: F401  (registers <text:…>)
 from grids import views
-
-
-class PlainTextConverter:
-    """A code or badge number as typed in a URL, minus control characters: PostgreSQL refuses
-    NUL in text, so ``%00`` must be a 404 before any query, not a 500."""
-
-    regex = r"[^/\x00-\x1f\x7f]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(PlainTextConverter, "text")
 
 app_name = "grids"
 urlpatterns = [

@@ -1,24 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from cases.admin import ReadOnlyAdminMixin  # the erasure log is written by privacy.services only
 from privacy.models import ErasedContact, RetentionRun
 
 
-class ReadOnly:
-    """The erasure log is written by privacy.services only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-
 @admin.register(RetentionRun)
-class RetentionRunAdmin(ReadOnly, admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "started_at",
         "finished_at",
@@ -32,7 +19,7 @@ class RetentionRunAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ErasedContact)
-class ErasedContactAdmin(ReadOnly, admin.ModelAdmin):
+class ErasedContactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["ticket", "reason", "erased_at", "originals_removed_at", "run"]
     list_filter = ["reason"]
     list_select_related = ["ticket", "run"]

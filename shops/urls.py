@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases.urls import TicketNumberConverter  # noqa: F401  (registers the "ticket" converter)
+import citymgmt.converters  # noqa: F401  (registers <ticket:…>)
 from shops import views
 
 app_name = "shops"
