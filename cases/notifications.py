@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Action, EmailStatus, Notification, TicketEvent
+from cases.models import Action, EmailStatus, Notification, Ticket, TicketEvent
 from citymgmt.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -44,18 +44,22 @@ def unit_handlers(unit_id: int) -> QuerySet[User]:
     ).distinct()
 
 
+def workers(ticket: Ticket) -> list[User]:
+    """Whoever works on the ticket now: the unit's handlers after a referral, else the officer
+    (one query, whether or not the service left the officer loaded on the ticket)."""
+    if ticket.responsible_unit_id is not None:
+        return list(unit_handlers(ticket.responsible_unit_id))
+    if ticket.assignee_id is not None:
+        return list(User.objects.filter(officer=ticket.assignee_id, is_active=True))
+    return []
+
+
 def recipients_for(event: TicketEvent) -> list[User]:
     ticket = event.ticket
     if event.action in TO_SUPERVISORS:
         people = list(brigade_supervisors(ticket.brigade_id))
     elif event.action in TO_WORKER:
-        if ticket.responsible_unit_id is not None:
-            people = list(unit_handlers(ticket.responsible_unit_id))
-        elif ticket.assignee_id is not None:
-            # One query, whether or not the service left the officer loaded on the ticket.
-            people = list(User.objects.filter(officer=ticket.assignee_id, is_active=True))
-        else:
-            people = []
+        people = workers(ticket)
     elif event.action in TO_REQUESTER:
         requester_id = event.data.get("requested_by")
         people = list(User.objects.filter(pk=requester_id, is_active=True))

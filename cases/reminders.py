@@ -30,7 +30,7 @@ from accounts.models import UnitKind, User
 from accounts.roles import Role
 from cases import deadlines
 from cases.models import CLOCK_STATES, DeadlineReminder, NoticeKind, Notification, Ticket
-from cases.notifications import brigade_supervisors, queue_emails, unit_handlers
+from cases.notifications import brigade_supervisors, queue_emails, workers
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +86,6 @@ def command_centre() -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, unit__kind=UnitKind.BUREAU, groups__name=Role.SUPERVISOR
     ).distinct()
-
-
-def workers(ticket: Ticket) -> list[User]:
-    """Whoever works on the ticket now: the unit's handlers after a referral, else the officer."""
-    if ticket.responsible_unit_id is not None:
-        return list(unit_handlers(ticket.responsible_unit_id))
-    if ticket.assignee_id is not None:
-        return list(User.objects.filter(officer=ticket.assignee_id, is_active=True))
-    return []
 
 
 def recipients(ticket: Ticket, kind: str) -> list[User]:

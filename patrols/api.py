@@ -9,6 +9,7 @@ scope is a 404), input is checked by the web pages' forms, and every write is th
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -570,17 +571,22 @@ class DailyLogSubmit(APIView):
         responses={200: DailyLogDetailSerializer, 400: ERRORS, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
-        form = LogSubmitForm(form_data(request))
-        if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-        data = form.cleaned_data
-        log = services.submit_log(
-            actor=request.user,
-            day=data["date"] or timezone.localdate(),
-            summary=data["summary"],
-            problems=data["problems"],
-        )
-        return Response(DailyLogDetailSerializer(_log_detail(request.user, log.pk)).data)
+        return _write_log(request, services.submit_log)
+
+
+def _write_log(request: Request, write: Callable[..., DailyLog]) -> Response:
+    """Save or submit the officer's log through ``write`` (a service), from the same form."""
+    form = LogSubmitForm(form_data(request))
+    if not form.is_valid():
+        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+    data = form.cleaned_data
+    log = write(
+        actor=request.user,
+        day=data["date"] or timezone.localdate(),
+        summary=data["summary"],
+        problems=data["problems"],
+    )
+    return Response(DailyLogDetailSerializer(_log_detail(request.user, log.pk)).data)
 
 
 class DailyLogSave(APIView):
@@ -600,14 +606,4 @@ class DailyLogSave(APIView):
         responses={200: DailyLogDetailSerializer, 400: ERRORS, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
-        form = LogSubmitForm(form_data(request))
-        if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-        data = form.cleaned_data
-        log = services.save_log(
-            actor=request.user,
-            day=data["date"] or timezone.localdate(),
-            summary=data["summary"],
-            problems=data["problems"],
-        )
-        return Response(DailyLogDetailSerializer(_log_detail(request.user, log.pk)).data)
+        return _write_log(request, services.save_log)
