@@ -63,6 +63,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         Cron(minute="0", hour="3", day_of_month="1"),
         _("1st of the month, 03:00: shops' 门前三包 points and cards for the month before."),
     ),
+    Schedule(
+        "monthly-assessment",
+        "assessments.tasks.run_monthly_assessment",
+        Cron(minute="0", hour="2", day_of_month="1"),
+        _("1st of the month, 02:00: the monthly assessment of the month before (not published)."),
+    ),
 )
 
 SCHEDULED_TASKS = frozenset(schedule.task for schedule in SCHEDULES)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.models import Action, State, Ticket, TicketEvent
+from citymgmt import months
 from grids.demo import Writer
 from grids.locator import locate_id
 from grids.models import Assignment, Community, GridCell
@@ -168,7 +169,7 @@ def seed_shops(*, stdout: Writer | None = None) -> dict[str, Any]:
         for back in (2, 1, 0):
             target = month
             for _i in range(back):
-                target = points.previous_month(target)
+                target = months.previous_month(target)
             points.compute_month(month=target)
     say(
         f"  shops: {created['shops']} shops, {created['pledges']} pledges, "

@@ -49,10 +49,6 @@ def new_public_slug() -> str:
     return "".join(secrets.choice(alphabet) for _i in range(16))
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 class BusinessKind(models.TextChoices):
     CATERING = "catering", _("Catering")
     GROCERY = "grocery", _("Fruit, vegetables and groceries")

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import State
+from citymgmt.months import month_bounds, month_start, previous_month
 from shops.models import (
     CardColour,
     CategoryDeduction,
@@ -23,28 +24,7 @@ from shops.models import (
     ShopPolicy,
     Step,
     VolunteerAct,
-    month_start,
 )
-
-# The months anyone may ask about (the 721 page's ?month=): records start with the system, and
-# the bounds keep the month arithmetic below far from the ends of the calendar.
-FIRST_MONTH = datetime.date(2000, 1, 1)
-LAST_MONTH = datetime.date(2099, 12, 1)
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The month as aware local datetimes [start, end)."""
-    start = month_start(month)
-    following = (start + datetime.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        datetime.datetime.combine(following, datetime.time.min, tzinfo=tz),
-    )
-
-
-def previous_month(month: datetime.date) -> datetime.date:
-    return (month_start(month) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def confirmed_violations(policy: ShopPolicy) -> Q:

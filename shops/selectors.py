@@ -16,6 +16,7 @@ from accounts.models import Unit, UnitKind, User
 from accounts.roles import Role, has_role
 from cases.models import Ticket
 from cases.permissions import officer_id_of, supervised_brigade_id
+from citymgmt.months import month_start
 from grids.models import Assignment, Community
 from shops.models import (
     CardColour,
@@ -27,7 +28,6 @@ from shops.models import (
     ShopPolicy,
     Step,
     StreetVendor,
-    month_start,
 )
 
 

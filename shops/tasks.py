@@ -5,6 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from citymgmt import months
 from shops import points
 
 
@@ -15,5 +16,5 @@ def compute_shop_points(month: str | None = None) -> int:
     if month:
         day = datetime.date.fromisoformat(f"{month}-01")
     else:
-        day = points.previous_month(timezone.localdate())
+        day = months.previous_month(timezone.localdate())
     return points.compute_month(month=day)

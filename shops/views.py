@@ -23,11 +23,13 @@ from accounts.permissions import role_required
 from accounts.roles import Role, has_role
 from cases import selectors as case_selectors
 from cases import views as case_views
+from citymgmt import months
 from citymgmt.images import image_response
+from citymgmt.months import parse_month
 from grids.models import GridCell
 from grids.qr import public_url, qr_png, qr_svg
 from shops import forms, importer, points, selectors, services
-from shops.models import FrontagePledge, ShopPolicy, month_start
+from shops.models import FrontagePledge, ShopPolicy
 from shops.permissions import enforces_on
 from shops.templatetags.shops_tags import BOUND_FORM_ATTR
 
@@ -359,7 +361,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 def split_721(request: HttpRequest) -> HttpResponse:
     """Service / management / enforcement per community for a month (this month by default)."""
     month = _month_param(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
-    since, until = points.month_bounds(month)
+    since, until = months.month_bounds(month)
     rows = list(selectors.split_721(request.user, since=since, until=until))
     brigades = list(selectors.split_721_by_brigade(request.user, since=since, until=until))
     totals = selectors.split_721_totals(request.user, since=since, until=until)
@@ -371,17 +373,13 @@ def split_721(request: HttpRequest) -> HttpResponse:
             "brigades": brigades,
             "totals": totals,
             "month": month,
-            "previous": points.previous_month(month),
+            "previous": months.previous_month(month),
             "next": (month + datetime.timedelta(days=32)).replace(day=1),
         },
     )
 
 
 def _month_param(value: str) -> datetime.date | None:
-    """``YYYY-MM`` within ``points.FIRST_MONTH``…``points.LAST_MONTH``, else None (this month):
+    """``YYYY-MM`` within ``months.FIRST_MONTH``…``months.LAST_MONTH``, else None (this month):
     near the ends of the calendar the month arithmetic would overflow."""
-    try:
-        month = month_start(datetime.date.fromisoformat(f"{value}-01"))
-    except ValueError:
-        return None
-    return month if points.FIRST_MONTH <= month <= points.LAST_MONTH else None
+    return parse_month(value)

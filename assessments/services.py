@@ -1,0 +1,174 @@
+"""Writes of the monthly assessment: start a run, execute it (the task's body), publish it.
+
+Who may call what: ``start_run`` and ``publish_run`` are for assessors (``permissions``); the
+schedule starts last month's run with no actor. ``execute_run`` is the task's body.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from assessments import engine
+from assessments.models import Run, RunStatus, Scheme, Score
+from assessments.permissions import can_run_assessments
+from assessments.scheme import default_rules
+from citymgmt.months import month_start
+from citymgmt.queue import enqueue
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+# A run queued this long ago that no worker has picked up, or running this long, lost its task
+# (broker down, worker killed): starting the month again queues it anew.
+STALE_AFTER = {
+    RunStatus.QUEUED: datetime.timedelta(minutes=10),
+    RunStatus.RUNNING: datetime.timedelta(minutes=30),
+}
+
+
+def current_scheme() -> Scheme:
+    """The scheme new runs use; the defaults of DESIGN §8 the first time."""
+    scheme = Scheme.objects.filter(is_current=True).first()
+    if scheme is None:
+        scheme, _created = Scheme.objects.get_or_create(
+            is_current=True,
+            defaults={"name": _("Default scheme (DESIGN §8)"), "rules": default_rules()},
+        )
+    return scheme
+
+
+@transaction.atomic
+def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -> Run:
+    """Queue the computation of ``month`` with the current scheme and return its run.
+
+    The month's unpublished run is reused (its scores are replaced when the task finishes);
+    a month whose runs are all published gets a new run, and the published ones stay as they
+    are. A run already queued or running is returned as it is, unless its task was lost (a
+    broker that was down, a worker that died: ``STALE_AFTER``). ``actor`` None: the schedule,
+    which computes the run itself (``queue=False``).
+    """
+    if actor is not None and not can_run_assessments(actor):
+        raise PermissionDenied(_("Only assessors run the monthly assessment."))
+    month = month_start(month)
+    if month >= month_start(timezone.localdate()):
+        raise ValidationError({"month": _("Only a month that has ended can be assessed.")})
+    scheme = current_scheme()
+    run = Run.objects.select_for_update().filter(month=month, published=False).first()
+    if run is not None and run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        since = run.started_at if run.status == RunStatus.RUNNING else run.created_at
+        if since and timezone.now() - since < STALE_AFTER[run.status]:
+            return run
+    if run is None:
+        run = Run.objects.create(month=month, scheme=scheme, started_by=actor)
+    else:
+        run.scheme = scheme
+        run.started_by = actor
+        run.status = RunStatus.QUEUED
+        run.progress = 0
+        run.progress_note = ""
+        run.error = ""
+        run.created_at = timezone.now()
+        run.save(
+            update_fields=[
+                "scheme",
+                "started_by",
+                "status",
+                "progress",
+                "progress_note",
+                "error",
+                "created_at",
+            ]
+        )
+    if queue:
+        from assessments.tasks import run_monthly_assessment
+
+        enqueue(run_monthly_assessment, run_id=run.pk)
+    return run
+
+
+def report_progress(run_id: int, percent: int, note: str) -> None:
+    """Record how far a run is, visible at once to the page polling it (autocommit: called
+    between the computation's steps, never inside its final transaction)."""
+    Run.objects.filter(pk=run_id).update(progress=max(0, min(100, percent)), progress_note=note)
+
+
+def execute_run(run_id: int) -> Run | None:
+    """Compute a run and store its scores. Safe to run twice: a published run is left alone,
+    and the scores are replaced in one transaction, so a reader sees the old set or the new one.
+    A failure marks the run failed with the error and leaves the old scores in place."""
+    run = Run.objects.select_related("scheme").filter(pk=run_id).first()
+    if run is None or run.published:
+        return run
+    rules = run.scheme.rules
+    Run.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        finished_at=None,
+        progress=0,
+        progress_note="",
+        error="",
+    )
+    try:
+        result = engine.compute(
+            month=run.month,
+            rules=rules,
+            progress=lambda percent, note: report_progress(run.pk, percent, note),
+        )
+        with transaction.atomic():
+            locked = Run.objects.select_for_update().get(pk=run.pk)
+            if locked.published:  # published by someone while this ran: keep it frozen
+                return locked
+            Score.objects.filter(run=locked).delete()
+            for score in result.scores:
+                score.run = locked
+            Score.objects.bulk_create(result.scores, batch_size=500)
+            locked.scheme_snapshot = rules
+            locked.totals = result.totals
+            locked.status = RunStatus.DONE
+            locked.progress = 100
+            locked.progress_note = ""
+            locked.finished_at = timezone.now()
+            locked.save(
+                update_fields=[
+                    "scheme_snapshot",
+                    "totals",
+                    "status",
+                    "progress",
+                    "progress_note",
+                    "finished_at",
+                ]
+            )
+        return locked
+    except Exception as exc:
+        logger.exception("Assessment run %s failed", run_id)
+        Run.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+@transaction.atomic
+def publish_run(*, run: Run, actor: User) -> Run:
+    """Publish a finished run: officers and supervisors see it, and it is frozen from now on
+    (re-running the month makes a new run). Assessors only."""
+    if not can_run_assessments(actor):
+        raise PermissionDenied(_("Only assessors publish the monthly assessment."))
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.published:
+        raise ValidationError(_("This run is already published."))
+    if run.status != RunStatus.DONE:
+        raise ValidationError(_("Only a finished run can be published."))
+    run.published = True
+    run.published_at = timezone.now()
+    run.published_by = actor
+    run.save(update_fields=["published", "published_at", "published_by"])
+    return run
