@@ -271,6 +271,15 @@ class SurveyLink(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # A link is a credential: who handed it out is part of the record.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("survey link")

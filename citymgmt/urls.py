@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("privacy.urls")),  # before cases: track/erase/ is not a code
     path("", include("cases.urls")),
     path("patrols/", include("patrols.urls")),
+    path("", include("assessments.survey_urls")),  # /assessments/surveys/, /survey/<token>/
     path("assessments/", include("assessments.urls")),
     path("shops/", include("shops.urls")),
     path("api/", include("citymgmt.api_urls")),

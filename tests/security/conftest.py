@@ -305,6 +305,27 @@ def _shops(users: dict[str, User | None]) -> dict[str, Any]:
     }
 
 
+def _survey(places: dict[str, Any]) -> dict[str, Any]:
+    """October's survey sheet (调查表), open all week, with one link rating brigade A."""
+    from assessments.models import Survey, SurveyLink
+
+    survey = Survey.objects.create(
+        month=datetime.date(2026, 10, 1),
+        title="10月满意度调查",
+        questions=["巡查是否到位", "处置是否及时"],
+        closes_at=MONDAY_10AM + datetime.timedelta(days=7),
+    )
+    link = SurveyLink.objects.create(
+        survey=survey,
+        brigade=places["brigade_a"],
+        respondent_kind="community",
+        respondent_name="黄楼社区",
+        community=places["a"],
+        expires_at=survey.closes_at,
+    )
+    return {"survey": survey, "survey_link_a": link}
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
     media_root = tmp_path_factory.mktemp("media")
@@ -323,6 +344,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
             places = _places()
             users = _people(places)
             objects = {**places, **_tickets(users), **_patrols(users), **_shops(users)}
+            objects.update(_survey(places))
             objects["notification_a"] = Notification.objects.create(
                 recipient=users["officer_a"],
                 ticket=objects["ticket_a"],

@@ -821,7 +821,77 @@ MORE_CELLS = (
         shows=_api_has("id", lambda w: w.notification_a.pk),
     ),
 )
-CELLS = (*CELLS, *MORE_CELLS, *_step_cells())
+
+
+def _survey_url(name: str) -> Callable[[World, str], str]:
+    return lambda w, r: reverse(name, args=[w.survey.pk, w.brigade_a.pk])
+
+
+# The surveys (调查表): assessors keep them; the one-time link is public, its token the key.
+SURVEY_CELLS = (
+    Cell("survey list", "GET", PAGE, lambda w, r: reverse("surveys:list"), gate=("assessor",)),
+    Cell("survey new", "GET", PAGE, lambda w, r: reverse("surveys:create"), gate=("assessor",)),
+    Cell(
+        "survey create",
+        "POST",
+        PAGE,
+        lambda w, r: reverse("surveys:create"),
+        lambda w: {
+            "month": "2026-10",
+            "title": "矩阵调查",
+            "questions": "巡查是否到位",
+            "closes_at": "2026-11-30T18:00",
+        },
+        done=lambda w: _survey_exists("矩阵调查"),
+        gate=("assessor",),
+        ok=302,
+    ),
+    Cell(
+        "survey detail",
+        "GET",
+        PAGE,
+        lambda w, r: reverse("surveys:detail", args=[w.survey.pk]),
+        gate=("assessor",),
+    ),
+    Cell("survey brigade links", "GET", PAGE, _survey_url("surveys:brigade"), gate=("assessor",)),
+    Cell(
+        "survey issue links",
+        "POST",
+        PAGE,
+        _survey_url("surveys:brigade"),
+        lambda w: {"other_name": "黄楼街道城管科"},
+        done=lambda w: w.survey.links.filter(respondent_name="黄楼街道城管科").exists(),
+        gate=("assessor",),
+        ok=302,
+    ),
+    Cell("survey print sheet", "GET", PAGE, _survey_url("surveys:print"), gate=("assessor",)),
+    Cell(
+        "survey answer page",
+        "GET",
+        PUBLIC,
+        lambda w, r: reverse("surveys:answer", args=[w.survey_link_a.token]),
+    ),
+    Cell(
+        "survey answer",
+        "POST",
+        PUBLIC,
+        lambda w, r: reverse("surveys:answer", args=[w.survey_link_a.token]),
+        lambda w: {"q0": "5", "q1": "4"},
+        done=lambda w: hasattr(
+            type(w.survey_link_a).objects.get(pk=w.survey_link_a.pk), "response"
+        ),
+        ok=302,
+    ),
+)
+
+
+def _survey_exists(title: str) -> bool:
+    from assessments.models import Survey
+
+    return Survey.objects.filter(title=title).exists()
+
+
+CELLS = (*CELLS, *MORE_CELLS, *_step_cells(), *SURVEY_CELLS)
 
 EVERYONE = {*ROLES}
 PUBLIC_CELLS = {
@@ -833,6 +903,8 @@ PUBLIC_CELLS = {
     "community board QR",
     "officer contact card",
     "open311 requests: ticket A",
+    "survey answer page",
+    "survey answer",
 }
 SIGNED_IN = {"community grids (staff map)"}
 RESIDENT_CELLS = {
@@ -1033,6 +1105,7 @@ ALLOWED: dict[str, set[str]] = {
     "assessor": {
         *PUBLIC_CELLS,
         *SIGNED_IN,
+        *{c.name for c in SURVEY_CELLS},
         *STAFF_READS_A,
         "operations overview",
         "shop list: merchant A",
