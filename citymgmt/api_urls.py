@@ -15,6 +15,7 @@ from drf_spectacular.views import (
 
 import cases.urls  # noqa: F401  (registers the <ticket:…> path converter)
 from accounts import api as accounts_api
+from assessments import api as assessments_api
 from cases import api as cases_api
 from cases.actions import ACTIONS
 from grids import api as grids_api
@@ -57,6 +58,12 @@ v1 = [
     path("logs/submit/", patrols_api.DailyLogSubmit.as_view(), name="log_submit"),
     path("logs/save/", patrols_api.DailyLogSave.as_view(), name="log_save"),
     path("logs/<int:log_id>/", patrols_api.DailyLogDetail.as_view(), name="log"),
+    path("assessments/runs/", assessments_api.RunList.as_view(), name="assessment_runs"),
+    path(
+        "assessments/runs/<int:run_id>/scores/",
+        assessments_api.ScoreList.as_view(),
+        name="assessment_scores",
+    ),
 ]
 
 # The schema readers, and only they, get a wider Content-Security-Policy: both style themselves

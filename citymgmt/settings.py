@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStateEnum": "cases.models.State",
         "RejectReasonEnum": "cases.models.RejectReason",
         "OutreachKindEnum": "patrols.models.OutreachKind",
+        "AssessmentRunStatusEnum": "assessments.models.RunStatus",
+        "LogStatusEnum": "patrols.models.LogStatus",
         # GeoJSON's "type": "Feature" of grids and patrol tracks: one enum, named, not a hash.
         "FeatureTypeEnum": ["Feature"],
     },

@@ -326,6 +326,31 @@ def _survey(places: dict[str, Any]) -> dict[str, Any]:
     return {"survey": survey, "survey_link_a": link}
 
 
+def _assessments(places: dict[str, Any], users: dict[str, User | None]) -> dict[str, Any]:
+    """October 2026 published, with officer A's, officer B's, both brigades' and unit X's
+    scores; September computed but not published (assessors only)."""
+    from assessments.models import Run, SubjectKind
+    from tests.assessments.factories import RunFactory, ScoreFactory
+
+    run = RunFactory(month=datetime.date(2026, 10, 1), published=True, published_at=MONDAY_10AM)
+    scores = {}
+    for side in ("a", "b"):
+        officer = users[f"officer_{side}"].officer
+        scores[f"score_officer_{side}"] = ScoreFactory(
+            run=run, officer=officer, brigade=officer.brigade, name=str(officer.user)
+        )
+        brigade = places[f"brigade_{side}"]
+        scores[f"score_brigade_{side}"] = ScoreFactory(
+            run=run, kind=SubjectKind.BRIGADE, unit=brigade, name=brigade.name
+        )
+    unit = users["handler_x"].unit
+    scores["score_unit_x"] = ScoreFactory(
+        run=run, kind=SubjectKind.DEPARTMENT, unit=unit, name=unit.name
+    )
+    draft = RunFactory(month=datetime.date(2026, 9, 1), scheme=run.scheme)
+    return {"run_published": Run.objects.get(pk=run.pk), "run_draft": draft, **scores}
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
     media_root = tmp_path_factory.mktemp("media")
@@ -345,6 +370,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
             users = _people(places)
             objects = {**places, **_tickets(users), **_patrols(users), **_shops(users)}
             objects.update(_survey(places))
+            objects.update(_assessments(places, users))
             objects["notification_a"] = Notification.objects.create(
                 recipient=users["officer_a"],
                 ticket=objects["ticket_a"],
