@@ -16,6 +16,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from accounts.models import Officer, Unit, UnitKind, User
+from assessments.demo import seed_assessments
 from cases.categories import load_categories
 from cases.demo import seed_tickets
 from cases.demo.reminders import seed_reminders
@@ -48,6 +49,7 @@ def city(django_db_setup, django_db_blocker):
             seed_shops()
             seed_privacy()
             seed_reminders()
+            seed_assessments()
             yield result
         finally:
             transaction.set_rollback(True)

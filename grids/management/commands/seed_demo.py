@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
+from assessments.demo import seed_assessments
 from cases.demo import seed_tickets
 from cases.demo.reminders import seed_reminders
 from cases.demo.residents import seed_resident_side
@@ -34,6 +35,7 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("shops", seed_shops),
     ("privacy", seed_privacy),
     ("reminders", seed_reminders),
+    ("assessments", seed_assessments),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区
