@@ -60,6 +60,16 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "shops.delete_categorydeduction": (Role.ASSESSOR,),
     "shops.view_categorydeduction": (Role.ASSESSOR,),
     "shops.view_merchant": (Role.ASSESSOR,),
+    # The monthly assessment: assessors keep the schemes; runs, scores and surveys are made by
+    # the engine and the assessment pages, so the admin shows them read-only.
+    "assessments.view_scheme": (Role.ASSESSOR,),
+    "assessments.change_scheme": (Role.ASSESSOR,),
+    "assessments.add_scheme": (Role.ASSESSOR,),
+    "assessments.view_run": (Role.ASSESSOR,),
+    "assessments.view_score": (Role.ASSESSOR,),
+    "assessments.view_survey": (Role.ASSESSOR,),
+    "assessments.view_surveylink": (Role.ASSESSOR,),
+    "assessments.view_surveyresponse": (Role.ASSESSOR,),
     # The beat schedule (linked from the operations page): assessors may retime or pause a task.
     "django_celery_beat.view_periodictask": (Role.ASSESSOR,),
     "django_celery_beat.change_periodictask": (Role.ASSESSOR,),

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Unit, UnitKind
 from assessments import exports, presenting, selectors, services
 from assessments.forms import OfficerScoreFilter, PublishRunForm
+from assessments.indicators import tickets_behind
 from assessments.models import Run, RunStatus, SubjectKind
 from assessments.permissions import can_run_assessments
 from assessments.scheme import INDICATORS
@@ -318,11 +319,6 @@ def officer_tickets(
     score = selectors.officer_score(request.user, run, badge, who)
     if code not in score.indicators:
         raise Http404
-    try:
-        from assessments.indicators import tickets_behind  # the engine's definitions
-    except ImportError:  # pragma: no cover - until the engine part is merged
-        raise Http404 from None
-
     behind = tickets_behind(score, code, part)
     if behind is None:
         raise Http404

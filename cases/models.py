@@ -338,6 +338,12 @@ class Ticket(FSMModelMixin, models.Model):
             models.Index(
                 fields=["warn_at"], name="ticket_open_warn_at", condition=Q(state__in=CLOCK_STATES)
             ),
+            # The monthly assessment counts a month's tickets by each milestone.
+            models.Index(fields=["registered_at"], name="ticket_registered_at"),
+            models.Index(fields=["referred_at"], name="ticket_referred_at"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_at"),
+            models.Index(fields=["deadline"], name="ticket_deadline"),
+            models.Index(fields=["rated_at"], name="ticket_rated_at"),
             # The retention job (privacy) looks for tickets finished before a cutoff.
             models.Index(
                 fields=["closed_at"], name="ticket_closed_at", condition=Q(state=State.CLOSED)

@@ -2,7 +2,6 @@
 what each shows, and that nobody opens what is not theirs."""
 
 import datetime
-import importlib.util
 import zoneinfo
 
 import pytest
@@ -27,7 +26,6 @@ supervisor_quanshan = cases_fixtures.supervisor_quanshan
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
-ENGINE = importlib.util.find_spec("assessments.indicators") is not None
 
 
 @pytest.fixture(autouse=True)
@@ -251,7 +249,6 @@ def october_ticket(make_ticket, officer_gulou):
         return make_ticket(State.RESOLVED)
 
 
-@pytest.mark.xfail(not ENGINE, reason="engine part: assessments.indicators", strict=False)
 def test_officer_drills_down_to_the_tickets_behind_a_number(
     client, officer_gulou, october, october_ticket
 ):
@@ -274,7 +271,6 @@ def test_drill_down_into_nothing_is_a_404(client, assessor, october, code, part)
     assert client.get(tickets_url("GL1-001", code, part)).status_code == 404
 
 
-@pytest.mark.xfail(not ENGINE, reason="engine part: assessments.indicators", strict=False)
 def test_drill_down_runs_a_constant_number_of_queries(
     client, assessor, october, make_ticket, django_assert_max_num_queries
 ):

@@ -7,7 +7,6 @@ Until the engine part is merged there is no worker result to wait for and no tic
 number: the test advances the run itself as a worker would, and skips the drill-down's list.
 """
 
-import importlib.util
 import io
 import re
 
@@ -26,8 +25,6 @@ from tests.e2e.test_casework_journey import log_in
 from tests.e2e.test_csp import RECORD_VIOLATIONS, page_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-ENGINE = importlib.util.find_spec("assessments.indicators") is not None
 
 
 @pytest.fixture
@@ -105,11 +102,10 @@ def test_assessor_reads_last_month_downloads_it_and_publishes_another(
     # 3. The tickets behind 按期处置率's denominator.
     links = on_time.locator("a[href$='/on_time/den/']")
     expect(links).to_have_count(1)
-    if ENGINE:
-        links.click()
-        expect(page).to_have_url(re.compile(r"/officers/GL1-001/on_time/den/$"))
-        expect(page.locator("#tickets-behind")).to_be_visible()
-        shot(page, "assessment-04-tickets")
+    links.click()
+    expect(page).to_have_url(re.compile(r"/officers/GL1-001/on_time/den/$"))
+    expect(page.locator("#tickets-behind")).to_be_visible()
+    shot(page, "assessment-04-tickets")
 
     # 4. The month's Excel, opened as the bureau would.
     page.goto(f"/assessments/{last}/")

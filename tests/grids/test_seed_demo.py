@@ -16,6 +16,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from accounts.models import Officer, Unit, UnitKind, User
+from assessments.demo import seed_assessments
 from assessments.survey_demo import seed_surveys
 from cases.categories import load_categories
 from cases.demo import seed_tickets
@@ -50,6 +51,7 @@ def city(django_db_setup, django_db_blocker):
             seed_privacy()
             seed_reminders()
             seed_surveys()
+            seed_assessments()
             yield result
         finally:
             transaction.set_rollback(True)

@@ -29,7 +29,6 @@ approved…), and a denied one must leave it undone. Monthly scores (issue 7) ar
 ``ASSESSMENT_CELLS``.
 """
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -896,13 +895,7 @@ def _survey_exists(title: str) -> bool:
 # The monthly assessment (issue 7): October published (officer A's and B's scores, both
 # brigades', unit X's), September computed and not published. Pages and exports scope as
 # ``assessments.selectors`` says; a kind a role has no row in is a 403.
-# The tickets behind a number come from the engine part (assessments.indicators): until it is
-# merged, that page is a 404 for everyone. (Merging: keep the set, drop the condition.)
-DRILL_DOWN = (
-    {"assessment officer A's tickets"}
-    if importlib.util.find_spec("assessments.indicators")
-    else set()
-)
+DRILL_DOWN = {"assessment officer A's tickets"}
 ASSESSED = (*OFFICERS, "handler_x", "handler_y", *SUPERVISORS, "assessor")
 OCTOBER, SEPTEMBER = {"month": "2026-10"}, {"month": "2026-09"}
 

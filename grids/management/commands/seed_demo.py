@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
+from assessments.demo import seed_assessments
 from assessments.survey_demo import seed_surveys
 from cases.demo import seed_tickets
 from cases.demo.reminders import seed_reminders
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("privacy", seed_privacy),
     ("reminders", seed_reminders),
     ("surveys", seed_surveys),
+    ("assessments", seed_assessments),
 ]
 
 BOARD_EXAMPLE = "320311010001"  # 泰山社区

@@ -1,0 +1,235 @@
+"""Runs: who may start one, which months, re-running, failing, the task and the schedule,
+comparisons with last month, n/a indicators and ties."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from assessments import engine
+from assessments.models import Run, RunStatus, Score
+from assessments.scheme import default_rules
+from assessments.services import current_scheme, execute_run, publish_run, start_run
+from assessments.tasks import run_monthly_assessment
+from patrols.models import DailyLog, LogStatus
+from tests.assessments.conftest import OCTOBER, SEPTEMBER
+from tests.factories import AssignmentFactory, OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+NOV_2 = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
+
+
+def run_month(month: datetime.date, assessor, *, publish: bool = False) -> Run:
+    with time_machine.travel(NOV_2, tick=False):
+        run = execute_run(start_run(month=month, actor=assessor, queue=False).pk)
+        if publish:
+            run = publish_run(run=run, actor=assessor)
+    return run
+
+
+def scores_of(run: Run) -> list[tuple]:
+    return list(
+        run.scores.order_by("kind", "name").values_list(
+            "kind", "name", "composite", "grade", "rank", "indicators"
+        )
+    )
+
+
+# --- who and when ------------------------------------------------------------------------------
+
+
+def test_assessor_starts_a_run_for_last_month(assessor):
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+
+    assert run.month == OCTOBER and run.status == RunStatus.QUEUED
+    assert run.started_by == assessor and run.scheme == current_scheme()
+
+
+def test_supervisor_cannot_start_a_run(supervisor_gulou):
+    with time_machine.travel(NOV_2, tick=False), pytest.raises(PermissionDenied):
+        start_run(month=OCTOBER, actor=supervisor_gulou, queue=False)
+    assert not Run.objects.exists()
+
+
+def test_officer_cannot_publish_a_run(small_city, assessor):
+    run = run_month(OCTOBER, assessor)
+    officer = small_city.officers["A1"].user
+
+    with pytest.raises(PermissionDenied):
+        publish_run(run=run, actor=officer)
+    run.refresh_from_db()
+    assert not run.published
+
+
+@pytest.mark.parametrize("month", [datetime.date(2026, 11, 1), datetime.date(2027, 1, 1)])
+def test_a_month_that_has_not_ended_cannot_be_assessed(assessor, month):
+    with time_machine.travel(NOV_2, tick=False), pytest.raises(ValidationError) as raised:
+        start_run(month=month, actor=assessor, queue=False)
+    assert "month" in raised.value.message_dict
+    assert not Run.objects.exists()
+
+
+# --- running, re-running, failing --------------------------------------------------------------
+
+
+def test_execute_run_twice_gives_the_same_scores(small_city, assessor):
+    run = run_month(OCTOBER, assessor)
+    first = scores_of(run)
+
+    again = execute_run(run.pk)
+
+    assert scores_of(again) == first
+    assert Score.objects.filter(run=run).count() == len(first)
+
+
+def test_a_failing_computation_marks_the_run_failed_and_keeps_its_scores(small_city, assessor):
+    run = run_month(OCTOBER, assessor)
+    before = scores_of(run)
+    scheme = run.scheme
+    scheme.rules = {**default_rules(), "weights": {}}  # a broken scheme: no officer weights
+    scheme.save(update_fields=["rules"])
+
+    with pytest.raises(KeyError):
+        execute_run(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "KeyError" in run.error and run.finished_at is not None
+    assert scores_of(run) == before
+    assert run.scheme_snapshot == default_rules()  # the rules the stored scores were made with
+
+
+def test_the_task_computes_the_run_it_is_given(small_city, assessor):
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+
+        result = run_monthly_assessment.apply(kwargs={"run_id": run.pk})
+
+    assert result.get() == run.pk
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.progress == 100 and run.progress_note == ""
+    assert run.scores.filter(kind="officer").count() == 4
+
+
+def test_the_schedule_computes_the_month_before(small_city):
+    # The beat fires on the 1st at 02:00, local time.
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI), tick=False):
+        result = run_monthly_assessment.apply()
+
+    run = Run.objects.get(pk=result.get())
+    assert run.month == OCTOBER and run.started_by is None
+    assert run.status == RunStatus.DONE and not run.published
+    assert run.scores.get(kind="officer", name="王建国").composite == Decimal("70.50")
+
+
+def test_the_schedule_leaves_a_published_month_alone_and_opens_a_new_run(small_city, assessor):
+    published = run_month(OCTOBER, assessor, publish=True)
+    frozen = scores_of(published)
+
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI), tick=False):
+        new_id = run_monthly_assessment.apply().get()
+
+    assert new_id != published.pk
+    assert scores_of(Run.objects.get(pk=published.pk)) == frozen
+    assert Run.objects.filter(month=OCTOBER).count() == 2
+
+
+# --- last month, n/a, ties ---------------------------------------------------------------------
+
+
+def test_change_is_against_last_months_published_run(small_city, assessor):
+    # September for 王建国: valid 1/1, on site 1/1, on time 0/1 (#32 late), rework 0/2,
+    # missed 0/2, logs 0/…, satisfaction 0/1 (#32 rated 1), hotline 0:
+    # 1000 + 1500 + 0 + 1000 + 1000 + 0 + 0 + 1000 = 5500 → 55.00.
+    september = run_month(SEPTEMBER, assessor, publish=True)
+    assert september.scores.get(kind="officer", name="王建国").composite == Decimal("55.00")
+
+    october = run_month(OCTOBER, assessor)
+
+    wang = october.scores.get(kind="officer", name="王建国")
+    assert wang.previous_composite == Decimal("55.00")
+    assert wang.change == Decimal("15.50")
+    brigade = october.scores.get(kind="brigade", unit=small_city.brigades["gl1"])
+    assert brigade.previous_composite is not None
+    assert brigade.change == brigade.composite - brigade.previous_composite
+
+
+def test_an_unpublished_last_month_is_not_compared_with(small_city, assessor):
+    run_month(SEPTEMBER, assessor)  # done, never published
+
+    october = run_month(OCTOBER, assessor)
+
+    assert not october.scores.filter(previous_composite__isnull=False).exists()
+    assert not october.scores.filter(change__isnull=False).exists()
+
+
+def test_indicators_with_no_denominator_are_na_and_their_weight_goes_to_the_others(small_city):
+    # November 2026: nothing was reported, registered, resolved or rated, and nobody's log was
+    # handed in; only #25 (李秀英) and #30 (环卫处) fall due. For 王建国 only the daily logs and
+    # the hotline table (no complaints: 100) can be scored: their weights 15 and 10 become 60
+    # and 40.
+    result = engine.compute(
+        month=datetime.date(2026, 11, 1), rules=default_rules(), progress=lambda p, n: None
+    )
+
+    wang = next(s for s in result.scores if s.name == "王建国")
+    assert wang.indicators["on_time"] == {
+        "num": 0,
+        "den": 0,
+        "rate": None,
+        "points": None,
+        "weight": 0.0,
+    }
+    assert wang.indicators["logs"]["weight"] == 60.0
+    assert wang.indicators["hotline"]["weight"] == 40.0
+    assert wang.composite == Decimal("40.00") and wang.grade == "D"  # D from 40
+    li = next(s for s in result.scores if s.name == "李秀英")
+    assert li.indicators["on_time"]["den"] == 1 and li.indicators["on_time"]["weight"] > 20
+    # n/a for every officer, city-wide (on time is not: 李秀英 had a ticket due).
+    assert result.totals["na"]["officer"] == [
+        "valid_reports",
+        "on_site",
+        "rework",
+        "missed",
+        "satisfaction",
+    ]
+    assert result.totals["satisfaction_rate"] is None and result.totals["found"] == 0
+    assert result.totals["on_time_rate"] == 0.0 and result.totals["due"] == 2
+
+
+def test_equal_composites_share_a_rank(gulou_community):
+    grid = gulou_community.grid_cells.first()
+    for badge, logged in (("T-1", 2), ("T-2", 2), ("T-3", 1)):
+        officer = OfficerFactory(brigade=gulou_community.brigade, badge_number=badge)
+        AssignmentFactory(
+            officer=officer,
+            community=gulou_community,
+            grid_cells=[grid],
+            weekdays="12",  # Monday and Tuesday: 12 and 13 October are the only duty days
+            valid_from=datetime.date(2026, 10, 12),
+            valid_to=datetime.date(2026, 10, 13),
+        )
+        for day in (12, 13)[:logged]:
+            DailyLog.objects.create(
+                officer=officer,
+                brigade=officer.brigade,
+                date=datetime.date(2026, 10, day),
+                status=LogStatus.SUBMITTED,
+            )
+
+    result = engine.compute(month=OCTOBER, rules=default_rules(), progress=lambda p, n: None)
+
+    officers = sorted(
+        (s.officer.badge_number, s.composite, s.rank) for s in result.scores if s.officer_id
+    )
+    # logs 100 or 50 (weight 60), hotline 100 (40): 100, 100, 70.
+    assert officers == [
+        ("T-1", Decimal("100.00"), 1),
+        ("T-2", Decimal("100.00"), 1),
+        ("T-3", Decimal("70.00"), 3),
+    ]
