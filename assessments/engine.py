@@ -180,13 +180,15 @@ def _ticket_counts(
             condition &= members[0].link()
         if subjects is not None:
             condition &= Q(**{f"{group}__in": list(subjects)})
+        # Only the grids' join (postings × their cells) can meet a ticket twice; the other
+        # groups are the ticket's own columns, where DISTINCT would cost a sort for nothing.
         aggregates = {}
         for definition in members:
             aggregates[f"{definition.code}__den"] = Count(
-                "pk", filter=definition.den_q(window), distinct=True
+                "pk", filter=definition.den_q(window), distinct=linked
             )
             aggregates[f"{definition.code}__num"] = Count(
-                "pk", filter=definition.num_q(window), distinct=True
+                "pk", filter=definition.num_q(window), distinct=linked
             )
         rows = (
             Ticket.objects.filter(condition)
