@@ -3,7 +3,7 @@ the run used), each indicator's row on a subject's page, and the city totals' se
 by the pages, the exports and the API, so the three always agree."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.functional import Promise
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assessments.models import Run, SubjectKind
-from assessments.scheme import INDICATORS, default_rules
+from assessments.scheme import DEFAULT_WEIGHTS, INDICATORS, default_rules
 
 # Which weight group of the scheme scores each subject kind (``scheme.DEFAULT_WEIGHTS``).
 GROUP_OF_KIND = {
@@ -38,11 +38,20 @@ def rules_of(run: Run) -> dict[str, Any]:
     return run.scheme_snapshot or (run.scheme.rules if run.scheme_id else None) or default_rules()
 
 
+def _in_design_order(codes: list[str], group: str) -> list[str]:
+    """``codes`` in DESIGN §8's order (the default weights', then ``INDICATORS``'): a JSON
+    object's key order is not kept by PostgreSQL (jsonb sorts keys by length), so the order of
+    a run's stored weights says nothing."""
+    order = [*DEFAULT_WEIGHTS.get(group, {}), *INDICATORS]
+    return sorted(codes, key=order.index)
+
+
 def indicator_codes(run: Run, kind: str) -> list[str]:
-    """The indicators a kind's ranking shows, in the scheme's order (brigades: their officers'
+    """The indicators a kind's ranking shows, in DESIGN §8's order (brigades: their officers'
     indicators summed, and the survey)."""
-    weights = rules_of(run).get("weights", {}).get(GROUP_OF_KIND[kind], {})
-    codes = [code for code in weights if code in INDICATORS]
+    group = GROUP_OF_KIND[kind]
+    weights = rules_of(run).get("weights", {}).get(group, {})
+    codes = _in_design_order([code for code in weights if code in INDICATORS], group)
     if kind == SubjectKind.BRIGADE:
         codes.append("survey")
     return codes
@@ -106,13 +115,16 @@ def percent(part: Any, whole: Any) -> int | None:
 
 
 def rate_percent(rate: Any) -> int | None:
-    """A rate kept as a fraction (0–1) as a whole percentage."""
-    return round(100 * rate) if isinstance(rate, int | float | Decimal) else None
+    """A rate of ``Run.totals`` (``engine`` keeps them as percentages with one decimal, 66.7)
+    as a whole percentage, rounded half up as the engine rounds."""
+    if not isinstance(rate, int | float | Decimal):
+        return None
+    return int(Decimal(str(rate)).quantize(Decimal("1"), ROUND_HALF_UP))
 
 
 def totals_view(totals: dict[str, Any]) -> dict[str, Any]:
-    """The keys ``engine.compute`` writes into ``Run.totals`` (rates as fractions), with the
-    percentages the sentence shows; absent keys stay None."""
+    """The keys ``engine.compute`` writes into ``Run.totals`` (rates as percentages), with the
+    whole percentages the sentence shows; absent keys stay None."""
     return {
         "found": totals.get("found"),
         "fixed_on_site": totals.get("fixed_on_site"),

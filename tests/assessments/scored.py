@@ -140,16 +140,17 @@ def score_month(
     return month
 
 
+# As ``engine`` writes them: counts, and rates as percentages with one decimal.
 TOTALS = {
     "found": 317,
     "fixed_on_site": 261,
-    "on_site_rate": 261 / 317,
+    "on_site_rate": 82.3,
     "resident_reports": 45,
     "resident_resolved": 44,
-    "satisfaction_rate": 0.98,
+    "satisfaction_rate": 98.0,
     "registered": 120,
     "closed": 100,
-    "on_time_rate": 0.9,
+    "on_time_rate": 90.0,
     "split_on_site": 70,
     "split_managed": 20,
     "split_enforced": 10,
