@@ -99,6 +99,13 @@ class Unit(models.Model):
         return None
 
 
+# A badge number is part of URLs (contact cards, assessment pages): no slash, space or control
+# character, which a URL path cannot carry as one segment.
+badge_number_validator = RegexValidator(
+    r"^[^/\x00-\x20\x7f]+$", _("A badge number has no slash, space or control character.")
+)
+
+
 class Officer(models.Model):
     """The field profile of a 执法监督网格员: what the public notice board shows of them."""
 
@@ -116,7 +123,9 @@ class Officer(models.Model):
         limit_choices_to={"kind": UnitKind.BRIGADE},
         help_text=_("The supervision brigade the officer serves in (scoping and assessment)."),
     )
-    badge_number = models.CharField(_("badge number"), max_length=20, unique=True)
+    badge_number = models.CharField(
+        _("badge number"), max_length=20, unique=True, validators=[badge_number_validator]
+    )
     title = models.CharField(_("title"), max_length=40, blank=True)
     public_phone = models.CharField(_("public phone"), max_length=20, blank=True)
     photo = models.ImageField(_("photo"), upload_to="officers/", blank=True)

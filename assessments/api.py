@@ -66,9 +66,18 @@ class AssessmentRunSerializer(serializers.ModelSerializer):
     def get_month(self, run: Run) -> str:
         return f"{run.month:%Y-%m}"
 
+    def to_representation(self, run: Run) -> dict[str, Any]:
+        data = super().to_representation(run)
+        # City totals are for those the overview shows them to (supervisors, assessors);
+        # officers and handlers read their own scores only.
+        if not self.context.get("sees_city_totals", False):
+            data["totals"] = None
+        return data
+
 
 class AssessmentIndicator(serializers.Serializer):
-    num = serializers.IntegerField()
+    # Ticket counts are whole numbers; the survey's numerator is a sum of points (172.67).
+    num = serializers.FloatField()
     den = serializers.IntegerField()
     rate = serializers.FloatField(allow_null=True)
     points = serializers.FloatField(allow_null=True)
@@ -120,6 +129,12 @@ class RunList(_Scoped, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Run]:
         return selectors.runs_visible_to(self.request.user, self.viewer())
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        user = self.request.user
+        context["sees_city_totals"] = selectors.viewer(user).sees_city_totals
+        return context
 
     @extend_schema(
         tags=TAGS,

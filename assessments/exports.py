@@ -84,6 +84,11 @@ def workbook(run: Run, sheets: dict[str, QuerySet[Score]]) -> Workbook:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in rows(run, kind, scores):
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                # openpyxl stores a string starting with "=" as a formula: names are typed by
+                # people (the admin), so they are kept as text, never evaluated.
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         for index, (_header, number_format, width) in enumerate(cols, start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = width
@@ -115,5 +120,17 @@ def csv_response(run: Run, kind: str, scores: QuerySet[Score], *, filename: str)
     writer = csv.writer(response)
     writer.writerow([header for header, _format, _width in columns(run, kind)])
     for row in rows(run, kind, scores):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([_csv_cell(value) for value in row])
     return response
+
+
+# A spreadsheet opening a CSV evaluates a cell that starts with one of these (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

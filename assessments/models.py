@@ -1,6 +1,7 @@
 """The monthly assessment (综合评价): schemes of weights, runs for a month, scores per subject, and
 the survey sheets (调查表) that streets, communities and shops fill in by one-time links."""
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -63,6 +64,14 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A run queued this long ago that no worker has picked up, or running this long, lost its task
+# (broker down, worker killed): the page offers to start it again, and starting it queues it anew.
+STALE_AFTER = {
+    RunStatus.QUEUED: datetime.timedelta(minutes=10),
+    RunStatus.RUNNING: datetime.timedelta(minutes=30),
+}
+
+
 class Run(models.Model):
     """One computation of one month. Re-running an unpublished run replaces its scores in one
     transaction; a published run is frozen (a new run is needed, and this one stays readable)."""
@@ -121,6 +130,24 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} #{self.pk}"
+
+    @property
+    def has_scores(self) -> bool:
+        """Scores are stored (a re-run in hand or failed keeps the last good ones readable)."""
+        return self.finished_at is not None and self.status != RunStatus.FAILED
+
+    @property
+    def in_hand(self) -> bool:
+        """Queued or running, and not given up for lost."""
+        return self.status in STALE_AFTER and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running for longer than any run takes: its task was lost."""
+        if self.status not in STALE_AFTER:
+            return False
+        since = self.started_at if self.status == RunStatus.RUNNING else self.created_at
+        return since is None or timezone.now() - since >= STALE_AFTER[self.status]
 
 
 class SubjectKind(models.TextChoices):

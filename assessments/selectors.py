@@ -12,6 +12,7 @@ grants is added up. ``viewer`` reads the roles once; everything else takes its a
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
@@ -110,7 +111,8 @@ def run_for(user: User, month: datetime.date, run_id: str | None, who: Viewer) -
     the month's official run."""
     if run_id is None:
         return official_run(user, month, who)
-    if not run_id.isdigit() or len(run_id) > 10:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,10}", run_id):
         raise Http404
     run = runs_visible_to(user, who).filter(month=month, pk=int(run_id)).first()
     if run is None:

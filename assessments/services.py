@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,13 +24,6 @@ from citymgmt.queue import enqueue
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
-
-# A run queued this long ago that no worker has picked up, or running this long, lost its task
-# (broker down, worker killed): starting the month again queues it anew.
-STALE_AFTER = {
-    RunStatus.QUEUED: datetime.timedelta(minutes=10),
-    RunStatus.RUNNING: datetime.timedelta(minutes=30),
-}
 
 
 def current_scheme() -> Scheme:
@@ -51,7 +44,7 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
     The month's unpublished run is reused (its scores are replaced when the task finishes);
     a month whose runs are all published gets a new run, and the published ones stay as they
     are. A run already queued or running is returned as it is, unless its task was lost (a
-    broker that was down, a worker that died: ``STALE_AFTER``). ``actor`` None: the schedule,
+    broker that was down, a worker that died: ``models.STALE_AFTER``). ``actor`` None: the schedule,
     which computes the run itself (``queue=False``).
     """
     if actor is not None and not can_run_assessments(actor):
@@ -61,13 +54,19 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
         raise ValidationError({"month": _("Only a month that has ended can be assessed.")})
     scheme = current_scheme()
     run = Run.objects.select_for_update().filter(month=month, published=False).first()
-    if run is not None and run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-        since = run.started_at if run.status == RunStatus.RUNNING else run.created_at
-        if since and timezone.now() - since < STALE_AFTER[run.status]:
-            return run
+    if run is not None and run.in_hand:
+        return run
     if run is None:
-        run = Run.objects.create(month=month, scheme=scheme, started_by=actor)
+        try:
+            # Two starts at once (two assessors, or the schedule and a click) both find no
+            # run; the constraint lets one create it, and the other takes that one.
+            with transaction.atomic():
+                run = Run.objects.create(month=month, scheme=scheme, started_by=actor)
+        except IntegrityError:
+            return Run.objects.select_for_update().get(month=month, published=False)
     else:
+        if run.status == RunStatus.FAILED:
+            run.finished_at = None  # it stored no scores
         run.scheme = scheme
         run.started_by = actor
         run.status = RunStatus.QUEUED
@@ -84,6 +83,7 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
                 "progress_note",
                 "error",
                 "created_at",
+                "finished_at",
             ]
         )
     if queue:
@@ -107,10 +107,10 @@ def execute_run(run_id: int) -> Run | None:
     if run is None or run.published:
         return run
     rules = run.scheme.rules
+    # finished_at stays: it dates the scores in place until new ones replace them.
     Run.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING,
         started_at=timezone.now(),
-        finished_at=None,
         progress=0,
         progress_note="",
         error="",
@@ -148,11 +148,17 @@ def execute_run(run_id: int) -> Run | None:
         return locked
     except Exception as exc:
         logger.exception("Assessment run %s failed", run_id)
-        Run.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if Score.objects.filter(run_id=run_id).exists():
+            # A failed re-run: the scores of the last good one stay, and stay readable; the
+            # error says the re-run failed (and publishing waits for a good one).
+            Run.objects.filter(pk=run_id).update(
+                status=RunStatus.DONE, progress=100, progress_note="", error=error
+            )
+        else:
+            Run.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED, error=error, finished_at=timezone.now()
+            )
         raise
 
 
@@ -167,6 +173,10 @@ def publish_run(*, run: Run, actor: User) -> Run:
         raise ValidationError(_("This run is already published."))
     if run.status != RunStatus.DONE:
         raise ValidationError(_("Only a finished run can be published."))
+    if run.error:
+        raise ValidationError(
+            _("The last re-run of this month failed: run it again before publishing.")
+        )
     run.published = True
     run.published_at = timezone.now()
     run.published_by = actor

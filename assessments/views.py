@@ -27,7 +27,7 @@ from accounts.models import Unit, UnitKind
 from assessments import exports, presenting, selectors, services
 from assessments.forms import OfficerScoreFilter, PublishRunForm
 from assessments.indicators import tickets_behind
-from assessments.models import Run, RunStatus, SubjectKind
+from assessments.models import Run, SubjectKind
 from assessments.permissions import can_run_assessments
 from assessments.scheme import INDICATORS
 from cases import selectors as case_selectors
@@ -108,7 +108,7 @@ def overview(request: HttpRequest, month: str | None = None) -> HttpResponse:
         "run_query": _run_query(request, run, who),
         "ended": day < month_start(timezone.localdate()),
     }
-    if run is not None and run.status == RunStatus.DONE:
+    if run is not None and run.has_scores:
         scores = selectors.scores_visible_to(request.user, run, who=who)
         officers = scores.filter(kind=SubjectKind.OFFICER)
         brigades = scores.filter(kind=SubjectKind.BRIGADE).values_list("name", "composite")
@@ -221,7 +221,7 @@ def ranking(request: HttpRequest, month: str, kind: str) -> HttpResponse:
     if kind not in who.kinds:  # a kind they have no row in (handlers: officers)
         raise PermissionDenied
     run = _run(request, day, who)
-    if run is None or run.status != RunStatus.DONE:
+    if run is None or not run.has_scores:
         raise Http404
     scores = selectors.scores_visible_to(request.user, run, kind, who)
     filters = None
@@ -256,7 +256,7 @@ def ranking(request: HttpRequest, month: str, kind: str) -> HttpResponse:
 def _done_run(request: HttpRequest, month: str, who: selectors.Viewer) -> tuple:
     day = _month(month)
     run = _run(request, day, who)
-    if run is None or run.status != RunStatus.DONE:
+    if run is None or not run.has_scores:
         raise Http404
     return day, run
 

@@ -81,6 +81,7 @@
       series: [{
         type: "pie",
         radius: ["40%", "65%"],
+        percentPrecision: 0,  // whole percentages: "30.69%" did not fit beside the ring at 360 px
         label: { formatter: "{d}%" },
         data: data.split
       }]

@@ -2,11 +2,13 @@
 comparisons with last month, n/a indicators and ties."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
 
 from assessments import engine
 from assessments.models import Run, RunStatus, Score
@@ -87,9 +89,12 @@ def test_execute_run_twice_gives_the_same_scores(small_city, assessor):
     assert Score.objects.filter(run=run).count() == len(first)
 
 
-def test_a_failing_computation_marks_the_run_failed_and_keeps_its_scores(small_city, assessor):
+def test_a_failing_re_run_keeps_the_last_good_scores_readable_and_says_so(
+    small_city, assessor, client
+):
     run = run_month(OCTOBER, assessor)
     before = scores_of(run)
+    finished = run.finished_at
     scheme = run.scheme
     scheme.rules = {**default_rules(), "weights": {}}  # a broken scheme: no officer weights
     scheme.save(update_fields=["rules"])
@@ -98,10 +103,86 @@ def test_a_failing_computation_marks_the_run_failed_and_keeps_its_scores(small_c
         execute_run(run.pk)
 
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED
-    assert "KeyError" in run.error and run.finished_at is not None
+    assert run.status == RunStatus.DONE and run.has_scores
+    assert "KeyError" in run.error and run.finished_at == finished
     assert scores_of(run) == before
     assert run.scheme_snapshot == default_rules()  # the rules the stored scores were made with
+    client.force_login(assessor)
+    with time_machine.travel(NOV_2, tick=False):
+        page = client.get(f"/assessments/2026-10/?run={run.pk}")
+        assert client.get("/assessments/2026-10/officer/").status_code == 200
+    assert b'id="rerun-failed"' in page.content and b'id="publish-run"' not in page.content
+    with pytest.raises(ValidationError):
+        publish_run(run=run, actor=assessor)
+
+
+def test_a_first_run_that_fails_is_failed_with_no_scores(small_city, assessor, client):
+    scheme = current_scheme()
+    scheme.rules = {**default_rules(), "weights": {}}
+    scheme.save(update_fields=["rules"])
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+        with pytest.raises(KeyError):
+            execute_run(run.pk)
+        run.refresh_from_db()
+        assert run.status == RunStatus.FAILED and not run.has_scores
+        client.force_login(assessor)
+        assert client.get("/assessments/2026-10/officer/").status_code == 404
+        # Started again after a fix, it is queued with no finish time of a failure.
+        scheme.rules = default_rules()
+        scheme.save(update_fields=["rules"])
+        again = start_run(month=OCTOBER, actor=assessor, queue=False)
+    assert again.pk == run.pk and again.status == RunStatus.QUEUED and not again.has_scores
+
+
+def test_a_run_whose_task_was_lost_can_be_started_again_and_stops_polling(assessor, client):
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+        client.force_login(assessor)
+        fresh = client.get("/assessments/2026-10/").content
+    assert b'hx-trigger="every 1s"' in fresh and b'id="start-run"' not in fresh
+    # Nobody picked it up: three hours later the page offers to start it again.
+    with time_machine.travel(NOV_2 + datetime.timedelta(hours=3), tick=False):
+        stale = client.get("/assessments/2026-10/").content
+        assert b'id="run-stale"' in stale and b'id="start-run"' in stale
+        assert b'hx-trigger="every 1s"' not in stale
+        again = start_run(month=OCTOBER, actor=assessor, queue=False)
+    assert again.pk == run.pk and again.created_at > run.created_at
+
+
+def test_a_run_still_fresh_is_returned_as_it_is(assessor):
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+    with time_machine.travel(NOV_2 + datetime.timedelta(minutes=5), tick=False):
+        again = start_run(month=OCTOBER, actor=assessor, queue=False)
+    assert again.pk == run.pk and again.created_at == run.created_at
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers by locking the file"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_starts_of_a_month_at_once_make_one_run(assessor):
+    barrier = threading.Barrier(2)
+    got: list[int | str] = []
+
+    def start() -> None:
+        try:
+            barrier.wait()
+            got.append(start_run(month=OCTOBER, actor=assessor, queue=False).pk)
+        except Exception as error:  # the failure this test exists to catch
+            got.append(repr(error))
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(NOV_2, tick=True):
+        threads = [threading.Thread(target=start) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert Run.objects.count() == 1
+    assert got == [Run.objects.get().pk] * 2
 
 
 def test_the_task_computes_the_run_it_is_given(small_city, assessor):
