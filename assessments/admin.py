@@ -1,7 +1,8 @@
 """The admin of the monthly assessment: assessors keep the schemes (weights checked, every edit
 in the history); runs and scores are read here and made only by the engine."""
 
-from decimal import Decimal, InvalidOperation
+import math
+from fractions import Fraction
 from typing import Any
 
 from django import forms
@@ -16,35 +17,59 @@ from assessments.scheme import DEFAULT_WEIGHTS, INDICATORS
 from ops.history import HistoryAdmin
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
+def _real(value: Any) -> Fraction | None:
+    """A JSON number (int or float, not a bool, not a string: "9" would compare as text) as an
+    exact value; None when it is anything else or not finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
-    return number if number.is_finite() else None
+    return Fraction(str(value))
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _shown(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def rules_errors(rules: Any) -> list[str]:
-    """What is wrong with a scheme's rules, as sentences for the form; empty when they work."""
+    """What is wrong with a scheme's rules, as sentences for the form; empty when they work.
+
+    Every rule a run reads is checked here, so a saved scheme never makes a run fail or store
+    a composite beyond 100 (``Score.composite`` holds 3 digits before the point)."""
     if not isinstance(rules, dict):
         return [str(_("The rules must be a JSON object, like the default scheme's."))]
+    return [
+        *_weights_errors(rules.get("weights")),
+        *_hotline_errors(rules.get("hotline_table")),
+        *_grades_errors(rules.get("grades")),
+        *_share_errors(rules.get("survey_share")),
+    ]
+
+
+def _weights_errors(weights: Any) -> list[str]:
     errors: list[str] = []
-    weights = rules.get("weights")
     if not isinstance(weights, dict):
         errors.append(str(_('"weights" must map each subject group to its weights.')))
         weights = {}
-    for group in DEFAULT_WEIGHTS:
+    for group, defaults in DEFAULT_WEIGHTS.items():
         group_weights = weights.get(group)
         if not isinstance(group_weights, dict):
             errors.append(str(_('"weights" has no group "%(group)s".') % {"group": group}))
             continue
-        total = Decimal(0)
+        total = Fraction(0)
         for code, weight in group_weights.items():
-            number = _number(weight)
+            number = _real(weight)
             if code not in INDICATORS:
                 errors.append(str(_('Unknown indicator "%(code)s".') % {"code": code}))
+            elif code not in defaults:
+                errors.append(
+                    str(_('"%(code)s" is not an indicator of "%(group)s".'))
+                    % {"code": code, "group": group}
+                )
             elif number is None or number < 0:
                 errors.append(
                     str(_('The weight of "%(code)s" in "%(group)s" must be a number ≥ 0.'))
@@ -55,31 +80,62 @@ def rules_errors(rules: Any) -> list[str]:
         if total != 100:
             errors.append(
                 str(_('The weights of "%(group)s" add up to %(total)s, not 100.'))
-                % {"group": group, "total": total}
+                % {"group": group, "total": _shown(total)}
             )
-    table = rules.get("hotline_table")
-    if (
-        not isinstance(table, list)
-        or not table
-        or not all(
-            isinstance(row, dict)
-            and (row.get("max") is None or isinstance(row.get("max"), int))
-            and _number(row.get("points")) is not None
-            for row in table
-        )
-    ):
-        errors.append(
-            str(_('"hotline_table" must list rows with "max" (a count, or null) and "points".'))
-        )
-    grades = rules.get("grades")
-    if not isinstance(grades, dict) or any(_number(grades.get(g)) is None for g in "ABCD"):
-        errors.append(str(_('"grades" must give the lowest score of A, B, C and D.')))
-    elif not grades["A"] > grades["B"] > grades["C"] > grades["D"]:
-        errors.append(str(_("Grade thresholds must decrease from A to D.")))
-    share = _number(rules.get("survey_share"))
-    if share is None or not 0 <= share <= 100:
-        errors.append(str(_('"survey_share" must be a number from 0 to 100.')))
     return errors
+
+
+def _hotline_errors(table: Any) -> list[str]:
+    shape = str(_('"hotline_table" must list rows with "max" (a count, or null) and "points".'))
+    if not isinstance(table, list) or not table or not all(isinstance(r, dict) for r in table):
+        return [shape]
+    errors: list[str] = []
+    previous: int | None = None
+    for position, row in enumerate(table, start=1):
+        points = _real(row.get("points"))
+        if points is None or not 0 <= points <= 100:
+            errors.append(
+                str(_('Row %(row)s of "hotline_table": "points" must be a number from 0 to 100.'))
+                % {"row": position}
+            )
+        top = row.get("max", "missing")
+        if top is None:
+            if position != len(table):
+                errors.append(
+                    str(_('Row %(row)s of "hotline_table": only the last row may have no "max".'))
+                    % {"row": position}
+                )
+        elif not _count(top):
+            errors.append(
+                str(_('Row %(row)s of "hotline_table": "max" must be a whole number ≥ 0 or null.'))
+                % {"row": position}
+            )
+        elif previous is not None and top <= previous:
+            errors.append(
+                str(_('Row %(row)s of "hotline_table": "max" must be larger than the row above.'))
+                % {"row": position}
+            )
+        if _count(top):
+            previous = top
+    return errors
+
+
+def _grades_errors(grades: Any) -> list[str]:
+    if not isinstance(grades, dict):
+        return [str(_('"grades" must give the lowest score of A, B, C and D.'))]
+    bounds = {grade: _real(grades.get(grade)) for grade in "ABCD"}
+    if any(bound is None or not 0 <= bound <= 100 for bound in bounds.values()):
+        return [str(_('"grades" must give the lowest score of A, B, C and D, each from 0 to 100.'))]
+    if not bounds["A"] > bounds["B"] > bounds["C"] > bounds["D"]:
+        return [str(_("Grade thresholds must decrease from A to D."))]
+    return []
+
+
+def _share_errors(share: Any) -> list[str]:
+    number = _real(share)
+    if number is None or not 0 <= number <= 100:
+        return [str(_('"survey_share" must be a number from 0 to 100.'))]
+    return []
 
 
 class SchemeForm(forms.ModelForm):

@@ -244,7 +244,7 @@ def _points(code: str, num: int, den: int, rules: dict[str, Any]) -> tuple:
     """(rate, points) as exact fractions, None when n/a or not scored."""
     scoring = INDICATORS[code].scoring
     if scoring == Scoring.TABLE:
-        return None, Fraction(hotline_points(num, rules["hotline_table"]))
+        return None, hotline_points(num, rules["hotline_table"])
     if den == 0:
         return None, None
     rate = Fraction(num, den)
@@ -294,7 +294,7 @@ def _score(
     score.indicators = entries
     if total_weight:
         score.composite = _decimal(composite)
-        score.grade = grade_of(float(score.composite), rules["grades"])
+        score.grade = grade_of(score.composite, rules["grades"])
     else:
         score.composite = None
         score.grade = ""
@@ -359,7 +359,7 @@ def _brigades(window: Window, officer_scores: list[Score], rules: dict) -> list[
         score.indicators = entries
         if composite is not None:
             score.composite = _decimal(composite)
-            score.grade = grade_of(float(score.composite), rules["grades"])
+            score.grade = grade_of(score.composite, rules["grades"])
         out.append(score)
     return out
 

@@ -9,13 +9,18 @@ have no definition here.
 
 Decisions the bureau argued over, written down once:
 
-- **Valid reports (有效上报率)**: a ticket the officer found on patrol is valid unless it was
-  rejected, for any reason (invalid, duplicate *or* out of scope): a report that is not urban
-  management's business is not a valid 城管 report either. Reports still waiting to be
-  registered count as valid: nobody has said otherwise yet. The state is the one at run time.
+- **Valid reports (有效上报率)**, as DESIGN §8 says: a ticket the officer found on patrol is
+  valid unless it was rejected as invalid or as a duplicate. One rejected as out of scope
+  *is* valid: the officer reported a real problem, it just was not urban management's.
+  Reports still waiting to be registered count as valid: nobody has said otherwise yet. The
+  state is the one at run time.
 - **On time (按期处置率)**: due in the month = the deadline falls in the month; on time =
   ``resolved_at`` at or before the deadline. A ticket sent back for rework has no
   ``resolved_at`` until it is resolved again, so rework that misses the deadline is late.
+- **Closed on time (按期结案率, regions)**: due in the month as above; counted when the ticket
+  is closed (verified) at run time *and* its disposal was done by the deadline
+  (``resolved_at`` ≤ deadline). The deadline is the disposal deadline, so the verification may
+  come after it; a ticket resolved in time but still awaiting verification is not counted.
 - **Grids (漏报率, 热线投诉数)**: a ticket is in an officer's grids when its unit grid was one of
   the grids of an ``Assignment`` of theirs valid on the ticket's reported day (local time):
   a posting that ended mid-month counts for its days only.
@@ -30,7 +35,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cases.models import Route, Source, State, Ticket
+from cases.models import RejectReason, Route, Source, State, Ticket
 from citymgmt.months import month_bounds
 
 if TYPE_CHECKING:
@@ -112,6 +117,15 @@ def _by_deadline(w: Window) -> Q:
     return Q(resolved_at__isnull=False, resolved_at__lte=F("deadline"))
 
 
+def _closed_by_deadline(w: Window) -> Q:
+    return Q(state=State.CLOSED) & _by_deadline(w)
+
+
+def _valid(w: Window) -> Q:
+    # Out of scope is still a real problem found: only invalid and duplicate reports are not.
+    return ~Q(state=State.REJECTED) | Q(reject_reason=RejectReason.OUT_OF_SCOPE)
+
+
 def _resolved(w: Window) -> Q:
     return w.within("resolved_at")
 
@@ -135,7 +149,7 @@ def _always(w: Window) -> Q:
 OFFICER_INDICATORS: dict[str, TicketIndicator] = {
     i.code: i
     for i in (
-        TicketIndicator("valid_reports", FOUND_BY, _found, lambda w: ~Q(state=State.REJECTED)),
+        TicketIndicator("valid_reports", FOUND_BY, _found, _valid),
         TicketIndicator("on_site", FOUND_BY, _found, lambda w: Q(on_site=True)),
         TicketIndicator("on_time", ASSIGNED_TO, _due, _by_deadline),
         TicketIndicator("rework", ASSIGNED_TO, _resolved, lambda w: Q(rework_count__gt=0)),
@@ -178,7 +192,7 @@ def region_indicators(kind: str) -> dict[str, TicketIndicator]:
     return {
         "cases_per_grid": TicketIndicator("cases_per_grid", field, _registered, _always),
         "closure": TicketIndicator("closure", field, _registered, lambda w: Q(state=State.CLOSED)),
-        "on_time_closure": TicketIndicator("on_time_closure", field, _due, _by_deadline),
+        "on_time_closure": TicketIndicator("on_time_closure", field, _due, _closed_by_deadline),
     }
 
 

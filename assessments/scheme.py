@@ -8,7 +8,9 @@ changes when an assessor edits the weights later.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from django.utils.functional import Promise
@@ -160,19 +162,27 @@ def default_rules() -> dict[str, Any]:
     }
 
 
-def hotline_points(count: int, table: list[dict[str, int | None]]) -> int:
-    """Points for ``count`` hotline complaints under ``table`` (rows in increasing ``max``)."""
+def hotline_points(count: int, table: list[dict[str, Any]]) -> Fraction:
+    """Points for ``count`` hotline complaints under ``table`` (rows in increasing ``max``),
+    exactly: ``points`` may be a whole number or a decimal one (90.5), given as JSON."""
     for row in table:
         if row["max"] is None or count <= row["max"]:
-            return int(row["points"])
-    return int(table[-1]["points"]) if table else 0
+            return _exact(row["points"])
+    return _exact(table[-1]["points"]) if table else Fraction(0)
 
 
-def grade_of(composite: float | None, grades: dict[str, int]) -> str:
-    """A–E for a composite score; an empty string when there is nothing to grade."""
+def grade_of(composite: float | Decimal | None, grades: dict[str, Any]) -> str:
+    """A–E for a composite score; an empty string when there is nothing to grade. Thresholds
+    may be whole or decimal numbers; they are compared as exact values."""
     if composite is None:
         return ""
+    score = _exact(composite)
     for grade in ("A", "B", "C", "D"):
-        if composite >= grades[grade]:
+        if score >= _exact(grades[grade]):
             return grade
     return "E"
+
+
+def _exact(value: float | int | Decimal) -> Fraction:
+    # Through str, so a float from JSON (90.5, 0.1) is the decimal the assessor typed.
+    return Fraction(str(value))

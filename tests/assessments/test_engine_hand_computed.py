@@ -6,21 +6,26 @@ Working, officer by officer (points; weights; n/a weight redistributed):
 - 王建国 A1: valid 4/5 = 80, on site 3/5 = 60, on time 2/4 = 50, rework 1/6 → 83.33,
   missed 2/10 → 80, logs 15/18 = 83.33, satisfaction 2/3 = 66.67, hotline 2 → 80.
   (800 + 900 + 1000 + 833.33 + 800 + 1250 + 666.67 + 800) / 100 = 70.50 → C.
-- 孙立 A2: valid 1/2 = 50 (out of scope is not valid), on site 1/2 = 50, on time 1/1 = 100,
-  rework 0/2 → 100, missed 1/3 → 66.67 (tickets after the 16th are not his), logs 8/8 = 100,
-  satisfaction n/a, hotline 0 → 100. (500 + 750 + 2000 + 1000 + 666.67 + 1500 + 1000) / 90
-  = 82.407… → 82.41 → B.
+- 孙立 A2: valid 2/2 = 100 (rejected as out of scope is still valid, DESIGN §8), on site 1/2
+  = 50, on time 1/1 = 100, rework 0/2 → 100, missed 1/3 → 66.67 (tickets after the 16th are
+  not his), logs 8/8 = 100, satisfaction n/a, hotline 0 → 100.
+  (1000 + 750 + 2000 + 1000 + 666.67 + 1500 + 1000) / 90 = 87.962… → 87.96 → B.
 - 李秀英 B1: 100 everywhere but missed 1/7 → 85.71 and hotline 1 → 90:
   (8000 + 857.14 + 900) / 100 = 97.571… → 97.57 → A.
 - 周敏 B2: found nothing (valid, on site n/a), on time 0/2 = 0, rework 1/1 → 0, missed 1/3 →
   66.67, logs 9/18 = 50, satisfaction 0/1 = 0, hotline 0 → 100.
   (0 + 0 + 666.67 + 750 + 0 + 1000) / 75 = 32.22 → E.
-- 鼓楼一大队: 80% × (70.50 + 82.41) / 2 + 20% × survey (90 + 80) / 2 = 61.164 + 17 = 78.16 → B.
+- 鼓楼一大队: 80% × (70.50 + 87.96) / 2 + 20% × survey (90 + 80) / 2 = 63.384 + 17 = 80.38 → B;
+  its valid reports sum to 6/7 = 85.71.
 - 泉山三大队: no survey answers in October: (97.57 + 32.22) / 2 = 64.895 → 64.90 (half up) → C.
-- 环卫处: closure 1/3 = 33.33, on time 1/2 = 50, rework 1/2 → 50:
-  (40 × 33.33 + 40 × 50 + 20 × 50) / 100 = 43.33 → D. 园林处: nothing to score.
-- 黄楼社区: registered 16 on 2 grids (8.0 a grid), closed 9/16 = 56.25, due 7 closed by the
-  deadline 4 = 57.14: 56.70 → D. 泰山社区: 11 on 2 grids, 7/11 = 63.64, 2/4 = 50: 56.82 → D.
+- 环卫处: closure 1/3 = 33.33, on time 2/2 = 100 (#29 resolved before its deadline, still
+  awaiting verification), rework 1/2 → 50: (40 × 33.33 + 40 × 100 + 20 × 50) / 100 = 63.33 → C.
+  园林处: nothing to score.
+- 黄楼社区: registered 16 on 2 grids (8.0 a grid), closed 9/16 = 56.25; due 7 (#6 #7 #8 #9 #11
+  #15 #29), closed with disposal by the deadline 4 (#6 #8 #11 #15; #29 is on time but not
+  closed, #7 late, #9 open) = 57.14: 56.70 → D. 泰山社区: 11 on 2 grids, 7/11 = 63.64, due 4
+  closed on time 2 (#23 #24) = 50: 56.82 → D.
+- Totals: due 11, resolved by the deadline 7 (#6 #8 #11 #15 #23 #24 #29) = 63.6 %.
 """
 
 import datetime
@@ -34,8 +39,7 @@ from assessments.indicators import tickets_behind
 from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import default_rules
 from assessments.services import execute_run, publish_run, start_run
-from cases.models import Ticket
-from tests.assessments.conftest import OCTOBER, at
+from tests.assessments.conftest import OCTOBER, number_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +58,7 @@ EXPECTED_OFFICERS = {
         "hotline": (2, 2, 80.0, 10.0),
     },
     "孙立": {
-        "valid_reports": (1, 2, 50.0, 11.1111),
+        "valid_reports": (2, 2, 100.0, 11.1111),
         "on_site": (1, 2, 50.0, 16.6667),
         "on_time": (1, 1, 100.0, 22.2222),
         "rework": (0, 2, 100.0, 11.1111),
@@ -87,12 +91,12 @@ EXPECTED_OFFICERS = {
 # kind, name: (composite, grade, rank)
 EXPECTED_TABLE = {
     ("officer", "李秀英"): (Decimal("97.57"), "A", 1),
-    ("officer", "孙立"): (Decimal("82.41"), "B", 2),
+    ("officer", "孙立"): (Decimal("87.96"), "B", 2),
     ("officer", "王建国"): (Decimal("70.50"), "C", 3),
     ("officer", "周敏"): (Decimal("32.22"), "E", 4),
-    ("brigade", "鼓楼执法监督一大队"): (Decimal("78.16"), "B", 1),
+    ("brigade", "鼓楼执法监督一大队"): (Decimal("80.38"), "B", 1),
     ("brigade", "泉山执法监督三大队"): (Decimal("64.90"), "C", 2),
-    ("department", "环卫处"): (Decimal("43.33"), "D", 1),
+    ("department", "环卫处"): (Decimal("63.33"), "C", 1),
     ("department", "园林处"): (None, "", None),
     ("community", "泰山社区"): (Decimal("56.82"), "D", 1),
     ("community", "黄楼社区"): (Decimal("56.70"), "D", 2),
@@ -134,10 +138,10 @@ def test_brigades_sum_their_officers_counts_and_blend_the_survey(small_city, ass
     quanshan = run.scores.get(kind=SubjectKind.BRIGADE, unit=small_city.brigades["qs3"])
 
     assert gulou.indicators["valid_reports"] == {
-        "num": 5,
+        "num": 6,
         "den": 7,
-        "rate": 5 / 7,
-        "points": 71.43,
+        "rate": 6 / 7,
+        "points": 85.71,
         "weight": 0.0,
     }
     assert gulou.indicators["logs"]["num"] == 23 and gulou.indicators["logs"]["den"] == 26
@@ -161,7 +165,7 @@ def test_departments_and_regions_match_the_hand_count(small_city, assessor):
 
     assert _entries(sanitation) == {
         "closure": (1, 3, 33.33, 40.0),
-        "on_time": (1, 2, 50.0, 40.0),
+        "on_time": (2, 2, 100.0, 40.0),
         "rework": (1, 2, 50.0, 20.0),
     }
     assert _entries(huanglou) == {
@@ -187,7 +191,7 @@ def test_city_totals_for_the_month_overview(small_city, assessor):
         "registered": 27,
         "closed": 16,
         "due": 11,
-        "on_time_rate": 54.5,
+        "on_time_rate": 63.6,
         "split_on_site": 8,
         "split_managed": 3,
         "split_enforced": 1,
@@ -222,6 +226,8 @@ def test_assessed_officers_are_those_posted_during_the_month(small_city, assesso
         ("王建国", "hotline", "num", [11, 12]),
         ("孙立", "missed", "den", [13, 15, 16]),
         ("孙立", "valid_reports", "den", [13, 14]),
+        ("孙立", "valid_reports", "num", [13, 14]),  # out of scope (#14) is still valid
+        ("王建国", "valid_reports", "den", [1, 2, 3, 4, 5]),  # the duplicate (#5) is not
         ("周敏", "rework", "num", [26]),
     ],
 )
@@ -233,7 +239,7 @@ def test_tickets_behind_a_number_are_the_ones_counted(
 
     tickets = tickets_behind(score, code, part)
 
-    assert sorted(int(t.number[1:]) for t in tickets) == numbers
+    assert sorted(number_of(t) for t in tickets) == numbers
     entry = score.indicators[code]
     assert len(numbers) == entry[part]
 
@@ -245,12 +251,18 @@ def test_tickets_behind_brigade_department_and_region_numbers(small_city, assess
     huanglou = run.scores.get(kind="community", community=small_city.communities["黄楼"])
 
     assert tickets_behind(brigade, "valid_reports", "den").count() == 7
-    assert sorted(t.number for t in tickets_behind(sanitation, "closure", "den")) == [
-        "T0011",
-        "T0029",
-        "T0030",
+    assert sorted(number_of(t) for t in tickets_behind(sanitation, "closure", "den")) == [
+        11,
+        29,
+        30,
     ]
-    assert tickets_behind(huanglou, "on_time_closure", "num").count() == 4
+    assert sorted(number_of(t) for t in tickets_behind(sanitation, "on_time", "num")) == [11, 29]
+    assert sorted(number_of(t) for t in tickets_behind(huanglou, "on_time_closure", "num")) == [
+        6,
+        8,
+        11,
+        15,
+    ]
     # Not counts of tickets: nothing to list.
     assert tickets_behind(brigade, "survey", "num") is None
     assert tickets_behind(brigade, "logs", "den") is None
@@ -310,28 +322,3 @@ def test_engine_reports_progress_in_steps(small_city):
     seen = []
     engine.compute(month=OCTOBER, rules=default_rules(), progress=lambda p, n: seen.append(p))
     assert seen == sorted(seen) and seen[0] > 0 and seen[-1] < 100 and len(seen) >= 5
-
-
-def test_a_postings_last_day_ends_at_local_midnight(small_city, assessor):
-    # 孙立's posting ended on 16 October: a report at 23:30 that night is his grid's, one at
-    # 00:30 on the 17th (still the 16th in UTC) is not.
-    grid = small_city.tickets[16].grid_cell
-    for number, when in (("T0901", "10-16 23:30"), ("T0902", "10-17 00:30")):
-        Ticket.objects.create(
-            number=number,
-            source="resident",
-            category=small_city.tickets[16].category,
-            description="深夜噪音扰民",
-            grid_cell=grid,
-            community=grid.community,
-            state="registered",
-            reported_at=at(when),
-            registered_at=at(when),
-        )
-
-    run = _run_october(assessor)
-
-    sun = run.scores.get(kind="officer", name="孙立")
-    assert (sun.indicators["missed"]["num"], sun.indicators["missed"]["den"]) == (2, 4)
-    behind = tickets_behind(sun, "missed", "num")
-    assert sorted(t.number for t in behind) == ["T0016", "T0901"]
