@@ -54,7 +54,8 @@ WITH assessed AS (
 ), found AS (
     SELECT o.id AS officer_id,
            count(*) AS found,
-           count(*) FILTER (WHERE t.state <> 'rejected') AS valid,
+           count(*) FILTER (WHERE t.state <> 'rejected'
+                            OR t.reject_reason NOT IN ('invalid', 'duplicate')) AS valid,
            count(*) FILTER (WHERE t.on_site) AS on_site
     FROM cases_ticket t JOIN accounts_officer o ON o.user_id = t.reporter_id
     WHERE t.source = 'patrol' AND t.reported_at >= %(s)s AND t.reported_at < %(e)s
