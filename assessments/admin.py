@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Run, Scheme, Score, Survey, SurveyLink, SurveyResponse
 from assessments.scheme import DEFAULT_WEIGHTS, INDICATORS
+from cases.admin import ReadOnlyAdminMixin, messages
 from ops.history import HistoryAdmin
 
 
@@ -183,17 +184,8 @@ class SchemeAdmin(HistoryAdmin):
         self.message_user(request, _("New runs will use this scheme."), messages.SUCCESS)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Made by the engine or by the survey pages, never by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
 
 
 @admin.register(Run)

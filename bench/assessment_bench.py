@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import queue_bench  # sets Django up, so it comes first
 from django.conf import settings
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from reminder_bench import statements
 
 from accounts.models import Officer
 from assessments import engine, services
@@ -165,14 +165,6 @@ def ensure_logs(month: dt.date) -> int:
         day += dt.timedelta(days=1)
     DailyLog.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
-
-
-def statements(run) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        run()
-    return sum(
-        1 for q in captured.captured_queries if q["sql"].split()[0] not in queue_bench.TRANSACTION
-    )
 
 
 def main() -> None:
