@@ -146,8 +146,8 @@ class Run(models.Model):
         """Queued or running for longer than any run takes: its task was lost."""
         if self.status not in STALE_AFTER:
             return False
-        since = self.started_at if self.status == RunStatus.RUNNING else self.created_at
-        return since is None or timezone.now() - since >= STALE_AFTER[self.status]
+        since = (self.started_at if self.status == RunStatus.RUNNING else None) or self.created_at
+        return timezone.now() - since >= STALE_AFTER[self.status]
 
 
 class SubjectKind(models.TextChoices):

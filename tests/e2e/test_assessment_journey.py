@@ -131,14 +131,18 @@ def test_assessor_reads_last_month_downloads_it_and_publishes_another(
     expect(bar).to_have_attribute("data-status", RunStatus.QUEUED)
     expect(bar).to_have_attribute("hx-trigger", "every 1s")
     # The worker picks it up (advanced here as the worker would: the engine is another part).
-    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     report_progress(run.pk, 40, "队员指标")
     expect(page.locator("#run-progress-bar")).to_have_attribute("value", "40")
     expect(bar).to_contain_text("队员指标")
     shot(page, "assessment-05-progress")
     scored.score_month(run, gulou=officer_gulou, quanshan=officer_quanshan, department=None)
     Run.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE, progress=100, totals=scored.TOTALS, scheme_snapshot=run.scheme.rules
+        status=RunStatus.DONE,
+        progress=100,
+        totals=scored.TOTALS,
+        scheme_snapshot=run.scheme.rules,
+        finished_at=timezone.now(),
     )
     expect(bar).to_have_attribute("data-status", RunStatus.DONE)
     expect(bar).not_to_have_attribute("hx-trigger", re.compile(".*"))
