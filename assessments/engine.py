@@ -56,7 +56,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, FilteredRelation, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Officer, Unit, UnitKind
@@ -171,36 +173,90 @@ def _ticket_counts(
         by_group[(definition.group, definition.link is not None)].append(definition)
     out: dict[int, Counts] = defaultdict(dict)
     for (group, linked), members in by_group.items():
-        base = Q()
-        for definition in members:
-            base |= definition.den_q(window)
-        condition = Q(**{f"{group}__isnull": False}) & base
         if linked:
-            # In the same filter() as the group's join: the posting checked is the one grouped.
-            condition &= members[0].link()
-        if subjects is not None:
-            condition &= Q(**{f"{group}__in": list(subjects)})
-        # Only the grids' join (postings × their cells) can meet a ticket twice; the other
-        # groups are the ticket's own columns, where DISTINCT would cost a sort for nothing.
-        aggregates = {}
-        for definition in members:
-            aggregates[f"{definition.code}__den"] = Count(
-                "pk", filter=definition.den_q(window), distinct=linked
-            )
-            aggregates[f"{definition.code}__num"] = Count(
-                "pk", filter=definition.num_q(window), distinct=linked
-            )
-        rows = (
-            Ticket.objects.filter(condition)
-            .order_by()
-            .values(subject=F(group))
-            .annotate(**aggregates)
-        )
+            rows = _grid_rows(members, window, subjects)
+        else:
+            rows = _ticket_rows(group, members, window, subjects)
         for row in rows:
             for definition in members:
                 code = definition.code
                 out[row["subject"]][code] = (row[f"{code}__num"], row[f"{code}__den"])
     return out
+
+
+def _ticket_rows(
+    group: str, members: list[TicketIndicator], window: Window, subjects: Iterable[int] | None
+):
+    """One row per subject named by a column of the ticket (assignee, unit, community …)."""
+    base = Q()
+    for definition in members:
+        base |= definition.den_q(window)
+    condition = Q(**{f"{group}__isnull": False}) & base
+    if subjects is not None:
+        condition &= Q(**{f"{group}__in": list(subjects)})
+    aggregates = {}
+    for definition in members:
+        aggregates[f"{definition.code}__den"] = Count("pk", filter=definition.den_q(window))
+        aggregates[f"{definition.code}__num"] = Count("pk", filter=definition.num_q(window))
+    return (
+        Ticket.objects.filter(condition).order_by().values(subject=F(group)).annotate(**aggregates)
+    )
+
+
+def _grid_rows(members: list[TicketIndicator], window: Window, subjects: Iterable[int] | None):
+    """One row per officer for the tickets in their grids (漏报率, hotline), counted from the
+    month's postings outwards: posting → its cells → the month's tickets there, outer joins.
+
+    Rooted at the tickets, the planner may order the joins freely, and with statistics that
+    do not yet know the rows (a casebook loaded in the same transaction, a table analysed
+    while empty) it chose to scan every ticket for every (posting, cell) pair: minutes for the
+    demo city. Outer joins fix the order, the month's conditions sit in the last join's ON
+    clause, and each step is an index lookup (or, with real statistics, a hash of the month's
+    tickets) whatever the statistics say. A ticket counts for a posting in force on its
+    reported day (history), and once per officer however many of their postings cover its
+    grid (DISTINCT).
+    """
+    in_month = Q()
+    for definition in members:
+        in_month |= definition.den_q(window)
+    tickets = "month_tickets__"
+    day = TruncDate(f"{tickets}reported_at", tzinfo=timezone.get_current_timezone())
+    in_force = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    aggregates = {}
+    for definition in members:
+        for part, q in (("den", definition.den_q(window)), ("num", definition.num_q(window))):
+            aggregates[f"{definition.code}__{part}"] = Count(
+                f"{tickets}pk", filter=in_force & _rooted(q, tickets), distinct=True
+            )
+    postings = Assignment.objects.filter(
+        Q(valid_from__lte=window.last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=window.first))
+    )
+    if subjects is not None:
+        postings = postings.filter(officer_id__in=list(subjects))
+    return (
+        postings.annotate(
+            month_tickets=FilteredRelation(
+                "grid_cells__tickets", condition=_rooted(in_month, "grid_cells__tickets__")
+            )
+        )
+        .order_by()
+        .values(subject=F("officer_id"))
+        .annotate(**aggregates)
+    )
+
+
+def _rooted(q: Q, prefix: str) -> Q:
+    """``q`` (lookups on Ticket) as seen from a model that reaches tickets through ``prefix``."""
+    rooted = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            rooted.children.append(_rooted(child, prefix))
+        else:
+            lookup, value = child
+            if isinstance(value, F):
+                value = F(prefix + value.name)
+            rooted.children.append((prefix + lookup, value))
+    return rooted
 
 
 def _log_counts(window: Window, officers: dict[int, tuple[Officer, int]]) -> dict[int, tuple]:
