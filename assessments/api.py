@@ -127,13 +127,15 @@ class RunList(_Scoped, generics.ListAPIView):
     serializer_class = AssessmentRunSerializer
     queryset = Run.objects.none()  # the schema's model; requests read the selector
 
+    who: selectors.Viewer | None = None
+
     def get_queryset(self) -> QuerySet[Run]:
-        return selectors.runs_visible_to(self.request.user, self.viewer())
+        self.who = self.viewer()
+        return selectors.runs_visible_to(self.request.user, self.who)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        user = self.request.user
-        context["sees_city_totals"] = selectors.viewer(user).sees_city_totals
+        context["sees_city_totals"] = self.who is not None and self.who.sees_city_totals
         return context
 
     @extend_schema(

@@ -56,7 +56,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Avg, Count, F, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,8 +71,9 @@ from assessments.indicators import (
     region_indicators,
     totals_filters,
 )
-from assessments.models import Run, Score, SubjectKind, SurveyResponse
+from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import INDICATORS, Scoring, grade_of, hotline_points
+from assessments.surveys import brigade_survey_totals
 from cases.models import Ticket
 from grids.models import Assignment, Community, District, GridCell, Street
 from patrols.duty import is_duty_day
@@ -362,13 +363,7 @@ def _brigades(window: Window, officer_scores: list[Score], rules: dict) -> list[
     members: dict[int, list[Score]] = defaultdict(list)
     for score in officer_scores:
         members[score.brigade_id].append(score)
-    surveys = {
-        row["link__brigade_id"]: (row["total"], row["answers"], row["mean"])
-        for row in SurveyResponse.objects.filter(link__survey__month=window.first)
-        .order_by()
-        .values("link__brigade_id")
-        .annotate(total=Sum("score"), answers=Count("pk"), mean=Avg("score"))
-    }
+    surveys = brigade_survey_totals(window.first)
     brigades = Unit.objects.filter(Q(pk__in=list(members)) | Q(pk__in=list(surveys))).order_by(
         "code"
     )

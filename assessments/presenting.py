@@ -108,12 +108,6 @@ def indicator_rows(indicators: dict[str, Any], codes: list[str]) -> list[Indicat
     return rows
 
 
-def percent(part: Any, whole: Any) -> int | None:
-    if not isinstance(part, int | float | Decimal) or not isinstance(whole, int | float | Decimal):
-        return None
-    return round(100 * part / whole) if whole else None
-
-
 def rate_percent(rate: Any) -> int | None:
     """A rate of ``Run.totals`` (``engine`` keeps them as percentages with one decimal, 66.7)
     as a whole percentage, rounded half up as the engine rounds."""
@@ -128,7 +122,7 @@ def totals_view(totals: dict[str, Any]) -> dict[str, Any]:
     return {
         "found": totals.get("found"),
         "fixed_on_site": totals.get("fixed_on_site"),
-        "on_site_percent": percent(totals.get("fixed_on_site"), totals.get("found")),
+        "on_site_percent": rate_percent(totals.get("on_site_rate")),
         "resident_reports": totals.get("resident_reports"),
         "resident_resolved": totals.get("resident_resolved"),
         "satisfaction_percent": rate_percent(totals.get("satisfaction_rate")),

@@ -27,6 +27,7 @@ from django.db.models import (
     FloatField,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -321,20 +322,26 @@ def answer(*, token: str, ratings: list[Any], comment: str = "") -> SurveyRespon
 # --- reads ------------------------------------------------------------------------------------
 
 
-def brigade_survey_scores(month: datetime.date) -> dict[int, Decimal]:
-    """Each brigade's survey score for ``month`` (0–100, 2 places): the mean score of the
-    responses to links rating it, in the surveys of that month. One query. The engine computes
-    the same figure inside its own SQL; keep the two definitions identical."""
+def brigade_survey_totals(month: datetime.date) -> dict[int, tuple[Decimal, int]]:
+    """Each brigade's survey answers for ``month``: (sum of the responses' scores, number of
+    responses) over the links rating it in the surveys of that month. One query; the one
+    definition the engine and the pages share."""
     rows = (
         SurveyResponse.objects.filter(link__survey__month=month_start(month))
-        .values("link__brigade_id")
-        .annotate(mean=Avg("score"))
         .order_by()
-        .values_list("link__brigade_id", "mean")
+        .values("link__brigade_id")
+        .annotate(total=Sum("score"), answers=Count("pk"))
+        .values_list("link__brigade_id", "total", "answers")
     )
+    return {brigade_id: (Decimal(total), answers) for brigade_id, total, answers in rows}
+
+
+def brigade_survey_scores(month: datetime.date) -> dict[int, Decimal]:
+    """Each brigade's survey score for ``month`` (0–100, 2 places): the mean score of its
+    responses (``brigade_survey_totals``)."""
     return {
-        brigade_id: Decimal(str(mean)).quantize(TWO_PLACES, ROUND_HALF_UP)
-        for brigade_id, mean in rows
+        brigade_id: (total / answers).quantize(TWO_PLACES, ROUND_HALF_UP)
+        for brigade_id, (total, answers) in brigade_survey_totals(month).items()
     }
 
 
