@@ -1,10 +1,9 @@
 """Measure the monthly assessment (assessments.engine.compute) at city scale.
 
-    DATABASE_URL=postgres://… .venv/bin/python bench/assessment_bench.py [--month 2026-10]
+    DATABASE_URL=postgres://… .venv/bin/python bench/assessment_bench.py [--month YYYY-MM]
 
-Uses the casebook bench/queue_bench.py builds (same database; it grows it to --tickets first).
-The clones carry no daily logs, so the month's are added once (every officer, every duty day,
-nine in ten submitted: rows that stay, marked by their summary). Then, in one process:
+On the city bench/generate.py builds (its daily logs included), for --month (default: last
+month), in one process:
 
 - ``compute``: the engine for the month, R times: p50/p95 seconds, SQL statements, and the peak
   Python memory of a run (tracemalloc);
@@ -23,6 +22,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,17 +30,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import queue_bench  # sets Django up, so it comes first
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from reminder_bench import statements
 
 from accounts.models import Officer
 from assessments import engine, services
 from assessments.models import Run, SubjectKind
 from assessments.scheme import default_rules
-from citymgmt.months import month_bounds, next_month, parse_month
-from patrols.duty import duty_days, on_duty_assignments
-from patrols.models import DailyLog, LogStatus
-
-BENCH_SUMMARY = "bench: generated log"
+from cases.models import Ticket
+from citymgmt.months import month_bounds, next_month, parse_month, previous_month
+from patrols.duty import duty_days
 
 # The officer indicators of DESIGN §8 in one statement, written from the definitions, not from
 # the engine's code. %(s)s/%(e)s: the month as aware bounds; %(d0)s/%(d1)s: its first and last
@@ -145,55 +144,16 @@ def duty_pairs(month: dt.date) -> tuple[list[int], list[dt.date]]:
     return officers, days
 
 
-def ensure_logs(month: dt.date) -> int:
-    """The month's daily logs for every officer on duty (nine in ten submitted), added once."""
-    if DailyLog.objects.filter(date__gte=month, date__lt=next_month(month)).exists():
-        return 0
-    rows, day = [], month
-    while day < next_month(month):
-        postings = on_duty_assignments(day).select_related("officer")
-        for n, officer in enumerate({p.officer for p in postings}):
-            rows.append(
-                DailyLog(
-                    officer=officer,
-                    brigade_id=officer.brigade_id,
-                    date=day,
-                    summary=BENCH_SUMMARY,
-                    status=LogStatus.SUBMITTED if (n + day.day) % 10 else LogStatus.DRAFT,
-                )
-            )
-        day += dt.timedelta(days=1)
-    DailyLog.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tickets", type=int, default=1_000_000, help="casebook size (1M)")
-    parser.add_argument("--month", default="2026-10", help="the month assessed (YYYY-MM)")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs a figure (5)")
-    args = parser.parse_args()
-    month = parse_month(args.month)
-    if month is None:
-        sys.exit("--month is YYYY-MM")
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (see bench/README.md).")
-    settings.DEBUG = False
-    connection.settings_dict["CONN_MAX_AGE"] = None
-
-    queue_bench.prepare_database()
-    grown = queue_bench.grow_tickets(args.tickets)
-    added = ensure_logs(month)
-    if grown["added"] or added:
-        queue_bench.analyze()
-
+def measure_assessment(month: dt.date, runs: int) -> dict[str, Any]:
+    """The engine on ``month`` and the hand-written yardstick, each ``runs`` times, and the
+    officer-by-officer comparison of their figures."""
     rules = default_rules()
 
     def compute() -> engine.Result:
         return engine.compute(month=month, rules=rules, progress=lambda percent, note: None)
 
     compute()  # warm-up: caches, the category tree, plans
-    samples = queue_bench.time_runs(compute, args.runs)
+    samples = queue_bench.time_runs(compute, runs)
     sql_count = statements(compute)
     tracemalloc.start()
     result = compute()
@@ -211,13 +171,13 @@ def main() -> None:
         "duty_officers": duty_officers,
         "duty_days": duty_day_list,
     }
-    bare = queue_bench.time_runs(queue_bench.execute(BARE_SQL, params), args.runs)
+    bare = queue_bench.time_runs(queue_bench.execute(BARE_SQL, params), runs)
     with connection.cursor() as cursor:
         cursor.execute(BARE_SQL, params)
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
 
     officers = {s.officer_id: s for s in result.scores if s.kind == SubjectKind.OFFICER}
-    mismatches = []
+    mismatches: list[tuple] = []
     for officer_id, figures in rows.items():
         score = officers.get(officer_id)
         for (code, part), value in zip(BARE_COLUMNS, figures, strict=True):
@@ -233,28 +193,54 @@ def main() -> None:
         services.execute_run(run.pk)
         store_s = time.perf_counter() - started
         transaction.set_rollback(True)
+    reported = Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end).count()
+    return {
+        "samples": samples,
+        "sql": sql_count,
+        "peak": peak,
+        "store_s": store_s,
+        "bare": bare,
+        "mismatches": mismatches,
+        "officers": len(rows),
+        "scores": len(result.scores),
+        "reported": reported,
+    }
 
-    p50 = queue_bench.percentile(samples, 50)
-    bare_p50 = queue_bench.percentile(bare, 50)
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--month", default=None, help="the month assessed (YYYY-MM; last month)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs a figure (5)")
+    args = parser.parse_args()
+    month = parse_month(args.month) if args.month else previous_month(timezone.localdate())
+    if month is None:
+        sys.exit("--month is YYYY-MM")
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to the database bench/generate.py built (see bench/README.md).")
+    queue_bench.setup_timing()
+    queue_bench.require_city()
+    m = measure_assessment(month, args.runs)
+    p50, bare_p50 = (queue_bench.percentile(m[k], 50) for k in ("samples", "bare"))
     print(
-        f"\n{queue_bench.describe_database()}, {queue_bench.cpu_model()}; month {args.month}; "
-        f"{len(officers)} officers, {len(result.scores)} scores; {args.runs} runs a figure\n"
+        f"\n{queue_bench.describe_database()}, {queue_bench.cpu_model()}; month {month:%Y-%m} "
+        f"({m['reported']:,} tickets reported); {m['officers']} officers, {m['scores']} scores; "
+        f"{args.runs} runs a figure\n"
     )
     print(
-        f"compute      p50 {p50:7.2f} s  p95 {queue_bench.percentile(samples, 95):7.2f} s  "
-        f"SQL {sql_count}  peak Python memory {peak / 2**20:.1f} MiB"
+        f"compute      p50 {p50:7.2f} s  p95 {queue_bench.percentile(m['samples'], 95):7.2f} s  "
+        f"SQL {m['sql']}  peak Python memory {m['peak'] / 2**20:.1f} MiB"
     )
-    print(f"execute_run  {store_s:7.2f} s (compute + replace the scores in one transaction)")
+    print(f"execute_run  {m['store_s']:7.2f} s (compute + replace the scores in one transaction)")
     print(
-        f"bare SQL     p50 {bare_p50:7.2f} s  p95 {queue_bench.percentile(bare, 95):7.2f} s  "
+        f"bare SQL     p50 {bare_p50:7.2f} s  p95 {queue_bench.percentile(m['bare'], 95):7.2f} s  "
         f"ratio compute/bare {p50 / bare_p50:5.2f}"
     )
-    if mismatches:
-        print(f"\n{len(mismatches)} figures differ between the engine and the bare SQL:")
-        for mismatch in mismatches[:20]:
+    if m["mismatches"]:
+        print(f"\n{len(m['mismatches'])} figures differ between the engine and the bare SQL:")
+        for mismatch in m["mismatches"][:20]:
             print("  ", mismatch)
-    else:
-        print(f"\nthe engine's officer figures equal the bare SQL's ({len(rows)} officers)")
+        sys.exit(1)
+    print(f"\nthe engine's officer figures equal the bare SQL's ({m['officers']} officers)")
 
 
 if __name__ == "__main__":

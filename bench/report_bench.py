@@ -51,9 +51,12 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-ARGS = parse_args()
-if ARGS.database_url:
-    os.environ["DATABASE_URL"] = ARGS.database_url
+if __name__ == "__main__":
+    # Before Django reads its settings: --database-url sets DATABASE_URL. (bench/run.py imports
+    # this module for its measures and has its own arguments.)
+    ARGS = parse_args()
+    if ARGS.database_url:
+        os.environ["DATABASE_URL"] = ARGS.database_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citymgmt.settings")
 
@@ -271,6 +274,7 @@ def measure_posts(runs: int) -> dict[str, dict[str, Any]]:
     for name, url in targets.items():
         sql = statements(lambda url=url: post(client, url, forms.next()))
         results[name] = {
+            "mean": statistics.mean(samples[name]),
             "p50": statistics.median(samples[name]),
             "p95": percentile(samples[name], 95),
             "sql": sql,
