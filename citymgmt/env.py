@@ -60,6 +60,10 @@ def env_database(name: str, default: str) -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # An unreachable server fails a request (and /readyz) in seconds, not a TCP timeout.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        # No JIT compilation: our statements are short, and JIT turns itself on by plan cost, so
+        # month-sized counts over a million tickets spent more compiling (~140 ms) than running
+        # (bench/RESULTS.md). A URL's own ?options=... wins.
+        config["OPTIONS"].setdefault("options", "-c jit=off")
     return config
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from citymgmt import env
 
@@ -75,3 +76,22 @@ def test_a_postgresql_url_gets_a_short_connect_timeout(monkeypatch):
     assert env_database("DATABASE_URL", "")["OPTIONS"]["connect_timeout"] == 5
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/cm?connect_timeout=2")
     assert env_database("DATABASE_URL", "")["OPTIONS"]["connect_timeout"] == 2
+
+
+def test_a_postgresql_url_turns_jit_off_unless_it_says_otherwise(monkeypatch):
+    # JIT compiles by plan cost: a month's counts over a million tickets spent longer compiling
+    # than running (bench/RESULTS.md).
+    from citymgmt.env import env_database
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/cm")
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["options"] == "-c jit=off"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/cm?options=-c%20jit%3Don")
+    assert env_database("DATABASE_URL", "")["OPTIONS"]["options"] == "-c jit=on"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_the_app_connects_to_postgresql_with_jit_off():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
