@@ -7,6 +7,7 @@ brigade's composite; a ``Run`` keeps a copy (``Run.scheme_snapshot``), so a publ
 changes when an assessor edits the weights later.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -167,8 +168,8 @@ def hotline_points(count: int, table: list[dict[str, Any]]) -> Fraction:
     exactly: ``points`` may be a whole number or a decimal one (90.5), given as JSON."""
     for row in table:
         if row["max"] is None or count <= row["max"]:
-            return _exact(row["points"])
-    return _exact(table[-1]["points"]) if table else Fraction(0)
+            return exact(row["points"])
+    return exact(table[-1]["points"]) if table else Fraction(0)
 
 
 def grade_of(composite: float | Decimal | None, grades: dict[str, Any]) -> str:
@@ -176,13 +177,15 @@ def grade_of(composite: float | Decimal | None, grades: dict[str, Any]) -> str:
     may be whole or decimal numbers; they are compared as exact values."""
     if composite is None:
         return ""
-    score = _exact(composite)
+    score = exact(composite)
     for grade in ("A", "B", "C", "D"):
-        if score >= _exact(grades[grade]):
+        if score >= exact(grades[grade]):
             return grade
     return "E"
 
 
-def _exact(value: float | int | Decimal) -> Fraction:
-    # Through str, so a float from JSON (90.5, 0.1) is the decimal the assessor typed.
+@functools.lru_cache(maxsize=512, typed=True)
+def exact(value: float | int | Decimal) -> Fraction:
+    # Through str, so a float from JSON (90.5, 0.1) is the decimal the assessor typed. Cached:
+    # a month's scoring asks for the same few weights and bounds thousands of times.
     return Fraction(str(value))

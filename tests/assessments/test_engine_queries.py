@@ -74,7 +74,7 @@ def test_engine_query_count_does_not_grow_with_the_city(small_city, django_asser
     grow_city(12)
     with django_assert_max_num_queries(small):
         engine.compute(month=OCTOBER, rules=default_rules(), progress=lambda p, n: None)
-    assert small <= 25
+    assert small <= 18
 
 
 def test_grid_indicators_join_each_posting_once(small_city):
@@ -91,3 +91,14 @@ def test_grid_indicators_join_each_posting_once(small_city):
             assert references == 1, sql
             assert sql.startswith("SELECT") and 'FROM "grids_assignment" ' in sql, sql
             assert 'LEFT OUTER JOIN "cases_ticket"' in sql, sql
+
+
+def test_communities_streets_and_districts_share_one_count_of_the_month(small_city):
+    """The three levels are one GROUP BY (community, street, district) rolled up, not three scans
+    of the month's tickets."""
+    _count, statements = count_queries()
+    # Each level's counts carry the region indicators' aliases (cases_per_grid, closure…).
+    regional = [sql for sql in statements if '"cases_per_grid__den"' in sql]
+    assert len(regional) == 1
+    for field in ("community_id", "street_id", "district_id"):
+        assert f'"cases_ticket"."{field}"' in regional[0]
