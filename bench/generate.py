@@ -64,6 +64,8 @@ OVERDUE_EXTRA = 3
 # drawn moment, and those outside the month (or, this month, not yet happened) are dropped.
 CANDIDATES = 1.6
 LOG_SUMMARY = "bench: generated log"
+# Open work at any moment: this many days' intake (the demo's ~45 open of ~22 a day is two).
+BACKLOG_DAYS = 2.5
 
 
 def tag(k: int) -> str:
@@ -96,11 +98,12 @@ def months(count: int, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]
 
 
 def targets(total: int, spans: list[tuple[dt.datetime, dt.datetime]]) -> list[int]:
-    """Tickets a month: the casebook's missing tickets shared out by each month's length."""
+    """Tickets a month: the casebook's missing tickets shared out by each month's days (this
+    month's counted to the end of today, so the shares, and a rerun's no-op, hold all day)."""
     sources = Ticket.objects.exclude(number__regex=r"-\d{6}$").count()
     missing = max(total - sources, 0)
-    seconds = [(end - start).total_seconds() for start, end in spans]
-    shares = [math.floor(missing * s / sum(seconds)) for s in seconds]
+    days = [math.ceil((end - start).total_seconds() / 86400) for start, end in spans]
+    shares = [math.floor(missing * d / sum(days)) for d in days]
     shares[0] += missing - sum(shares)  # rounding goes to this month
     return shares
 
@@ -151,18 +154,26 @@ def _latest(alias: str) -> str:
 PLAN_SQL = """
 CREATE TEMPORARY TABLE bench_plan ON COMMIT DROP AS
 WITH pool AS (
-    SELECT id, reported_at, {latest} AS latest FROM cases_ticket t
+    SELECT id, reported_at, {latest} AS latest, false AS recent FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND (%(current)s OR state = ANY(%(finished)s))
     UNION ALL
-    SELECT id, reported_at, {latest} FROM cases_ticket t
+    SELECT id, reported_at, {latest}, false FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND (%(current)s OR state = ANY(%(finished)s))
       AND overdue AND id %% {extra} = 0
+    UNION ALL
+    -- This month, open work again, in its last week: the backlog of a city this size.
+    SELECT id, reported_at, {latest}, true FROM cases_ticket t
+    WHERE number !~ '-\\d{{6}}$' AND %(current)s AND NOT state = ANY(%(finished)s)
+      AND state <> %(resolved)s
 ), drawn AS (
     SELECT pool.id AS src_id, pool.reported_at, pool.latest,
            make_interval(weeks => round(extract(epoch FROM
-               %(start)s + (%(end)s - %(start)s) * random() - pool.reported_at) / 604800)::int
+               CASE WHEN recent THEN %(end)s - interval '7 days' * random()
+                    ELSE %(start)s + (%(end)s - %(start)s) * random() END
+               - pool.reported_at) / 604800)::int
            ) AS shift
-    FROM pool CROSS JOIN generate_series(1, %(copies)s)
+    FROM pool
+    CROSS JOIN LATERAL generate_series(1, CASE WHEN recent THEN %(open_copies)s ELSE %(copies)s END)
 ), kept AS (
     SELECT src_id, shift, reported_at + shift AS reported_at FROM drawn
     WHERE reported_at + shift >= %(start)s AND reported_at + shift < %(end)s
@@ -230,6 +241,11 @@ def build_month(k: int, start: dt.datetime, end: dt.datetime, target: int, now: 
     if k:
         sources = sources.filter(state__in=FINISHED)
     pool = sources.count()
+    # A city clears its work in days: open tickets of about BACKLOG_DAYS days' intake.
+    open_sources = sources.exclude(state__in=[*FINISHED, State.RESOLVED]).count()
+    daily = target / max((end - start).total_seconds() / 86400, 1)
+    # (Drawn among ~CANDIDATES × target candidates, so as many more.)
+    open_copies = math.ceil(BACKLOG_DAYS * daily * CANDIDATES / open_sources) if open_sources else 0
     if not pool:
         sys.exit("No demo tickets to copy: run `manage.py seed_demo` on an empty database.")
     params = {
@@ -239,6 +255,8 @@ def build_month(k: int, start: dt.datetime, end: dt.datetime, target: int, now: 
         "end": end,
         "now": now,
         "copies": math.ceil(target * CANDIDATES / pool) + 1,
+        "open_copies": open_copies,
+        "resolved": str(State.RESOLVED),
         "target": target,
         "tz": settings.TIME_ZONE,
         "tag": tag(k),
