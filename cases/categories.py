@@ -5,6 +5,7 @@ The JSON is the starting point only: migration 0002 loads it once and admins edi
 then on, so nothing here overwrites a row that already exists.
 """
 
+import copy
 import json
 import uuid
 from functools import cache as memoize
@@ -109,6 +110,25 @@ def _version() -> str:
 def invalidate_choices() -> None:
     """Retire every cached ``leaf_choices`` list (all kinds and languages) at once."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+# This process's copy of the active categories, by id, under the version it was read at: the
+# version is shared (the cache), so a change anywhere retires every process's copy.
+_active: tuple[str, dict[int, Category]] = ("", {})
+
+
+def active_category(pk: int) -> Category | None:
+    """The active category ``pk`` (major or minor), or None if there is none: what a posted
+    form's category is checked against. One cache read (the version), no query while the
+    categories are unchanged; the instance is the caller's own copy."""
+    global _active
+    version = _version()
+    held, by_id = _active
+    if held != version:
+        by_id = {category.pk: category for category in Category.objects.filter(is_active=True)}
+        _active = (version, by_id)
+    category = by_id.get(pk)
+    return copy.copy(category) if category is not None else None
 
 
 def leaf_choices(kind: str | None = None) -> Choices:

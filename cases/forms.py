@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, mainland_mobile
 from cases import deadlines
-from cases.categories import leaf_choices
+from cases.categories import active_category, leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
 from cases.photos import MAX_PHOTOS_PER_STEP, check_photo
 from citymgmt.images import ProcessedImage
@@ -71,13 +71,28 @@ class CategoryField(forms.ModelChoiceField):
         super().__init__(queryset=Category.objects.filter(is_active=True), **kwargs)
 
     def __deepcopy__(self, memo: dict) -> "CategoryField":
-        # Each form instance gets the grouped list (cached; one query at most when it changed).
+        # Each form instance gets the grouped list (cached; one query at most when it changed),
+        # built only if the form is rendered: a valid POST never needs it.
         field = super().__deepcopy__(memo)
-        field.widget.choices = [("", "---------"), *leaf_choices()]
+        field.widget.choices = self.grouped_choices
         return field
 
+    @staticmethod
+    def grouped_choices() -> list:
+        return [("", "---------"), *leaf_choices()]
+
     def to_python(self, value):
-        category = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            # Checked against the cached categories (no query), as the queryset would check it;
+            # an id the cache does not hold is asked of the database, and refused there.
+            category = active_category(int(value))
+        except (TypeError, ValueError):
+            category = None
+        if category is None:
+            category = super().to_python(value)
         if category is not None and category.is_major:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return category

@@ -1,8 +1,11 @@
 """In-app notifications: who hears about what happened to a ticket.
 
-``notify_event`` runs after the transition's transaction commits (services queue it with
-``transaction.on_commit``), so nobody is told about a change that was rolled back. A failure
-here is logged and never undoes the ticket's change; the reminder scan (Celery) covers the rest.
+``notify_event`` writes the inbox rows inside the transition's own transaction, under a
+savepoint: they commit with the change they tell of (nobody is told about a change that was
+rolled back), the request pays for one COMMIT, not two, and a failure here is logged and rolled
+back alone, never taking the ticket's change with it (the reminder scan covers the rest). What
+leaves the database, the e-mail delivery tasks, is published only once the transaction commits
+(``citymgmt.queue.enqueue``).
 """
 
 import logging
@@ -68,12 +71,17 @@ def recipients_for(event: TicketEvent) -> list[User]:
     return [person for person in people if person.pk != event.actor_id]
 
 
-def notify_event(event: TicketEvent | int) -> int:
-    """Write one notification per recipient of the event; returns how many were written. Given
-    an id, the event and its ticket are read back first."""
+NOTIFIED = TO_SUPERVISORS | TO_WORKER | TO_REQUESTER
+
+
+def notify_event(event: TicketEvent) -> int:
+    """Write one notification per recipient of the event, in the caller's transaction; returns
+    how many were written. Called by the services for every event they record, with the event
+    and the ticket as the service left them (the ticket's people are set before its event is
+    recorded), so nothing is read back."""
+    if event.action not in NOTIFIED:
+        return 0  # nobody to tell: not even a savepoint
     try:
-        if not isinstance(event, TicketEvent):
-            event = TicketEvent.objects.select_related("ticket").get(pk=event)
         with transaction.atomic():
             people = recipients_for(event)
             rows = [
@@ -82,24 +90,18 @@ def notify_event(event: TicketEvent | int) -> int:
                     ticket=event.ticket,
                     kind=event.action,
                     message=(event.public_note or event.internal_note)[:300],
+                    # Marked as they are written, not by an UPDATE after.
+                    email_status=EmailStatus.PENDING if wants_email(person) else EmailStatus.NONE,
                 )
                 for person in people
             ]
             Notification.objects.bulk_create(rows)
-            queue_emails(rows, people)
+            queue_deliveries([row for row in rows if row.email_status == EmailStatus.PENDING])
         return len(rows)
     except Exception:
-        logger.exception(
-            "Could not write notifications for ticket event %s", getattr(event, "pk", event)
-        )
+        # The savepoint is rolled back: the ticket's change and its audit row stand.
+        logger.exception("Could not write notifications for ticket event %s", event.pk)
         return 0
-
-
-def queue_notifications(event: TicketEvent) -> None:
-    # The event and its ticket as the service left them: services change a ticket only through
-    # the instance they lock (save with update_fields), so this is what was committed, and
-    # reading it back cost every write another query with a five-table join.
-    transaction.on_commit(lambda: notify_event(event))
 
 
 def wants_email(person: User) -> bool:
@@ -118,6 +120,14 @@ def queue_emails(notes: list[Notification], people: list[User]) -> None:
     Notification.objects.filter(pk__in=[note.pk for note in pending]).update(
         email_status=EmailStatus.PENDING
     )
+    queue_deliveries(pending)
+
+
+def queue_deliveries(pending: list[Notification]) -> None:
+    """One delivery task for each of these notes (written, marked pending), published once the
+    transaction commits."""
+    if not pending:
+        return
     from cases.tasks import deliver_email  # the tasks module imports this one
 
     for note in pending:

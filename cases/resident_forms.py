@@ -19,11 +19,9 @@ from grids.models import Community
 class PublicCategoryField(CategoryField):
     """The category list in a resident's words (see ``cases.categories.public_choices``)."""
 
-    def __deepcopy__(self, memo: dict) -> "PublicCategoryField":
-        # Skips CategoryField's copy: its staff list would be fetched only to be replaced.
-        field = forms.ModelChoiceField.__deepcopy__(self, memo)
-        field.widget.choices = [("", _("Choose the kind of problem")), *public_choices()]
-        return field
+    @staticmethod
+    def grouped_choices() -> list:
+        return [("", _("Choose the kind of problem")), *public_choices()]
 
 
 class MobileField(forms.CharField):

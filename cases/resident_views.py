@@ -11,6 +11,7 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -90,8 +91,13 @@ def _render_form(request: HttpRequest, form: ComplaintForm, *, status: int = 200
     return render(request, "cases/public/report.html", context, status=status)
 
 
+@transaction.non_atomic_requests
 def report(request: HttpRequest) -> HttpResponse:
-    """The public complaint form (where the notice boards' QR codes lead)."""
+    """The public complaint form (where the notice boards' QR codes lead).
+
+    Not wrapped in a request transaction: the one write is ``file_complaint``, itself atomic,
+    which then opens the transaction instead of a savepoint inside the request's; the rest
+    (limits, form, map) reads."""
     if request.method != "POST":
         community = _preset_community(request)
         initial = {"community": community.pk} if community else {}

@@ -3,8 +3,9 @@
 Each transition service locks the ticket row (scoped: a ticket the actor may not see is a 404),
 checks that the ticket is still in the state the actor saw and that the actor may make the move,
 applies the state machine's transition, saves the changed fields, writes one ``TicketEvent`` and
-queues notifications for after the commit. Two people acting at once: the second waits for the
-lock, then finds the state moved on and gets ``TicketConflict`` with a message saying so.
+its notifications (``notifications.notify_event``; e-mails are queued for after the commit). Two
+people acting at once: the second waits for the lock, then finds the state moved on and gets
+``TicketConflict`` with a message saying so.
 """
 
 import datetime
@@ -37,7 +38,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from cases.notifications import queue_notifications
+from cases.notifications import notify_event
 from cases.numbers import next_number
 from cases.permissions import files_on_patrol, officer_id_of
 from cases.photos import store_photos
@@ -90,7 +91,6 @@ def _place(
     ticket.brigade_id = community.brigade_id
 
 
-@transaction.atomic
 def create_ticket(
     *,
     actor: User | None,
@@ -113,12 +113,12 @@ def create_ticket(
     Callers gate who may file: the public form (anyone), the hotline intake (supervisors),
     patrol findings (officers), the API. A point on no grid still makes a ticket: the
     community chosen by hand then decides who sees it. ``event_data`` adds to the creation
-    event's details (the API: which client filed it, a linked media URL).
+    event's details (the API: which client filed it, a linked media URL). A ValidationError
+    (category, place) is raised before anything is written.
     """
     _check_category(category)
     now = timezone.now()
     ticket = Ticket(
-        number=next_number(timezone.localdate(now)),
         source=source,
         category=category,
         priority=priority,
@@ -132,19 +132,25 @@ def create_ticket(
         reported_at=now,
     )
     _place(ticket, lat=lat, lng=lng, community=community)
-    ticket.save()
-    event = _record(
-        ticket,
-        actor,
-        Action.CREATE,
-        from_state="",
-        internal_note=internal_note,
-        data={**(event_data or {}), "source": source},
-        at=now,
-    )
-    store_photos(
-        ticket=ticket, photos=photos, kind=PhotoKind.REPORT, uploaded_by=actor, event=event
-    )
+    # No savepoint: what can fail from here on (the database, the photo storage) is no answer
+    # a caller gives the user (they catch ValidationError only), so it fails the caller's whole
+    # transaction anyway; a savepoint would protect nothing and cost two round trips on every
+    # report. The number is taken last, once the ticket is sure to be filed.
+    with transaction.atomic(savepoint=False):
+        ticket.number = next_number(timezone.localdate(now))
+        ticket.save()
+        event = _record(
+            ticket,
+            actor,
+            Action.CREATE,
+            from_state="",
+            internal_note=internal_note,
+            data={**(event_data or {}), "source": source},
+            at=now,
+        )
+        store_photos(
+            ticket=ticket, photos=photos, kind=PhotoKind.REPORT, uploaded_by=actor, event=event
+        )
     return ticket
 
 
@@ -319,7 +325,7 @@ def _record(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    queue_notifications(event)
+    notify_event(event)
     return event
 
 

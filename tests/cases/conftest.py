@@ -10,7 +10,7 @@ import pytest
 
 from accounts.models import UnitKind
 from cases import services
-from cases.models import Category, Priority, Route, Source, State, Ticket
+from cases.models import Category, Notification, Priority, Route, Source, State, Ticket
 from grids.geometry import offset
 from tests.factories import (
     ORIGIN,
@@ -95,7 +95,7 @@ def make_ticket(request, category, enforceable_category, media) -> Callable[...,
 
     The route decides how a resolved or closed ticket got there (dispatch by default); referred
     and enforcement tickets take their own route. Enforcement uses 店外经营 unless told otherwise.
-    Notifications are not written (nothing commits in a ``django_db`` test).
+    The ticket comes without the notifications its setting up wrote: tests see only their own.
     """
 
     def actors(place: str):
@@ -105,7 +105,7 @@ def make_ticket(request, category, enforceable_category, media) -> Callable[...,
         }[place]
         return request.getfixturevalue(names[0]), request.getfixturevalue(names[1]), names[2]
 
-    def make(
+    def walk(
         state: str = State.REGISTERED,
         *,
         place: str = "gulou",
@@ -169,6 +169,11 @@ def make_ticket(request, category, enforceable_category, media) -> Callable[...,
             services.verify_ticket(actor=supervisor, ticket_id=pk, passed=True)
         ticket = Ticket.objects.get(pk=pk)
         assert ticket.state == state, f"make_ticket cannot reach {state} by {route}"
+        return ticket
+
+    def make(state: str = State.REGISTERED, **kwargs) -> Ticket:
+        ticket = walk(state, **kwargs)
+        Notification.objects.filter(ticket=ticket).delete()
         return ticket
 
     return make

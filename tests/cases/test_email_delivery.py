@@ -8,9 +8,11 @@ import smtplib
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import delivery, reminders
+from cases import delivery, reminders, services
 from cases.models import EmailStatus, NoticeKind, Notification, State
 from cases.tasks import deliver_email, deliver_stranded_emails
 
@@ -108,6 +110,52 @@ def test_a_failing_mail_server_is_retried_then_given_up_cleanly(
     assert deliver_stranded_emails() == 0
     assert delivery.send(note.pk) == delivery.Outcome.SKIPPED
     assert len(FAILURES) == 3
+
+
+def test_a_transitions_email_leaves_only_after_the_commit(
+    email_on, make_ticket, supervisor_gulou, officer_gulou, django_capture_on_commit_callbacks
+):
+    # The inbox row is written with the transition; the delivery task is published on commit,
+    # so a worker never looks for a row that is not there yet, or for a change rolled back.
+    officer_gulou.email = "wang@example.org"
+    officer_gulou.save(update_fields=["email"])
+    ticket = make_ticket(State.REGISTERED)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        CaptureQueriesContext(connection) as captured,
+    ):
+        services.dispatch_ticket(
+            actor=supervisor_gulou, ticket_id=ticket.pk, officer_id=officer_gulou.officer.pk
+        )
+        # Written as pending, not updated after.
+        assert not any(sql["sql"].startswith('UPDATE "cases_notification"') for sql in captured)
+        note = Notification.objects.get(recipient=officer_gulou, ticket=ticket)
+        assert note.email_status == EmailStatus.PENDING
+        assert mail.outbox == []
+    assert len(callbacks) == 1
+    assert [m.to for m in mail.outbox] == [["wang@example.org"]]
+    note.refresh_from_db()
+    assert note.email_status == EmailStatus.SENT
+
+
+def test_no_email_leaves_for_a_transition_rolled_back(
+    email_on, make_ticket, supervisor_gulou, officer_gulou, django_capture_on_commit_callbacks
+):
+    officer_gulou.email = "wang@example.org"
+    officer_gulou.save(update_fields=["email"])
+    ticket = make_ticket(State.REGISTERED)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.dispatch_ticket(
+            actor=supervisor_gulou, ticket_id=ticket.pk, officer_id=officer_gulou.officer.pk
+        )
+        raise RuntimeError("the request failed after the service returned")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
 
 
 def test_a_delivery_task_run_twice_sends_once(email_on, due, officer_gulou):

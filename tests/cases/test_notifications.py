@@ -1,16 +1,16 @@
-"""Who hears about what happened to a ticket (the bell and the inbox), and only once it committed.
+"""Who hears about what happened to a ticket (the bell and the inbox), and only if it committed.
 
-Notifications are written by ``transaction.on_commit`` callbacks; inside a test's transaction
-they run only within ``django_capture_on_commit_callbacks(execute=True)``, so tickets set up by
-``make_ticket`` beforehand leave no notifications behind.
+Services write the notifications in their own transaction, under a savepoint (e-mail goes out
+after the commit: ``test_email_delivery``); tickets set up by ``make_ticket`` come without the
+notifications of their setting up.
 """
 
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
-from cases import services
+from cases import notifications, services
 from cases.models import Action, Notification, State
 from tests.factories import UserFactory, processed_photo
 
@@ -121,25 +121,47 @@ def test_the_decision_on_an_extension_is_told_to_whoever_asked(
     services.request_extension(
         actor=officer_gulou, ticket_id=ticket.pk, extra_hours=2, reason="需调用清运车"
     )
+    assert notified() == [("supervisor_gulou", "extend_request")]
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_extension(
             actor=supervisor_gulou, ticket_id=ticket.pk, approve=True, note="同意延期"
         )
-    assert notified() == [("officer_gulou", "extend_approve")]
+    assert notified(kind=Action.EXTEND_APPROVE) == [("officer_gulou", "extend_approve")]
 
 
 # --- only after the commit --------------------------------------------------------------------
 
 
-def test_notifications_are_written_only_once_the_transition_commits(
+def test_notifications_are_written_in_the_transitions_own_transaction(
     make_ticket, supervisor_gulou, officer_gulou, django_capture_on_commit_callbacks
 ):
+    # They commit with the change they tell of: one COMMIT a request, nothing left waiting for
+    # after it (without e-mail configured).
     ticket = make_ticket(State.REGISTERED)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         dispatch(ticket, supervisor_gulou, officer_gulou)
-        assert not Notification.objects.exists()
-    assert len(callbacks) == 1
-    assert notified() == [("officer_gulou", "dispatch")]
+        assert notified() == [("officer_gulou", "dispatch")]
+    assert callbacks == []
+
+
+def test_a_failure_writing_notifications_never_undoes_the_transition(
+    make_ticket, supervisor_gulou, officer_gulou, monkeypatch, caplog
+):
+    def broken_recipients(event):
+        # A real database error inside the notifications' savepoint (on PostgreSQL it aborts
+        # the transaction unless the savepoint is rolled back).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    ticket = make_ticket(State.REGISTERED)
+    monkeypatch.setattr(notifications, "recipients_for", broken_recipients)
+    with transaction.atomic():  # as in a request (ATOMIC_REQUESTS)
+        dispatch(ticket, supervisor_gulou, officer_gulou)
+        ticket.refresh_from_db()  # the transaction is still usable
+    assert ticket.state == State.DISPATCHED
+    assert ticket.events.filter(action=Action.DISPATCH, actor=supervisor_gulou).count() == 1
+    assert not Notification.objects.exists()
+    assert "Could not write notifications" in caplog.text
 
 
 def test_no_notification_is_written_when_the_transaction_rolls_back(

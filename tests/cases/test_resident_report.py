@@ -72,7 +72,7 @@ def test_a_garbage_community_in_the_qr_link_opens_a_plain_form(english, gulou_co
 
 def test_the_categories_are_offered_in_plain_words(english, category):
     response = english.get(REPORT)
-    groups = dict(response.context["form"].fields["category"].widget.choices[1:])
+    groups = dict(list(response.context["form"].fields["category"].widget.choices)[1:])
     labels = [label for options in groups.values() for _pk, label in options]
     assert "垃圾乱堆没人清（暴露垃圾）" in labels
     assert not any(label[:4].isdigit() for label in labels)  # no GB/T codes for residents
