@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from accounts.models import Officer, Unit
 from cases.categories import leaf_choices
 from cases.forms import style_widgets
 from cases.models import CLOCK_STATES, OPEN_STATES, Priority, Source, State, Ticket
+from cases.selectors import CommunityChoice, OfficerChoice
 from grids.models import Community
 
 STATUS_TABS = [
@@ -85,13 +87,14 @@ class TicketFilter(django_filters.FilterSet):
         data=None,
         queryset=None,
         *,
-        communities: Sequence[Community],
-        officers: Sequence[Officer],
+        communities: Sequence[Community | CommunityChoice],
+        officers: Sequence[Officer | OfficerChoice],
         units: Sequence[Unit],
         **kwargs,
     ) -> None:
         """The choice lists come in evaluated (the page shows them twice: here and in the bulk
-        bar); districts and streets are read off the communities, categories from the cache."""
+        bar), as model instances or as the queue's lighter choices (``selectors.queue_lists``);
+        districts and streets are read off the communities, categories from the cache."""
         data = data.copy() if data is not None else {}
         data.setdefault("status", "open")
         # Work in hand is sorted by deadline; finished work reads best newest first.
@@ -105,7 +108,7 @@ class TicketFilter(django_filters.FilterSet):
             "district": [(d.pk, d.name) for d in sorted(districts, key=lambda d: d.code)],
             "street": [(s.pk, s.name) for s in sorted(streets, key=lambda s: s.code)],
             "community": [(c.pk, c.name) for c in communities],
-            "assignee": [(o.pk, f"{o.user} ({o.badge_number})") for o in officers],
+            "assignee": [(o.pk, str(o)) for o in officers],
             "unit": [(u.pk, u.name) for u in units],
         }
         for name, options in choices.items():
@@ -120,6 +123,20 @@ class TicketFilter(django_filters.FilterSet):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def counts_key(self) -> str:
+        """What the status tabs count, as text: the scope and the filters other than status and
+        sort (not the time: a filter on the clock matches no finished ticket at any time)."""
+        chosen = sorted(
+            (name, str(value))
+            for name, value in self.form.cleaned_data.items()
+            if name not in ("status", "sort") and value not in (None, "")
+        )
+        try:
+            scope = str(self.queryset.query)
+        except EmptyResultSet:  # a scope that can match nothing: a supervisor without a brigade
+            scope = "nothing"
+        return f"{scope}|{chosen}"
 
     def filter_status(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         if value == "open":

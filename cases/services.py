@@ -22,7 +22,7 @@ from django_fsm import can_proceed
 
 from accounts.models import Officer, User
 from accounts.roles import Role, has_role
-from cases import deadlines, reminders
+from cases import deadlines, reminders, tab_counts
 from cases.models import (
     OPEN_STATES,
     Action,
@@ -326,6 +326,7 @@ def _record(
         created_at=at or timezone.now(),
     )
     notify_event(event)
+    tab_counts.ticket_moved(from_state, ticket.state)
     return event
 
 

@@ -21,7 +21,7 @@ from django_fsm import has_transition_perm
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import supervised_communities
-from cases import actions, deadlines, forms, notifications, selectors, services
+from cases import actions, deadlines, forms, notifications, selectors, services, tab_counts
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
@@ -159,26 +159,32 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The supervisor's day: every ticket of the brigade (or city), filtered, by deadline."""
     user = request.user
     base = selectors.tickets_visible_to(user)
-    communities = list(supervised_communities(user).order_by("code"))
-    officers = list(selectors.dispatchable_officers(selectors.brigade_scope(user)))
-    units = list(selectors.referral_units())
+    communities, officers, units = selectors.queue_lists(user)
     ticket_filter = TicketFilter(
         request.GET, base, communities=communities, officers=officers, units=units
     )
+    status = "open"
     if not ticket_filter.is_valid():
-        tickets = base.none()
-        counts = {}
+        tickets, counts = base.none(), {}
     else:
         tickets = ticket_filter.qs
-        counts = selectors.status_counts(ticket_filter.without_status())
-    page = Paginator(selectors.PageFirst(tickets), PAGE_SIZE).get_page(request.GET.get("page"))
+        counts = tab_counts.status_counts(
+            ticket_filter.without_status(), key=ticket_filter.counts_key()
+        )
+        status = ticket_filter.form.cleaned_data["status"]
+    rows = selectors.QueuePage(
+        tickets,
+        count=counts.get(status, 0),
+        communities=communities,
+        officers=officers,
+        units=units,
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": ticket_filter,
         "page": page,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
-        "status": ticket_filter.form.cleaned_data.get("status", "open")
-        if ticket_filter.is_valid()
-        else "open",
+        "status": status,
         "now": timezone.now(),
         "bulk_officers": officers,
         "bulk_units": units,
