@@ -35,6 +35,7 @@ from reminder_bench import statements
 
 from accounts.models import Officer
 from assessments import engine, services
+from assessments.indicators import OFFICER_INDICATORS, Window
 from assessments.models import Run, SubjectKind
 from assessments.scheme import default_rules
 from cases.models import Ticket
@@ -152,8 +153,16 @@ def measure_assessment(month: dt.date, runs: int) -> dict[str, Any]:
     def compute() -> engine.Result:
         return engine.compute(month=month, rules=rules, progress=lambda percent, note: None)
 
+    def officers_only() -> None:
+        # The engine's part the yardstick matches: who is assessed, their ticket counts, logs.
+        window = Window.of(month)
+        officers = engine._officers(window)
+        engine._ticket_counts(OFFICER_INDICATORS, window, officers.keys())
+        engine._log_counts(window, officers)
+
     compute()  # warm-up: caches, the category tree, plans
     samples = queue_bench.time_runs(compute, runs)
+    officer_samples = queue_bench.time_runs(officers_only, runs)
     sql_count = statements(compute)
     tracemalloc.start()
     result = compute()
@@ -196,6 +205,7 @@ def measure_assessment(month: dt.date, runs: int) -> dict[str, Any]:
     reported = Ticket.objects.filter(reported_at__gte=start, reported_at__lt=end).count()
     return {
         "samples": samples,
+        "officer_samples": officer_samples,
         "sql": sql_count,
         "peak": peak,
         "store_s": store_s,
@@ -231,6 +241,10 @@ def main() -> None:
         f"SQL {m['sql']}  peak Python memory {m['peak'] / 2**20:.1f} MiB"
     )
     print(f"execute_run  {m['store_s']:7.2f} s (compute + replace the scores in one transaction)")
+    print(
+        f"officers     p50 {queue_bench.percentile(m['officer_samples'], 50):7.2f} s  "
+        "(the engine's officer counts alone: the yardstick's share of the work)"
+    )
     print(
         f"bare SQL     p50 {bare_p50:7.2f} s  p95 {queue_bench.percentile(m['bare'], 95):7.2f} s  "
         f"ratio compute/bare {p50 / bare_p50:5.2f}"

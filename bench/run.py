@@ -181,6 +181,14 @@ def assessment_rows(table: Table, month: Any, runs: int) -> list[tuple]:
         f"≤ {ASSESSMENT_S} s, ≤ {ASSESSMENT_RATIO}×",
         p(m["samples"], 95) <= ASSESSMENT_S and ratio <= ASSESSMENT_RATIO,
     )
+    officers_s = p(m["officer_samples"], 50)
+    table.add(
+        "  its officer counts alone",
+        f"p50 {officers_s:.2f} s",
+        f"hand-written SQL {bare_s:.2f} s",
+        officers_s / bare_s,
+        "(the yardstick's share of the work)",
+    )
     table.add(
         "assessment, peak memory",
         f"{m['peak'] / 2**20:.1f} MiB Python (tracemalloc)",
