@@ -67,7 +67,6 @@ django.setup()
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -77,6 +76,10 @@ from django.utils import timezone  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import prepare_database  # noqa: E402
+from queue_bench import TRANSACTION, cpu_model, describe_database, ms, percentile  # noqa: E402
+
 from accounts.models import User  # noqa: E402
 from cases.categories import public_choices  # noqa: E402
 from cases.models import Source, Ticket  # noqa: E402
@@ -84,7 +87,6 @@ from grids.locator import locate_id  # noqa: E402
 from grids.models import GridCell  # noqa: E402
 
 WARM_UP = 20
-TRANSACTION = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 DESCRIPTION = "【基准测试】路边有暴露垃圾，已经堆了两天，请尽快清理。"
 API_USERS = ("command", "sup_gl1")
 _addresses = itertools.count(1)
@@ -139,10 +141,6 @@ def mount_yardstick() -> None:
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-def percentile(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
 def timed(run: Callable[[], Any]) -> float:
@@ -341,10 +339,6 @@ def profile_posts(n: int = 200) -> str:
 # --- output ----------------------------------------------------------------------------------
 
 
-def ms(seconds: float, width: int = 8) -> str:
-    return f"{seconds * 1e3:{width}.1f}"
-
-
 def summarize(sql: list[str]) -> str:
     """One line a statement kind: 'SELECT cases_category ×2', in the order first seen."""
     kinds: Counter[str] = Counter()
@@ -363,34 +357,6 @@ def summarize(sql: list[str]) -> str:
             table = words[at + 1] if verb != "UPDATE" else words[1]
         kinds[f"{verb} {table}".strip()] += 1
     return ", ".join(f"{kind}{f' ×{n}' if n > 1 else ''}" for kind, n in kinds.items())
-
-
-def describe_database() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            (version,) = cursor.fetchone()
-        return f"PostgreSQL {version}"
-    return f"{connection.vendor} {connection.Database.sqlite_version}"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def prepare_database() -> float:
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    if not GridCell.objects.exists():
-        print("No grid cells: seeding the demo city…", flush=True)
-        call_command("seed_demo", verbosity=0)
-    return time.perf_counter() - started
 
 
 def main() -> None:
