@@ -1,7 +1,7 @@
 # citymgmt: the two commands the README promises.
 #
 #   make run     set up .venv, migrate, seed the demo city, start web + worker + beat
-#   make test    set up .venv with the test extra, then ruff + pytest
+#   make test    set up .venv with the test extra, then ruff, lint-imports (the floors) + pytest
 #
 # Variables: PORT=8000 (make run), PYTEST_ARGS="-k grids -x" (make test), PYTHON=python3.
 
@@ -74,11 +74,13 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP_TEST)
 	$(BIN)/ruff format .

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Officer, Unit, User
+from citymgmt.history import HistoryAdmin
 from citymgmt.images import process_image
-from ops.history import HistoryAdmin
 
 PORTRAIT_SIDE = 800
 

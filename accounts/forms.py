@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import mainland_mobile
+
 
 class LoginForm(AuthenticationForm):
     """The stock form with phone-friendly widgets."""
@@ -43,3 +45,18 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class MobileField(forms.CharField):
+    """A mainland mobile number, however it was typed (spaces, dashes, +86)."""
+
+    default_validators = [mainland_mobile]
+
+    def to_python(self, value: object) -> str:
+        text = super().to_python(value)
+        digits = "".join(ch for ch in text if ch not in " -()")
+        if digits.startswith("+86"):
+            digits = digits[3:]
+        elif digits.startswith("0086"):
+            digits = digits[4:]
+        return digits

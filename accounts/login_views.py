@@ -6,10 +6,11 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -17,10 +18,22 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import CodeForm
+from accounts.forms import CodeForm, LoginForm
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.two_factor import CODE_REQUIRED, code_required, has_authenticator, pending_device
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        # A user with an authenticator gives its code before going on (accounts/login_views.py).
+        if code_required(self.request):
+            return resolve_url("accounts:verify") + "?" + urlencode({"next": url})
+        return url
 
 
 def locked_out(
@@ -37,7 +50,7 @@ def _safe_next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return resolve_url("accounts:home")
+    return resolve_url("web:home")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,13 +1,9 @@
 """Reads about people and units, scoped to who is asking."""
 
-import datetime
-
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, When
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Officer, Unit, UnitKind, User
 from accounts.roles import Role, has_role
-from grids.models import Assignment, Community
 
 
 def brigade_of(user: User) -> Unit | None:
@@ -19,53 +15,6 @@ def brigade_of(user: User) -> Unit | None:
 def is_command_centre(user: User) -> bool:
     """A supervisor posted at the bureau sees the whole city."""
     return user.unit is not None and user.unit.kind == UnitKind.BUREAU
-
-
-def supervised_communities(user: User) -> QuerySet[Community]:
-    """Communities a supervisor answers for: their brigade's, or all for the command centre."""
-    communities = Community.objects.select_related("street__district", "brigade")
-    if user.is_superuser or is_command_centre(user):
-        return communities
-    brigade = brigade_of(user)
-    if brigade is None:
-        return communities.none()
-    return communities.filter(brigade=brigade)
-
-
-def current_assignments_of(officer: Officer, day: datetime.date | None = None) -> QuerySet:
-    day = day or timezone.localdate()
-    return (
-        Assignment.objects.valid_on(day)
-        .filter(officer=officer)
-        .select_related("community__street__district")
-        .prefetch_related("grid_cells")
-        .order_by("community__code")
-    )
-
-
-def roster(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
-    """Postings in force on ``day`` in the given communities, each marked ``on_duty`` when the
-    day is one of its duty days, with what a roster shows."""
-    return (
-        Assignment.objects.valid_on(day)
-        .filter(community__in=communities)
-        .annotate(
-            on_duty=Case(
-                When(weekdays__contains=str(day.isoweekday()), then=True),
-                default=False,
-                output_field=BooleanField(),
-            )
-        )
-        .select_related("officer__user", "community")
-        .order_by("-on_duty", "community__code", "start_time", "officer__badge_number")
-    )
-
-
-def uncovered_communities(communities: QuerySet[Community], day: datetime.date) -> QuerySet:
-    """Communities with no posting in force on ``day``: a gap in 定人定岗 to fill."""
-    return communities.exclude(
-        id__in=Assignment.objects.valid_on(day).values("community_id")
-    ).order_by("code")
 
 
 def brigade_summaries() -> QuerySet[Unit]:
@@ -102,12 +51,3 @@ def officers_visible_to(user: User) -> QuerySet[Officer]:
     if has_role(user, Role.OFFICER):
         return officers.filter(user=user)
     return officers.none()
-
-
-def assignments_visible_to(user: User) -> QuerySet[Assignment]:
-    """Postings (current and ended) of the officers the user may read."""
-    return (
-        Assignment.objects.filter(officer__in=officers_visible_to(user).values("pk"))
-        .select_related("officer__user", "community")
-        .prefetch_related("grid_cells")
-    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Run, Scheme, Score, Survey, SurveyLink, SurveyResponse
 from assessments.scheme import DEFAULT_WEIGHTS, INDICATORS
 from cases.admin import ReadOnlyAdminMixin, messages
-from ops.history import HistoryAdmin
+from citymgmt.history import HistoryAdmin
 
 
 def _real(value: Any) -> Fraction | None:

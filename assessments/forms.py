@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, UnitKind
 from assessments.models import Run, RunStatus, Score
-from cases.forms import style_widgets
+from citymgmt.forms import style_widgets
 
 
 class PublishRunForm(forms.Form):

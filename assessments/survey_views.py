@@ -26,8 +26,8 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from assessments import surveys
 from assessments.survey_forms import AnswerForm, IssueLinksForm, SurveyForm
-from cases.resident_forms import validation_to_form
 from citymgmt.client_ip import ratelimit_key
+from citymgmt.forms import add_service_errors
 from grids.qr import public_url, qr_svg
 
 PAGE_SIZE = 20
@@ -84,7 +84,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as error:
-            validation_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Survey created. Now issue links for each brigade."))
             return redirect("surveys:detail", pk=survey.pk)
@@ -119,7 +119,7 @@ def survey_brigade(request: HttpRequest, pk: int, brigade_pk: int) -> HttpRespon
                     actor=request.user,
                 )
             except ValidationError as error:
-                validation_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 count = len(issued)
                 messages.success(
@@ -204,7 +204,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         except surveys.LinkUnavailable as refused:
             return _gone(request, refused.reason)
         except ValidationError as error:
-            validation_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("surveys:thanks")
     return render(request, "assessments/survey_answer.html", context, status=400)

@@ -1,4 +1,5 @@
-"""Measure the deadline reminder scan (cases.reminders.scan, run every 5 minutes) at city scale.
+"""Measure the deadline reminder scan (notifications.reminders.scan, every 5 minutes) at city
+scale.
 
     DATABASE_URL=postgres://… .venv/bin/python bench/reminder_bench.py [--runs R]
 
@@ -26,8 +27,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import reminders
 from cases.models import CLOCK_STATES, DeadlineReminder, Notification, Ticket
+from notifications import reminders
 
 FRESH = 10
 

@@ -125,7 +125,7 @@ def minimal_insert(request: HttpRequest) -> HttpResponse:
 
 def mount_yardstick() -> None:
     """The project's URLconf plus /bench/insert/, as this process's ROOT_URLCONF."""
-    from citymgmt import urls as project_urls
+    from web import urls as project_urls
 
     module = types.ModuleType("bench_report_urls")
     module.urlpatterns = [  # type: ignore[attr-defined]

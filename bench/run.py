@@ -15,8 +15,9 @@ machine drift:
 - resident complaint ``POST /report/`` (no photo) against ``/bench/insert/``, a view doing one
   INSERT of the same posted fields, alternating request by request: requests/s (sequential, one
   client) and the ratio of mean times;
-- ``send_deadline_reminders``' scan (``cases.reminders.scan``): idle (every step sent: the cost of
-  the 5-minute beat) and with 10 tickets freshly due; baseline: its three candidate queries bare;
+- ``send_deadline_reminders``' scan (``notifications.reminders.scan``): idle (every step sent:
+  the cost of the 5-minute beat) and with 10 tickets freshly due; baseline: its three candidate
+  queries bare;
 - the monthly assessment of last month (``engine.compute``) against one hand-written SQL
   aggregate of the same officer figures, checked equal officer by officer; peak Python memory
   (tracemalloc) of a run;

@@ -9,9 +9,9 @@ from django.utils.translation import ngettext
 
 from accounts.roles import Role, has_role
 from cases.categories import invalidate_choices
+from cases.contacts import reporter_name_for, reporter_phone_for
 from cases.models import Category, Notification, ReopenRequest, Ticket, TicketEvent
-from ops.history import HistoryAdmin
-from privacy.policy import reporter_name_for, reporter_phone_for
+from citymgmt.history import HistoryAdmin
 
 
 @admin.register(Category)
@@ -159,7 +159,7 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().lookup_allowed(lookup, value, request)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Ticket | None = None) -> list[str]:
-        # The reporter's name and phone only as privacy.policy lets this user read them.
+        # The reporter's name and phone only as cases.contacts lets this user read them.
         private = {"reporter_name", "reporter_phone"}
         fields = [field.name for field in self.model._meta.fields if field.name not in private]
         return [*fields, "reporter_contact"]

@@ -35,12 +35,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User, mainland_mobile
-from accounts.selectors import supervised_communities
 from cases import actions, forms, selectors, services
+from cases.contact_fields import ReporterContactField
 from cases.filters import TicketFilter
 from cases.models import (
     Category,
-    Notification,
     Photo,
     Priority,
     RejectReason,
@@ -55,7 +54,7 @@ from cases.photos import served_file
 from citymgmt.images import image_response
 from citymgmt.rest import NON_FIELD, Conflict
 from citymgmt.text import no_control_characters
-from privacy.fields import ReporterContactField
+from grids.selectors import supervised_communities
 
 TAG_TICKETS = ["tickets"]
 NUMBER = OpenApiParameter(
@@ -192,7 +191,7 @@ class UnitBrief(serializers.Serializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     """A queue row. The reporter's name and phone are shown in full to those who may call the
-    reporter back (``privacy.policy``); anyone else gets them masked (刘**, 138****5678)."""
+    reporter back (``cases.contacts``); anyone else gets them masked (刘**, 138****5678)."""
 
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     category = CategoryBrief(read_only=True)
@@ -290,7 +289,7 @@ class TicketCreatedSerializer(TicketDetailSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_tracking_url(self, ticket: Ticket) -> str:
-        path = reverse("cases:track", kwargs={"code": ticket.tracking_code})
+        path = reverse("residents:track", kwargs={"code": ticket.tracking_code})
         return self.context["request"].build_absolute_uri(path)
 
 
@@ -341,16 +340,6 @@ class ActionResultSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices)
     event = EventSerializer()
     ticket = TicketDetailSerializer(allow_null=True)
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(read_only=True)
-    ticket = serializers.CharField(source="ticket.number", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "kind_label", "message", "ticket", "link", "created_at", "read_at"]
-        read_only_fields = fields
 
 
 ERRORS = OpenApiResponse(
@@ -676,47 +665,3 @@ class CategoryList(generics.ListAPIView):
     @extend_schema(tags=["categories"], summary="Categories (部件 and 事件)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
-
-
-class NotificationList(generics.ListAPIView):
-    serializer_class = NotificationSerializer
-    queryset = Notification.objects.none()  # the schema's model; requests read the inbox
-
-    def get_queryset(self) -> Any:
-        return selectors.inbox(self.request.user)
-
-    @extend_schema(tags=["notifications"], summary="My notifications, newest first")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class MarkReadRequest(serializers.Serializer):
-    # Ids beyond a bigint would overflow the database query: refused here as a 400.
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        required=False,
-        max_length=1000,
-        help_text="Leave out to mark every unread notification read.",
-    )
-
-
-class MarkRead(APIView):
-    @extend_schema(
-        tags=["notifications"],
-        summary="Mark my notifications read",
-        request=MarkReadRequest,
-        responses={
-            200: inline_serializer("MarkReadResult", {"marked": serializers.IntegerField()})
-        },
-    )
-    def post(self, request: Request) -> Response:
-        if not isinstance(request.data, dict):
-            return Response(
-                {"ids": [_("Give a list of notification ids.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        serializer = MarkReadRequest(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ids = serializer.validated_data.get("ids")
-        marked = services.mark_notifications_read(user=request.user, ids=ids)
-        return Response({"marked": marked})

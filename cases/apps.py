@@ -10,5 +10,4 @@ class CasesConfig(AppConfig):
         from cases import (
             checks,  # noqa: F401  (registers the system checks)
             signals,  # noqa: F401  (connects the category-choices invalidation)
-            task_runs,  # noqa: F401  (records scheduled tasks' runs)
         )

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Officer, Unit
 from cases.categories import leaf_choices
-from cases.forms import style_widgets
 from cases.models import CLOCK_STATES, OPEN_STATES, Priority, Source, State, Ticket
 from cases.selectors import CommunityChoice, OfficerChoice
+from citymgmt.forms import style_widgets
 from grids.models import Community
 
 STATUS_TABS = [

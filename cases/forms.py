@@ -8,16 +8,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, mainland_mobile
+from accounts.models import mainland_mobile
 from cases import deadlines
 from cases.categories import active_category, leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
 from cases.photos import MAX_PHOTOS_PER_STEP, check_photo
+from citymgmt.forms import NOTE_WIDGET, StyledForm
 from citymgmt.images import ProcessedImage
 from citymgmt.text import no_control_characters
 from grids.models import Community
 
-NOTE_WIDGET = forms.Textarea(attrs={"rows": 3})
 INTAKE_SOURCES = [
     (Source.HOTLINE, Source.HOTLINE.label),
     (Source.DIGITAL_CITY, Source.DIGITAL_CITY.label),
@@ -96,29 +96,6 @@ class CategoryField(forms.ModelChoiceField):
         if category is not None and category.is_major:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return category
-
-
-def style_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
-    """Bootstrap classes on every widget, so templates can render ``{{ field }}``."""
-    suffix = " form-select-sm" if small else ""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-            widget.attrs["class"] = "form-check-input"
-            continue
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.Select):
-            css = "form-select" + suffix
-        else:
-            css = "form-control" + (" form-control-sm" if small else "")
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
 
 
 class StateForm(StyledForm):
@@ -346,22 +323,3 @@ class BulkForm(StyledForm):
             if not (data.get("person") or "").strip():
                 self.add_error("person", _("Name the person responsible at the unit."))
         return data
-
-
-class NotificationSettingsForm(forms.ModelForm):
-    """A user's own e-mail address and whether notifications are e-mailed to it too."""
-
-    class Meta:
-        model = User
-        fields = ["email", "email_notifications"]
-        labels = {"email": _("E-mail address")}
-        help_texts = {"email": _("Leave empty to receive notifications in this site only.")}
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
-
-    def clean_email(self) -> str:
-        # The domain is case-insensitive, the mailbox name need not be.
-        return User.objects.normalize_email(self.cleaned_data["email"].strip())

@@ -20,7 +20,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from cases import permissions
-from privacy.masking import mask_phone
+from citymgmt.masking import mask_phone
 
 if TYPE_CHECKING:
     from accounts.models import Officer, Unit

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Officer, Unit, UnitKind, User
 from accounts.roles import Role, has_role
-from accounts.selectors import brigade_of, supervised_communities
+from accounts.selectors import brigade_of
 from cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
-    Notification,
     ReopenRequest,
     State,
     Ticket,
@@ -28,6 +27,7 @@ from cases.models import (
 )
 from cases.permissions import officer_id_of, supervised_brigade_id
 from grids.models import Assignment, Community, GridCell
+from grids.selectors import supervised_communities
 
 M = TypeVar("M", bound=Model)
 DUPLICATE_WINDOW = datetime.timedelta(hours=72)
@@ -473,14 +473,6 @@ def work_summary(tickets: QuerySet[Ticket], *, reopen_requests: bool = False) ->
         **clock_counts(now),
         extension_requests=Count("id", filter=Q(clock_paused_at__isnull=False)),
     )
-
-
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def inbox(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("ticket")
 
 
 def pending_reopen_requests(user: User) -> QuerySet[ReopenRequest]:

@@ -3,7 +3,7 @@
 Each transition service locks the ticket row (scoped: a ticket the actor may not see is a 404),
 checks that the ticket is still in the state the actor saw and that the actor may make the move,
 applies the state machine's transition, saves the changed fields, writes one ``TicketEvent`` and
-its notifications (``notifications.notify_event``; e-mails are queued for after the commit). Two
+what listens to it (``cases.hooks``: the inbox rows of ``notifications``). Two
 people acting at once: the second waits for the lock, then finds the state moved on and gets
 ``TicketConflict`` with a message saying so.
 """
@@ -22,14 +22,13 @@ from django_fsm import can_proceed
 
 from accounts.models import Officer, User
 from accounts.roles import Role, has_role
-from cases import deadlines, reminders, tab_counts
+from cases import deadlines, hooks, tab_counts
 from cases.models import (
     OPEN_STATES,
     Action,
     Category,
     DeadlineUnit,
     ExtensionRequest,
-    Notification,
     PhotoKind,
     Priority,
     RejectReason,
@@ -38,26 +37,29 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from cases.notifications import notify_event
 from cases.numbers import next_number
 from cases.permissions import files_on_patrol, officer_id_of
 from cases.photos import store_photos
 from cases.selectors import dispatchable_officers, referral_units, tickets_visible_to
+from citymgmt import workcalendar
+from citymgmt.errors import StaleWrite
 from citymgmt.images import ProcessedImage
 from grids.models import Community
 from grids.services import locate
 
 
-class TicketConflict(Exception):
+class TicketConflict(StaleWrite):
     """The ticket changed since the actor looked at it; ``message`` says what it is now."""
 
     def __init__(self, ticket: Ticket) -> None:
         self.ticket = ticket
-        self.message = _(
-            "Ticket %(number)s has just been changed by someone else: it is now “%(state)s”. "
-            "The page has been refreshed; please check it before acting again."
-        ) % {"number": ticket.number, "state": ticket.get_state_display()}
-        super().__init__(self.message)
+        super().__init__(
+            _(
+                "Ticket %(number)s has just been changed by someone else: it is now “%(state)s”. "
+                "The page has been refreshed; please check it before acting again."
+            )
+            % {"number": ticket.number, "state": ticket.get_state_display()}
+        )
 
 
 # --- creation ---------------------------------------------------------------------------------
@@ -325,7 +327,7 @@ def _record(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    notify_event(event)
+    hooks.event_recorded(event)
     tab_counts.ticket_moved(from_state, ticket.state)
     return event
 
@@ -420,7 +422,7 @@ def _start_clock(
         minutes = (
             int((deadline - at).total_seconds() // 60)
             if natural
-            else deadlines.working_minutes_between(at, deadline)
+            else workcalendar.working_minutes_between(at, deadline)
         )
     clock = deadlines.start_clock(at, max(minutes, 1), natural=natural)
     ticket.time_budget_minutes = max(minutes, 1)
@@ -752,7 +754,7 @@ def decide_extension(
         ticket.time_budget_minutes = (ticket.time_budget_minutes or 0) + extra
     _apply(ticket, actor, step, expected_state=expected_state)
     if old_deadline is not None:
-        reminders.carry_over(ticket, old_deadline, now)
+        hooks.deadline_moved(ticket, old_deadline, now)
     pending.decided_by = actor
     pending.decided_at = now
     pending.approved = approve
@@ -887,7 +889,7 @@ def reopen_ticket(
         public_note=reason.strip(),
     )
     _apply(ticket, actor, step, expected_state=expected_state)
-    # A dissatisfied reporter's request (cases.resident_services) is answered by the reopening.
+    # A dissatisfied reporter's request (residents.services) is answered by the reopening.
     ticket.reopen_requests.filter(decided_at__isnull=True).update(
         decided_by=actor, decided_at=timezone.now(), reopened=True, decision_note=reason.strip()
     )
@@ -968,14 +970,6 @@ def bulk_register(*, actor: User, ticket_ids: Sequence[int]) -> BulkResult:
     )
 
 
-def mark_notifications_read(*, user: User, ids: Sequence[int] | None = None) -> int:
-    """Mark the user's notifications read (all unread ones when ``ids`` is None)."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
-
-
 __all__ = [
     "BulkResult",
     "TicketConflict",
@@ -991,7 +985,6 @@ __all__ = [
     "enforce_ticket",
     "file_patrol_finding",
     "lock_ticket",
-    "mark_notifications_read",
     "refer_ticket",
     "register_ticket",
     "reject_ticket",

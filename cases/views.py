@@ -20,18 +20,17 @@ from django_fsm import has_transition_perm
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from accounts.selectors import supervised_communities
-from cases import actions, deadlines, forms, notifications, selectors, services, tab_counts
+from cases import actions, deadlines, forms, hooks, selectors, services, tab_counts
+from cases.contacts import can_see_contact
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
+from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from grids.models import Assignment, Community, GridCell
-from grids.selectors import community_cells_geojson
+from grids.selectors import community_cells_geojson, supervised_communities
 from grids.services import locate
-from privacy.models import ErasedContact
-from privacy.policy import can_see_contact
 
 PAGE_SIZE = 25
 
@@ -63,9 +62,6 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         "photos": ticket.photos.all(),
         "duplicates": selectors.possible_duplicates(ticket, request.user) if is_supervisor else [],
         "show_contact": can_see_contact(request.user, ticket),
-        "erased_contact": None
-        if ticket.reporter_name or ticket.reporter_phone
-        else ErasedContact.objects.filter(ticket=ticket).first(),
         "colour": deadlines.colour(now, ticket.warn_at, ticket.deadline)
         if ticket.state in CLOCK_STATES
         else None,
@@ -80,6 +76,7 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         and ticket.satisfaction is not None
         and ticket.reopen_requests.filter(decided_at__isnull=True).exists(),
     }
+    context.update(hooks.page_extras(request, ticket))
     status = 200 if bound is None else 400
     return render(request, "cases/detail.html", context, status=status)
 
@@ -137,18 +134,10 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         messages.warning(request, conflict.message)
         return redirect(ticket)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return detail(request, number, bound=(spec.name, form))
     messages.success(request, _("%(action)s: done.") % {"action": spec.label})
     return redirect(ticket)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- queues -----------------------------------------------------------------------------------
@@ -289,7 +278,7 @@ def on_site(request: HttpRequest) -> HttpResponse:
                 community=data["community"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Ticket %(number)s recorded as fixed on site.") % {"number": ticket}
@@ -374,7 +363,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 internal_note=data["internal_note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if selectors.tickets_visible_to(request.user).filter(pk=ticket.pk).exists():
                 messages.success(request, _("Ticket %(number)s filed.") % {"number": ticket})
@@ -417,58 +406,3 @@ def photo(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
     visible = selectors.tickets_visible_to(request.user)
     item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=pk)
     return image_response(served_file(item, size), item.content_type)
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "cases/inbox.html", {"page": page})
-
-
-@login_required
-@require_POST
-def mark_read(request: HttpRequest) -> HttpResponse:
-    # ASCII digits within a database id's range: "²" is a digit to str.isdigit, and a 40-digit
-    # id would overflow the column; anything else is simply not one of the user's ids.
-    posted = request.POST.getlist("id")
-    ids = [int(v) for v in posted if v.isascii() and v.isdigit() and len(v) <= 18]
-    if not posted:
-        ids = None  # "mark all read"
-    services.mark_notifications_read(user=request.user, ids=ids)
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("cases:inbox")
-
-
-@login_required
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow a notification to its ticket (or its page), marking it read."""
-    note = get_object_or_404(selectors.inbox(request.user), pk=pk)
-    services.mark_notifications_read(user=request.user, ids=[note.pk])
-    if note.ticket_id and selectors.tickets_visible_to(request.user).filter(pk=note.ticket_id):
-        return redirect(note.ticket)
-    if note.link.startswith("/") and not note.link.startswith("//"):
-        return redirect(note.link)
-    return redirect("cases:inbox")
-
-
-@role_required(Role.OFFICER, Role.HANDLER, Role.SUPERVISOR, Role.ASSESSOR)
-def notification_settings(request: HttpRequest) -> HttpResponse:
-    """The user's own e-mail address and e-mail preference (no id in the URL: only one's own)."""
-    form = forms.NotificationSettingsForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        notifications.update_notification_settings(
-            user=request.user,
-            email=form.cleaned_data["email"],
-            email_notifications=form.cleaned_data["email_notifications"],
-        )
-        messages.success(request, _("Your notification settings are saved."))
-        return redirect("cases:notification_settings")
-    status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "cases/notification_settings.html",
-        {"form": form, "email_enabled": settings.EMAIL_ENABLED},
-        status=status,
-    )

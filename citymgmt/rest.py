@@ -1,8 +1,9 @@
 """What every REST endpoint shares: errors as JSON with field messages, and cursor pages.
 
 Services raise Django's exceptions (``ValidationError`` with a field dict, ``PermissionDenied``,
-``Http404``) and ``cases.services.TicketConflict``; the handler turns each into the JSON answer a
-client can act on, so API views never catch them one by one.
+``Http404``) and ``citymgmt.errors.StaleWrite`` (``cases.services.TicketConflict`` is one); the
+handler turns each into the JSON answer a client can act on, so API views never catch them one
+by one.
 """
 
 from typing import Any
@@ -15,6 +16,8 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from citymgmt.errors import StaleWrite
 
 NON_FIELD = "non_field_errors"
 
@@ -38,9 +41,7 @@ def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from cases.services import TicketConflict  # cases imports this module's classes
-
-    if isinstance(exc, TicketConflict):
+    if isinstance(exc, StaleWrite):
         exc = Conflict(detail=exc.message)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=field_errors(exc))

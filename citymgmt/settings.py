@@ -62,11 +62,14 @@ INSTALLED_APPS = [
     "accounts",
     "grids",
     "cases",
+    "notifications",
+    "residents",
     "patrols",
     "assessments",
     "shops",
     "open311",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +93,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "citymgmt.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "citymgmt.wsgi.application"
 
 TEMPLATES = [
@@ -105,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
-                "cases.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -134,7 +137,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Per-IP limits on the public forms (cases.resident_views) count in the default cache. Django's
+# Per-IP limits on the public forms (residents.views) count in the default cache. Django's
 # own RedisCache increments atomically, though django-ratelimit's check lists only django-redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # With the cache unreachable, let the public forms through rather than refuse every resident.
@@ -169,7 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "grids:board_index"
 
 LANGUAGE_CODE = "zh-hans"
@@ -296,7 +299,7 @@ SITE_URL = env_str("SITE_URL").rstrip("/")
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 # Most Chinese tile sources (Amap, Tencent) are in GCJ-02; we store WGS84 and shift on display.
 MAP_TILE_GCJ02 = env_bool("MAP_TILE_GCJ02", default=False)
-# Office hours that ticket deadlines count (cases/deadlines.py), on official working days.
+# Office hours that ticket deadlines count (citymgmt/workcalendar.py), on official working days.
 CITYMGMT_WORKING_PERIODS = (
     (datetime.time(8, 30), datetime.time(12, 0)),
     (datetime.time(13, 30), datetime.time(17, 30)),

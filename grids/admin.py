@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from citymgmt.history import HistoryAdmin
 from grids.models import Assignment, Community, District, GridCell, Street
 from grids.services import end_assignment
-from ops.history import HistoryAdmin
 
 
 @admin.register(District)

@@ -7,13 +7,14 @@ lists are cursor pages in code order, filtered by the parent's code (each code i
 from typing import Any
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from citymgmt.rest import CodeCursor
-from grids.models import Community, District, GridCell, Street
+from grids.models import Assignment, Community, District, GridCell, Street
+from grids.selectors import assignments_visible_to
 
 
 class DistrictSerializer(serializers.ModelSerializer):
@@ -173,5 +174,55 @@ class GridList(generics.ListAPIView):
         summary="Unit grids as a GeoJSON FeatureCollection",
         description="Active unit grids (单元网格) with their boundaries; filter by community.",
     )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:30"})
+class ClockTime(serializers.TimeField):
+    """A time of day as 08:30 (OpenAPI's "time" format wants an offset a roster has not)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    officer = serializers.CharField(source="officer.badge_number", read_only=True)
+    officer_name = serializers.CharField(source="officer.user.name", read_only=True)
+    community = serializers.CharField(source="community.code", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    grid_cells = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    start_time = ClockTime(read_only=True)
+    end_time = ClockTime(read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "officer",
+            "officer_name",
+            "community",
+            "community_name",
+            "grid_cells",
+            "post",
+            "duties",
+            "weekdays",
+            "start_time",
+            "end_time",
+            "valid_from",
+            "valid_to",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentList(generics.ListAPIView):
+    """Postings (定人 定岗 定责 定时), current and ended, of the officers the user may read."""
+
+    serializer_class = AssignmentSerializer
+
+    def get_queryset(self) -> Any:
+        return assignments_visible_to(self.request.user)
+
+    @extend_schema(tags=["people"], summary="Assignments (postings)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

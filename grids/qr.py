@@ -19,7 +19,7 @@ def public_url(request: HttpRequest, path: str) -> str:
 def report_url_for(request: HttpRequest, community_code: str) -> str:
     """The complaint form, pre-set to a community: what a resident's phone opens from the board."""
     return public_url(
-        request, reverse("cases:report") + "?" + urlencode({"community": community_code})
+        request, reverse("residents:report") + "?" + urlencode({"community": community_code})
     )
 
 

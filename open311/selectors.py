@@ -2,7 +2,7 @@
 
 A GeoReport v2 request shows what the city did, never who reported it: no reporter name, phone
 or account, no internal notes; ``status_notes`` is the latest public note of a step anyone may
-read (``cases.tracking.SHARED_ACTIONS``, as a follower's tracking page). Only tickets the public
+read (``residents.tracking.SHARED_ACTIONS``, as a follower's tracking page). Only tickets the public
 filed (the complaint form and Open311 clients: ``PUBLIC_SOURCES``) are served at all: hotline
 intakes can carry a caller's details in the description, and patrol and enforcement tickets
 are the bureau's own work.
@@ -16,7 +16,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from cases.models import Action, Category, Source, State, Ticket, TicketEvent
-from cases.tracking import SHARED_ACTIONS
+from cases.public import SHARED_ACTIONS
 from open311.attributes import attributes_for
 
 CLOSED_STATES = (State.CLOSED, State.REJECTED)

@@ -191,7 +191,9 @@ def _submit(request: HttpRequest, fmt: str, client: ApiClient | None) -> HttpRes
         )
     except ValidationError as invalid:
         return error(fmt, 400, *invalid.messages)
-    tracking_url = _absolute(request, reverse("cases:track", kwargs={"code": ticket.tracking_code}))
+    tracking_url = _absolute(
+        request, reverse("residents:track", kwargs={"code": ticket.tracking_code})
+    )
     notice = _("Keep the token: with it you can follow the request at %(url)s") % {
         "url": tracking_url
     }

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Officer, User
-from cases import deadlines
 from cases.models import NoticeKind, Notification
-from cases.notifications import brigade_supervisors, queue_emails
+from citymgmt import workcalendar
+from notifications.services import brigade_supervisors, queue_emails
 from patrols.models import LogReminder
 from patrols.selectors import officers_on_duty_without_submitted_log
 
@@ -71,7 +71,7 @@ def remind_missing_logs(at: datetime.datetime | None = None) -> dict[str, int]:
     at = timezone.localtime(at or timezone.now())
     day = at.date()
     result = {"missing": 0, "officers_reminded": 0, "supervisors_reminded": 0}
-    if not deadlines.is_working_day(day):
+    if not workcalendar.is_working_day(day):
         return result
     missing = list(
         officers_on_duty_without_submitted_log(day, at=at).order_by("brigade_id", "badge_number")

@@ -20,9 +20,9 @@ from django_fsm import has_transition_perm
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from accounts.selectors import supervised_communities
-from cases.views import _add_errors
+from citymgmt.forms import add_service_errors
 from grids.models import Assignment, Community, GridCell
+from grids.selectors import supervised_communities
 from patrols import forms, selectors, services
 from patrols.models import LogStatus, OutreachKind
 
@@ -213,7 +213,7 @@ def finding(request: HttpRequest) -> HttpResponse:
                 deadline=data["deadline"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -305,7 +305,7 @@ def log_day(request: HttpRequest, day: str) -> HttpResponse:
                     problems=data["problems"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -385,7 +385,7 @@ def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, conflict.message)
             return redirect("patrols:log_detail", pk=log.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -455,7 +455,7 @@ def leadership_list(request: HttpRequest) -> HttpResponse:
         try:
             walk = services.record_leadership_patrol(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("patrols:leadership_detail", pk=walk.pk)
     walks = selectors.leadership_patrols_visible_to(request.user)[:50]
@@ -494,7 +494,7 @@ def leadership_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 deadline=data["deadline"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Problem added to the responsibility list."))
             return redirect("patrols:leadership_detail", pk=walk.pk)

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import MobileField
 from cases.forms import StyledForm
-from cases.resident_forms import MobileField
-from cases.tracking import CODE_LENGTH, normalize_code
+from cases.public import CODE_LENGTH, normalize_code
 
 
 class ErasureRequestForm(StyledForm):

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Photo, State, Ticket
-from cases.tracking import normalize_code
+from cases.public import normalize_code
 from privacy.models import ErasedContact, ErasureReason, RetentionRun
 
 logger = logging.getLogger(__name__)

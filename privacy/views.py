@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from cases.tracking import normalize_code
+from cases.public import normalize_code
 from citymgmt.client_ip import ratelimit_key
 from privacy import services
 from privacy.forms import ErasureRequestForm

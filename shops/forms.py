@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import NOTE_WIDGET, PhotosField, StyledForm, style_widgets
+from cases.forms import PhotosField
 from cases.photos import check_photo
+from citymgmt.forms import NOTE_WIDGET, StyledForm, style_widgets
 from citymgmt.images import ProcessedImage
 from grids.models import Community
 from shops.importer import MerchantRowForm

@@ -24,6 +24,7 @@ from accounts.roles import Role, has_role
 from cases import selectors as case_selectors
 from cases import views as case_views
 from citymgmt import months
+from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from citymgmt.months import parse_month
 from grids.models import GridCell
@@ -77,7 +78,7 @@ def merchant_new(request: HttpRequest) -> HttpResponse:
         try:
             merchant = services.register_merchant(actor=request.user, data=form.to_data())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(shop)s registered.") % {"shop": merchant})
             return redirect(merchant)
@@ -156,7 +157,7 @@ def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
                 scan=data["scan"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Pledge recorded for %(shop)s.") % {"shop": merchant})
             return redirect(merchant)
@@ -180,7 +181,7 @@ def volunteer_new(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Volunteer act recorded."))
             return redirect(merchant)
@@ -259,14 +260,6 @@ def public(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- the step taken on a ticket ---------------------------------------------------------------
 
 
@@ -304,7 +297,7 @@ def record_offence(request: HttpRequest, number: str) -> HttpResponse:
                 **forms.vendor_or_merchant(data["party"]),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Step recorded on ticket %(number)s.") % {"number": number})
             return redirect(ticket.get_absolute_url() + "#enforcement")

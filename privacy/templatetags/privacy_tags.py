@@ -1,4 +1,4 @@
-"""Reporters' contact details in templates, masked as ``privacy.policy`` decides:
+"""Reporters' contact details in templates, masked as ``cases.contacts`` decides:
 ``{{ ticket|contact_name:user }}``, ``{{ ticket|contact_phone:user }}``; and plain masking for
 lists that show everyone the masked form: ``{{ phone|masked_phone }}``, ``{{ name|masked_name }}``.
 """
@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from privacy import masking
-from privacy.policy import reporter_name_for, reporter_phone_for
+from cases.contacts import reporter_name_for, reporter_phone_for
+from citymgmt import masking
 
 register = template.Library()
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from assessments import engine
 from assessments.scheme import default_rules
 from cases.categories import load_categories
-from cases.demo import seed_tickets
 from cases.models import Ticket
 from citymgmt.months import previous_month
+from demo.cases import seed_tickets
+from demo.grids import seed_city
 from grids import locator
-from grids.demo import seed_city
 from grids.models import Assignment, GridCell
 
 pytestmark = pytest.mark.skipif(

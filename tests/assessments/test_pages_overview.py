@@ -260,13 +260,13 @@ def test_a_failed_run_can_be_started_again(client, assessor):
 
 def test_assessor_home_links_to_the_monthly_assessment(client, assessor):
     client.force_login(assessor)
-    html = client.get(reverse("accounts:assessor_home")).content.decode()
+    html = client.get(reverse("web:assessor_home")).content.decode()
     assert f'href="{reverse("assessments:overview")}" id="assessment-link"' in html
 
 
 def test_officer_menu_links_to_the_monthly_assessment(client, officer_gulou):
     client.force_login(officer_gulou)
-    html = client.get(reverse("accounts:officer_home")).content.decode()
+    html = client.get(reverse("web:officer_home")).content.decode()
     assert f'href="{reverse("assessments:overview")}"' in html
 
 

@@ -9,15 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import engine
-from assessments.demo import demo_months, seed_assessments
 from assessments.models import Run
 from assessments.services import current_scheme
 from cases.categories import load_categories
-from cases.demo import seed_tickets
 from citymgmt.months import previous_month
+from demo.assessments import demo_months, seed_assessments
+from demo.cases import seed_tickets
+from demo.grids import seed_city
+from demo.patrols import seed_patrols
 from grids import locator
-from grids.demo import seed_city
-from patrols.demo import seed_patrols
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from accounts.models import Unit, UnitKind
 from assessments.models import RespondentKind, Survey, SurveyLink, SurveyResponse
-from assessments.survey_demo import seed_surveys
 from assessments.surveys import brigade_survey_scores
 from citymgmt.months import previous_month
+from demo.surveys import seed_surveys
 from tests.grids.test_seed_demo import city  # noqa: F401  (the seeded demo city, module-wide)
 
 pytestmark = pytest.mark.django_db

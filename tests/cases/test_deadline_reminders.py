@@ -1,5 +1,5 @@
-"""The deadline reminder scan (cases.reminders.scan, the 5-minute beat task): each step is sent
-once per ticket and deadline, to the right people, however often the scan runs."""
+"""The deadline reminder scan (notifications.reminders.scan, the 5-minute beat task): each step
+is sent once per ticket and deadline, to the right people, however often the scan runs."""
 
 import datetime
 
@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from cases import deadlines, reminders, services
+from cases import deadlines, services
 from cases.models import DeadlineReminder, NoticeKind, Notification, State, Ticket
+from notifications import reminders
 from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db

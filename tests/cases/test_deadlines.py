@@ -6,7 +6,6 @@ import zoneinfo
 
 import pytest
 
-from cases import deadlines
 from cases.deadlines import (
     Colour,
     add_working_minutes,
@@ -19,6 +18,7 @@ from cases.deadlines import (
     working_day_minutes,
     working_minutes_between,
 )
+from citymgmt import workcalendar
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -213,7 +213,7 @@ def test_used_fraction_is_working_time_used_over_the_budget():
 
 def test_a_year_without_calendar_data_falls_back_to_weekdays_and_warns_once(caplog):
     is_working_day.cache_clear()
-    deadlines._warn_missing_calendar.cache_clear()
+    workcalendar._warn_missing_calendar.cache_clear()
     with caplog.at_level(logging.WARNING, logger="cases.deadlines"):
         assert is_working_day(datetime.date(2027, 1, 8))  # Friday
         assert not is_working_day(datetime.date(2027, 1, 9))  # Saturday

@@ -1,4 +1,4 @@
-"""The demo's reminders (cases.demo.reminders, the seed's last step): the demo casework's due
+"""The demo's reminders (demo.cases.reminders, the seed's last step): the demo casework's due
 reminder steps recorded as sent without notifying anyone, and one ticket near its deadline,
 re-armed by every seed, so that the first scans after ``make run`` send its reminders only.
 
@@ -14,10 +14,7 @@ import time_machine
 from django.db import transaction
 
 from accounts.models import User
-from cases import reminders
 from cases.categories import load_categories
-from cases.demo import seed_tickets
-from cases.demo.reminders import DEMO_MARK, mark_history, seed_reminders
 from cases.models import (
     CLOCK_STATES,
     Action,
@@ -28,8 +25,11 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
+from demo.cases import seed_tickets
+from demo.cases.reminders import DEMO_MARK, mark_history, seed_reminders
+from demo.grids import seed_city
 from grids import locator
-from grids.demo import seed_city
+from notifications import reminders
 
 pytestmark = pytest.mark.django_db
 

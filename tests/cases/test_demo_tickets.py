@@ -1,4 +1,4 @@
-"""The demo casework (cases.demo.seed_tickets) on top of the demo city.
+"""The demo casework (demo.cases.seed_tickets) on top of the demo city.
 
 City and tickets are seeded once for the module inside a transaction that is rolled back at the
 end; each test runs in a savepoint inside it, so a test that seeds again leaves nothing behind.
@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from accounts.models import Officer, UnitKind
 from cases.categories import load_categories
-from cases.demo import seed_tickets
 from cases.models import (
     CLOCK_STATES,
     Action,
@@ -29,8 +28,9 @@ from cases.models import (
     TicketEvent,
 )
 from cases.numbers import next_number
+from demo.cases import seed_tickets
+from demo.grids import seed_city
 from grids import locator
-from grids.demo import seed_city
 from grids.models import Assignment
 from grids.services import locate_id
 

@@ -12,9 +12,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import delivery, reminders, services
+from cases import services
 from cases.models import EmailStatus, NoticeKind, Notification, State
-from cases.tasks import deliver_email, deliver_stranded_emails
+from notifications import delivery, reminders
+from notifications.tasks import deliver_email, deliver_stranded_emails
 
 pytestmark = pytest.mark.django_db
 

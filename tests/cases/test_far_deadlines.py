@@ -9,8 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import deadlines, services
+from cases import services
 from cases.models import Action, State, Ticket
+from citymgmt import workcalendar
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +82,12 @@ def test_the_service_refuses_a_far_deadline_from_any_caller(
 
 def walked_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
     """The plain definition, a day at a time, to check the fast count against."""
-    periods = deadlines.working_periods()
+    periods = workcalendar.working_periods()
     total = dt.timedelta()
     day = start.date()
     while day <= end.date():
-        if deadlines.is_working_day(day):
-            for begin, finish in deadlines._spans(day, periods):
+        if workcalendar.is_working_day(day):
+            for begin, finish in workcalendar._spans(day, periods):
                 total += max(min(finish, end) - max(begin, start), dt.timedelta())
         day += dt.timedelta(days=1)
     return total // dt.timedelta(minutes=1)
@@ -105,10 +106,12 @@ def test_working_minutes_over_long_spans_match_the_day_by_day_count(start, days)
     tz = timezone.get_current_timezone()
     begin = dt.datetime.strptime(start, "%Y-%m-%d %H:%M").replace(tzinfo=tz)
     end = begin + dt.timedelta(days=days, hours=3, minutes=7)
-    minutes = deadlines.working_minutes_between(begin, end)
+    minutes = workcalendar.working_minutes_between(begin, end)
     assert minutes == walked_minutes_between(begin, end)
     assert (
-        deadlines.working_minutes_between(begin, deadlines.add_working_minutes(begin, minutes))
+        workcalendar.working_minutes_between(
+            begin, workcalendar.add_working_minutes(begin, minutes)
+        )
         == minutes
     )
 
@@ -118,7 +121,7 @@ def test_a_span_of_centuries_is_counted_at_once():
     begin = dt.datetime(2026, 11, 23, 9, tzinfo=tz)
     end = dt.datetime(9999, 12, 30, 17, tzinfo=tz)
     started = time.monotonic()
-    minutes = deadlines.working_minutes_between(begin, end)
-    assert deadlines.add_working_minutes(begin, minutes) <= end
+    minutes = workcalendar.working_minutes_between(begin, end)
+    assert workcalendar.add_working_minutes(begin, minutes) <= end
     assert time.monotonic() - started < 1
     assert minutes > 0

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Action, RejectReason, ReopenRequest, State, Ticket
-from cases.resident_services import decide_reopen_request, file_complaint
+from residents.services import decide_reopen_request, file_complaint
 from tests.cases.conftest import GULOU_POINT
 
 pytestmark = pytest.mark.django_db

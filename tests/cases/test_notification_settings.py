@@ -26,7 +26,7 @@ def english(client):
 
 
 def test_the_url_name_is_cases_notification_settings():
-    assert reverse("cases:notification_settings") == URL
+    assert reverse("notifications:notification_settings") == URL
 
 
 @pytest.mark.parametrize(
@@ -135,12 +135,12 @@ def test_with_an_e_mail_server_the_note_is_not_shown(english, officer_gulou, set
 
 def test_the_inbox_links_to_the_settings(client, officer_gulou):
     client.force_login(officer_gulou)
-    assert f'href="{URL}"' in client.get(reverse("cases:inbox")).content.decode()
+    assert f'href="{URL}"' in client.get(reverse("notifications:inbox")).content.decode()
 
 
 def test_a_residents_inbox_has_no_link_to_staff_settings(client, resident):
     client.force_login(resident)
-    assert f'href="{URL}"' not in client.get(reverse("cases:inbox")).content.decode()
+    assert f'href="{URL}"' not in client.get(reverse("notifications:inbox")).content.decode()
 
 
 # --- the inbox: notifications that are not about a ticket --------------------------------------
@@ -155,11 +155,11 @@ def test_a_missing_log_reminder_shows_its_kind_and_message_and_leads_to_the_log(
     assert (note.kind, note.ticket_id) == (NoticeKind.MISSING_LOG, None)
     Notification.objects.filter(pk=note.pk).update(email_status=EmailStatus.SENT)
     english.force_login(officer_gulou)
-    html = english.get(reverse("cases:inbox")).content.decode()
+    html = english.get(reverse("notifications:inbox")).content.decode()
     assert "Daily log not submitted" in html
     assert note.message in html  # stored in the site's language, shown as written
     assert str(EmailStatus.SENT.label) not in html  # e-mail status is not the inbox's business
-    response = english.get(reverse("cases:open_notification", args=[note.pk]))
+    response = english.get(reverse("notifications:open_notification", args=[note.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("patrols:log_day", args=[f"{MONDAY_EVENING:%Y-%m-%d}"])
     note.refresh_from_db()
@@ -174,7 +174,7 @@ def test_a_notification_cannot_be_opened_by_someone_else(client, officer_gulou, 
         link=reverse("patrols:log_today"),
     )
     client.force_login(officer_quanshan)
-    assert client.get(reverse("cases:open_notification", args=[note.pk])).status_code == 404
+    assert client.get(reverse("notifications:open_notification", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.read_at is None
 
@@ -184,5 +184,5 @@ def test_a_notification_link_off_the_site_is_not_followed(client, officer_gulou)
         recipient=officer_gulou, kind=NoticeKind.MISSING_LOG, link="//evil.example/"
     )
     client.force_login(officer_gulou)
-    response = client.get(reverse("cases:open_notification", args=[note.pk]))
-    assert response["Location"] == reverse("cases:inbox")
+    response = client.get(reverse("notifications:open_notification", args=[note.pk]))
+    assert response["Location"] == reverse("notifications:inbox")

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection, transaction
 
-from cases import notifications, services
+from cases import services
 from cases.models import Action, Notification, State
+from notifications import services as notifications
 from tests.factories import UserFactory, processed_photo
 
 pytestmark = pytest.mark.django_db

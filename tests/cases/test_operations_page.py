@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from cases import reminders
 from cases.models import DeadlineReminder, NoticeKind, Notification, State, TaskRun, Ticket
-from cases.operations import REMINDER_TASK, schedule_words
-from cases.tasks import send_deadline_reminders
 from citymgmt.schedules import SCHEDULES
+from notifications import reminders
+from notifications.tasks import send_deadline_reminders
+from ops.operations import REMINDER_TASK, schedule_words
 from patrols.models import LogReminder
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def clocks_by_brigade(response) -> dict[str, dict]:
 
 
 def test_the_url_name_is_cases_operations():
-    assert reverse("cases:operations") == URL
+    assert reverse("ops:operations") == URL
 
 
 def test_assessor_sees_the_operations_page(client, assessor, schedules):
@@ -83,13 +83,13 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
 
 def test_assessor_home_and_nav_link_to_the_page(client, assessor):
     client.force_login(assessor)
-    html = client.get(reverse("accounts:assessor_home")).content.decode()
+    html = client.get(reverse("web:assessor_home")).content.decode()
     assert html.count(f'href="{URL}"') == 2  # the nav and the home page
 
 
 def test_officer_nav_has_no_link_to_the_page(client, officer_gulou):
     client.force_login(officer_gulou)
-    html = client.get(reverse("accounts:officer_home")).content.decode()
+    html = client.get(reverse("web:officer_home")).content.decode()
     assert f'href="{URL}"' not in html
 
 
@@ -97,9 +97,9 @@ def test_command_centre_home_links_to_the_page_and_a_brigade_supervisors_does_no
     client, command_supervisor, supervisor_gulou
 ):
     client.force_login(command_supervisor)
-    assert f'href="{URL}"' in client.get(reverse("accounts:supervisor_home")).content.decode()
+    assert f'href="{URL}"' in client.get(reverse("web:supervisor_home")).content.decode()
     client.force_login(supervisor_gulou)
-    assert f'href="{URL}"' not in client.get(reverse("accounts:supervisor_home")).content.decode()
+    assert f'href="{URL}"' not in client.get(reverse("web:supervisor_home")).content.decode()
 
 
 # --- the schedule -----------------------------------------------------------------------------

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import UnitKind
-from accounts.selectors import supervised_communities
 from cases import selectors, services
 from cases.models import Action, Source, State, Ticket, TicketEvent
 from cases.tab_counts import FINISHED_TIMEOUT
 from grids.models import Community
+from grids.selectors import supervised_communities
 from tests.cases.conftest import GULOU_POINT
 from tests.cases.test_queue import SAVEPOINTS, add, build, numbers, tab_counts
 from tests.factories import (

@@ -3,8 +3,8 @@ dissatisfied ones, and tracking links printed with the logins; twice adds nothin
 
 import pytest
 
-from cases.demo.residents import seed_resident_side
 from cases.models import Action, ReopenRequest, State, Ticket, TicketEvent
+from demo.cases.residents import seed_resident_side
 
 pytestmark = pytest.mark.django_db
 

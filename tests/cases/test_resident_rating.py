@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from cases.models import Action, Notification, ReopenRequest, State, Ticket, TicketEvent
-from cases.resident_services import decide_reopen_request, rate_ticket
+from residents.services import decide_reopen_request, rate_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Action, Photo, PhotoKind, Source, State, Ticket, TicketEvent
-from cases.resident_views import FILED_RATE
 from citymgmt.client_ip import client_ip
 from grids.geometry import offset
+from residents.views import FILED_RATE
 from tests.factories import ORIGIN, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -293,9 +293,9 @@ def test_the_where_snippet_names_the_community_or_says_outside(english, gulou_co
 
 
 def test_a_communitys_grids_are_public_and_an_unknown_one_is_404(english, gulou_community):
-    response = english.get(reverse("cases:report_cells", args=[gulou_community.pk]))
+    response = english.get(reverse("residents:report_cells", args=[gulou_community.pk]))
     assert len(response.json()["features"]) == 2
-    assert english.get(reverse("cases:report_cells", args=[999999])).status_code == 404
+    assert english.get(reverse("residents:report_cells", args=[999999])).status_code == 404
 
 
 # --- "is it one of these?" ---------------------------------------------------------------------

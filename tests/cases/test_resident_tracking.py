@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Action, PhotoKind, State, Ticket, new_tracking_code
-from cases.resident_views import LOOKUP_RATE
 from cases.services import create_ticket
-from cases.tracking import PLAIN_STATUS
+from residents.tracking import PLAIN_STATUS
+from residents.views import LOOKUP_RATE
 from tests.cases.conftest import GULOU_POINT
 from tests.factories import jpeg_bytes, processed_photo
 
@@ -200,7 +200,7 @@ def test_the_page_runs_the_same_queries_for_a_short_or_long_history(
 @pytest.fixture
 def follower(make_ticket, category):
     """A second resident who chose to follow the first one's report from the form."""
-    from cases.resident_services import file_complaint
+    from residents.services import file_complaint
 
     original = make_ticket(State.DISPATCHED)
     mine = file_complaint(

@@ -329,15 +329,15 @@ def test_uploads_are_not_served_at_a_public_media_url_even_in_development(settin
 
     from django.urls import Resolver404, clear_url_caches, resolve
 
-    import citymgmt.urls
+    import web.urls
 
     settings.DEBUG = True  # the URLconf is read again as `make run` would read it
     try:
-        importlib.reload(citymgmt.urls)
+        importlib.reload(web.urls)
         clear_url_caches()
         with pytest.raises(Resolver404):
             resolve("/media/tickets/2026/11/0123456789abcdef.jpg")
     finally:
         settings.DEBUG = False
-        importlib.reload(citymgmt.urls)
+        importlib.reload(web.urls)
         clear_url_caches()

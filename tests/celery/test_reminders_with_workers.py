@@ -19,7 +19,6 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.test import Client
 from django.utils import timezone
 
-from cases import delivery, reminders
 from cases.models import (
     DeadlineReminder,
     EmailStatus,
@@ -30,10 +29,11 @@ from cases.models import (
     Ticket,
     new_tracking_code,
 )
-from cases.tasks import send_deadline_reminders
 from citymgmt.celery import app
 from citymgmt.queue import publish
 from grids.geometry import offset
+from notifications import delivery, reminders
+from notifications.tasks import send_deadline_reminders
 from tests.celery.conftest import (
     ROOT,
     Worker,

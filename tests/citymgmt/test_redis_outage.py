@@ -13,10 +13,10 @@ from django.core.cache import caches
 from django.test import Client
 
 from cases.models import Category, Source, Ticket
-from cases.tasks import send_deadline_reminders
 from citymgmt import queue
 from citymgmt.celery import app
 from grids.geometry import offset
+from notifications.tasks import send_deadline_reminders
 from tests.celery.conftest import redis_unreachable
 from tests.factories import ORIGIN
 

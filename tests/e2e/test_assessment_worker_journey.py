@@ -21,7 +21,7 @@ from accounts.models import User
 from assessments.models import Run, RunStatus, Score, SubjectKind
 from assessments.services import current_scheme
 from citymgmt.months import previous_month
-from grids.demo import DEMO_PASSWORD
+from demo.grids import DEMO_PASSWORD
 
 # The real workers of tests/celery, shared rather than copied.
 from tests.celery.conftest import (  # noqa: F401

@@ -207,7 +207,7 @@ def test_hotline_ticket_from_intake_through_rework_to_closed(
     snap(page, "casework-06-my-tasks")
     tasks.get_by_role("link", name=number).click()
     expect(page).to_have_url(re.compile(rf"/cases/{number}/$"))
-    # The officer the ticket is assigned to may call the caller back (privacy.policy).
+    # The officer the ticket is assigned to may call the caller back (cases.contacts).
     expect(page.locator("#reporter-contact a[href='tel:13912345678']")).to_be_visible()
     form = open_action(page, "start", "开始处置")
     submit(form, "开始处置")

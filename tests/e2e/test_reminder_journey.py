@@ -16,11 +16,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from cases import deadlines, services
+from cases import services
 from cases.categories import invalidate_choices, load_categories
 from cases.models import Category, NoticeKind, Notification, Source, TaskRun, Ticket
-from cases.tasks import send_deadline_reminders
+from citymgmt import workcalendar
 from citymgmt.schedules import SCHEDULES
+from notifications.tasks import send_deadline_reminders
 from patrols.reminders import remind_missing_logs
 from tests.e2e.test_casework_journey import log_in, log_out, open_menu, snap
 
@@ -39,7 +40,7 @@ def garbage(db) -> Category:
 
 def last_working_evening() -> datetime.datetime:
     day = timezone.localdate() - datetime.timedelta(days=1)
-    while not deadlines.is_working_day(day):
+    while not workcalendar.is_working_day(day):
         day -= datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(18, 0)))
 

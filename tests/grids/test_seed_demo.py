@@ -1,4 +1,4 @@
-"""The demo city (grids.demo.seed_city and the seed_demo command).
+"""The demo city (demo.grids.seed_city and the seed_demo command).
 
 The city is seeded once for the module inside a transaction that is rolled back at the end; each
 test runs in a savepoint inside it, so tests that seed again leave nothing behind.
@@ -16,19 +16,19 @@ from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from accounts.models import Officer, Unit, UnitKind, User
-from assessments.demo import seed_assessments
-from assessments.survey_demo import seed_surveys
 from cases.categories import load_categories
-from cases.demo import seed_tickets
-from cases.demo.reminders import seed_reminders
-from cases.demo.residents import seed_resident_side
+from demo.assessments import seed_assessments
+from demo.cases import seed_tickets
+from demo.cases.reminders import seed_reminders
+from demo.cases.residents import seed_resident_side
+from demo.grids import DEMO_PASSWORD, ROTATION_DAY, seed_city
+from demo.open311 import seed_integrations
+from demo.patrols import seed_patrols
+from demo.privacy import seed_privacy
+from demo.shops import seed_shops
+from demo.surveys import seed_surveys
 from grids import locator
-from grids.demo import DEMO_PASSWORD, ROTATION_DAY, seed_city
 from grids.models import Assignment, Community, District, GridCell, Street
-from open311.demo import seed_integrations
-from patrols.demo import seed_patrols
-from privacy.demo import seed_privacy
-from shops.demo import seed_shops
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Action, Source, State, Ticket
-from cases.resident_services import decide_reopen_request, rate_ticket
-from cases.tracking import SHARED_ACTIONS
+from cases.public import SHARED_ACTIONS
+from residents.services import decide_reopen_request, rate_ticket
 from tests.cases.conftest import GULOU_POINT
 
 pytestmark = pytest.mark.django_db

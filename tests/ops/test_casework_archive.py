@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
-from cases import resident_services, services
+from cases import services
 from cases.models import (
     DailySequence,
     ExtensionRequest,
@@ -23,6 +23,7 @@ from cases.models import (
     TicketEvent,
 )
 from ops.archive import export_month
+from residents import services as resident_services
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

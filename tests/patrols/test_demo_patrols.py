@@ -2,8 +2,8 @@
 
 import pytest
 
+from demo.patrols import seed_patrols
 from grids.services import locate_id
-from patrols.demo import seed_patrols
 from patrols.models import DailyLog, LogStatus, PatrolPoint, PatrolSession
 
 pytestmark = pytest.mark.django_db

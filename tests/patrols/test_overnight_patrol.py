@@ -87,7 +87,7 @@ def test_the_next_morning_the_patrol_page_offers_start_instead_of_yesterdays_pat
     monday.move_to(local(TUESDAY, 8, 0))
 
     page = client.get(reverse("patrols:patrol"))
-    home = client.get(reverse("accounts:officer_home"))
+    home = client.get(reverse("web:officer_home"))
     started = client.post(reverse("patrols:start"))
 
     assert page.context["session"] is None and 'id="patrol-tracker"' not in page.content.decode()

@@ -236,9 +236,9 @@ def test_supervisor_pages_are_closed_to_officers(on_patrol, client):
 
 
 def test_the_homes_show_the_patrol_controls(on_patrol, supervisor_gulou, client):
-    assert "patrol-card" in client.get(reverse("accounts:officer_home")).content.decode()
+    assert "patrol-card" in client.get(reverse("web:officer_home")).content.decode()
     client.force_login(supervisor_gulou)
-    response = client.get(reverse("accounts:supervisor_home"))
+    response = client.get(reverse("web:supervisor_home"))
     assert "patrol-summary" in response.content.decode()
     # 王建国 is on duty from 08:30, patrolling since 10:00, no log yet.
     assert (response.context["patrols_open"], response.context["logs_missing"]) == (1, 1)

@@ -62,6 +62,6 @@ def test_the_supervisor_home_is_constant_in_queries(
     client.force_login(supervisor_gulou)
 
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("accounts:supervisor_home"))
+        response = client.get(reverse("web:supervisor_home"))
 
     assert response.context["logs_awaiting"] == n

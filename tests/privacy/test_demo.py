@@ -4,7 +4,7 @@ the retention job's first run; a second seeding adds nothing."""
 import pytest
 
 from cases.models import Source, State
-from privacy.demo import seed_privacy
+from demo.privacy import seed_privacy
 from privacy.models import ErasedContact, ErasureReason, RetentionRun
 from tests.grids.test_seed_demo import city  # noqa: F401  (the seeded demo city, module-wide)
 

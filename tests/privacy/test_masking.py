@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
+from cases.contacts import can_see_contact
 from cases.models import State
-from privacy.masking import mask_name, mask_phone
-from privacy.policy import can_see_contact
+from citymgmt.masking import mask_name, mask_phone
 from tests.factories import UserFactory
 
 FULL_NAME, FULL_PHONE = "刘女士", "13812345678"

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from accounts.models import UnitKind, User
-from cases import resident_services, services
+from cases import services
 from cases.categories import invalidate_choices, load_categories
 from cases.models import (
     Category,
@@ -35,6 +35,7 @@ from grids import locator
 from grids.geometry import offset
 from patrols import services as patrol_services
 from patrols.models import DailyLog, LeadershipPatrol, PatrolSession
+from residents import services as resident_services
 from shops import services as shop_services
 from shops.models import FrontagePledge, Merchant, credit_code_check_char
 from tests.cases import conftest as cases_fixtures

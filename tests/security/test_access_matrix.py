@@ -444,7 +444,7 @@ CELLS = (
         "reopen request decide (brigade B's)",
         "POST",
         PAGE,
-        lambda w, r: reverse("cases:decide_reopen_request", args=[w.reopen_b.pk]),
+        lambda w, r: reverse("residents:decide_reopen_request", args=[w.reopen_b.pk]),
         lambda w: {f"r{w.reopen_b.pk}-decision": "decline", f"r{w.reopen_b.pk}-note": "已复查"},
         done=lambda w: ReopenRequest.objects.get(pk=w.reopen_b.pk).decided_at is not None,
         gate=SUPERVISORS,
@@ -454,14 +454,14 @@ CELLS = (
         "notification open",
         "GET",
         PAGE,
-        lambda w, r: reverse("cases:open_notification", args=[w.notification_a.pk]),
+        lambda w, r: reverse("notifications:open_notification", args=[w.notification_a.pk]),
         ok=302,
     ),
     Cell(
         "notification mark read",
         "POST",
         PAGE,
-        lambda w, r: reverse("cases:mark_read"),
+        lambda w, r: reverse("notifications:mark_read"),
         lambda w: {"id": str(w.notification_a.pk)},
         done=lambda w: Notification.objects.get(pk=w.notification_a.pk).read_at is not None,
         ok=302,
@@ -498,24 +498,28 @@ CELLS = (
     # Uploads are never files under MEDIA_URL, whoever asks (no route serves MEDIA_ROOT).
     Cell("photo by its media url", "GET", PUBLIC, lambda w, r: media_url(w.photo_a.image)),
     Cell("portrait by its media url", "GET", PUBLIC, lambda w, r: media_url(w.portrait)),
-    Cell("track page", "GET", PUBLIC, lambda w, r: reverse("cases:track", args=[code_of(w, r)])),
+    Cell(
+        "track page", "GET", PUBLIC, lambda w, r: reverse("residents:track", args=[code_of(w, r)])
+    ),
     Cell(
         "track photo",
         "GET",
         PUBLIC,
-        lambda w, r: reverse("cases:track_photo", args=[code_of(w, r), w.mine_photo.pk, "full"]),
+        lambda w, r: reverse(
+            "residents:track_photo", args=[code_of(w, r), w.mine_photo.pk, "full"]
+        ),
     ),
     Cell(
         "track photo of another's ticket",
         "GET",
         PUBLIC,
-        lambda w, r: reverse("cases:track_photo", args=[code_of(w, r), w.photo_a.pk, "full"]),
+        lambda w, r: reverse("residents:track_photo", args=[code_of(w, r), w.photo_a.pk, "full"]),
     ),
     Cell(
         "rating",
         "POST",
         PUBLIC,
-        lambda w, r: reverse("cases:rate", args=[code_of(w, r)]),
+        lambda w, r: reverse("residents:rate", args=[code_of(w, r)]),
         lambda w: {"satisfaction": "5", "comment": "很快"},
         done=lambda w: _ticket(w, "mine").satisfaction == 5,
         ok=302,
@@ -573,7 +577,7 @@ MORE_CELLS = (
         "operations overview",
         "GET",
         PAGE,
-        lambda w, r: reverse("cases:operations"),
+        lambda w, r: reverse("ops:operations"),
         gate=(*SUPERVISORS, "assessor"),
         seen=("supervisor_a",),  # a brigade's leader passes the role gate, not the city's
     ),
@@ -581,14 +585,14 @@ MORE_CELLS = (
         "notification settings",
         "GET",
         PAGE,
-        lambda w, r: reverse("cases:notification_settings"),
+        lambda w, r: reverse("notifications:notification_settings"),
         gate=(*OFFICERS, "handler_x", "handler_y", *SUPERVISORS, "assessor"),
     ),
     Cell(
         "notification settings save",
         "POST",
         PAGE,
-        lambda w, r: reverse("cases:notification_settings"),
+        lambda w, r: reverse("notifications:notification_settings"),
         lambda w: {"email": "wang.jianguo@example.cn", "email_notifications": "on"},
         # Only one's own: officer A's address changes only when officer A saves it.
         done=lambda w: (
@@ -604,7 +608,7 @@ MORE_CELLS = (
         "report filed",
         "GET",
         PUBLIC,
-        lambda w, r: reverse("cases:report_filed", args=[code_of(w, r)]),
+        lambda w, r: reverse("residents:report_filed", args=[code_of(w, r)]),
     ),
     Cell(
         "open311 token",
@@ -650,7 +654,7 @@ MORE_CELLS = (
         "reopen requests: brigade B's",
         "GET",
         PAGE,
-        lambda w, r: reverse("cases:reopen_requests"),
+        lambda w, r: reverse("residents:reopen_requests"),
         shows=_links(lambda w: w.reopen_b.ticket.get_absolute_url()),
         gate=SUPERVISORS,
     ),
@@ -672,7 +676,7 @@ MORE_CELLS = (
         "community grids (report map)",
         "GET",
         PUBLIC,
-        lambda w, r: reverse("cases:report_cells", args=[w.a.pk]),
+        lambda w, r: reverse("residents:report_cells", args=[w.a.pk]),
     ),
     Cell(
         "community notice board",
@@ -767,8 +771,10 @@ MORE_CELLS = (
         "inbox: notification",
         "GET",
         PAGE,
-        lambda w, r: reverse("cases:inbox"),
-        shows=_links(lambda w: reverse("cases:open_notification", args=[w.notification_a.pk])),
+        lambda w, r: reverse("notifications:inbox"),
+        shows=_links(
+            lambda w: reverse("notifications:open_notification", args=[w.notification_a.pk])
+        ),
     ),
     Cell(
         "shop list: merchant A",
@@ -1387,7 +1393,7 @@ NOT_OBJECT_BEARING = {
     "cases:intake": "files a new ticket",
     "cases:on_site": "files a new ticket, fixed on the spot",
     "cases:locate": "which grid a point lies in (public facts)",
-    "cases:find_code": "the public 'enter your tracking code' form",
+    "residents:find_code": "the public 'enter your tracking code' form",
     "privacy:erase_done": "the public 'done' page, the same for every request",
     "shops:new": "registers a new shop",
     "shops:import": "imports new shops from a spreadsheet",

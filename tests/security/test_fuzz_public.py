@@ -36,9 +36,9 @@ from PIL import Image
 
 from cases.filters import TicketFilter
 from cases.models import Notification, Photo, ReopenRequest, State, Ticket, TicketEvent
-from cases.tracking import normalize_code
 from open311.services import issue_api_client
 from privacy.models import ErasedContact
+from residents.tracking import normalize_code
 from tests.cases.conftest import GULOU_POINT
 from tests.factories import jpeg_bytes
 from tests.security.conftest import merchant_at

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.models import TicketEvent
 from citymgmt.months import previous_month
-from shops.demo import seed_shops
+from demo.shops import seed_shops
 from shops.models import FrontagePledge, Merchant, MerchantMonth, Offence
 from tests.grids.test_seed_demo import city  # noqa: F401  (the seeded demo city, module-wide)
 
