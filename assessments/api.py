@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from assessments import selectors
 from assessments.models import Run, Score, SubjectKind
-from cases.api import DETAIL, ERRORS
+from citymgmt.rest import DETAIL, ERRORS
 
 TAGS = ["assessments"]
 MAX_ID = 2**31 - 1

@@ -11,9 +11,8 @@ from typing import Any
 
 from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,11 +23,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
-    inline_serializer,
 )
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ParseError
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,23 +32,28 @@ from rest_framework.views import APIView
 
 from accounts.models import User, mainland_mobile
 from cases import actions, forms, selectors, services
-from cases.contact_fields import ReporterContactField
 from cases.filters import TicketFilter
 from cases.models import (
     Category,
     Photo,
     Priority,
-    RejectReason,
-    Route,
     Source,
-    State,
     Ticket,
-    TicketEvent,
 )
 from cases.permissions import takes_intake
 from cases.photos import served_file
+from cases.serializers import (
+    ActionResultSerializer,
+    CategorySerializer,
+    EventSerializer,
+    PhotoSerializer,
+    TicketCreatedSerializer,
+    TicketDetailSerializer,
+    TicketSerializer,
+    form_serializer,
+)
 from citymgmt.images import image_response
-from citymgmt.rest import NON_FIELD, Conflict
+from citymgmt.rest import DETAIL, ERRORS, Conflict, form_data, form_errors
 from citymgmt.text import no_control_characters
 from grids.selectors import supervised_communities
 
@@ -63,294 +64,6 @@ NUMBER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The ticket's public number, e.g. XZ20261121-0042.",
 )
-
-
-def form_errors(form: django_forms.BaseForm) -> dict[str, list[str]]:
-    """A bound form's errors as the API's ``{"field": ["message"]}``."""
-    return {
-        (NON_FIELD if name == "__all__" else name): [str(m) for m in messages]
-        for name, messages in form.errors.items()
-    }
-
-
-def form_data(request: Request) -> QueryDict:
-    """The request body as form data (JSON objects, urlencoded and multipart alike), files
-    left to ``request.FILES``, so a step validates exactly as the web form does."""
-    data = QueryDict(mutable=True)
-    body = request.data
-    if isinstance(body, QueryDict):
-        for key in body:
-            if key not in request.FILES:
-                data.setlist(key, body.getlist(key))
-    elif isinstance(body, dict):
-        for key, value in body.items():
-            if value is None:
-                continue
-            values = value if isinstance(value, list) else [value]
-            data.setlist(str(key), [v if isinstance(v, str) else str(v) for v in values])
-    else:
-        raise ParseError(_("Send a JSON object or form fields."))
-    return data
-
-
-# --- input schemas read off the web forms -----------------------------------------------------
-
-
-def _serializer_field(name: str, field: django_forms.Field) -> serializers.Field:
-    common: dict[str, Any] = {"required": field.required, "help_text": field.help_text or None}
-    if name == "expected_state":
-        return serializers.ChoiceField(
-            choices=State.choices,
-            required=False,
-            help_text="The state the client last saw; if the ticket has moved on since, the "
-            "answer is 409 and nothing changes. Defaults to the current state.",
-        )
-    if isinstance(field, forms.PhotosField):
-        return serializers.ListField(
-            child=serializers.ImageField(),
-            max_length=field.max_count,
-            **common,
-        )
-    if isinstance(field, django_forms.ModelChoiceField):
-        return serializers.IntegerField(**common)
-    if isinstance(field, django_forms.ChoiceField):
-        return serializers.ChoiceField(choices=list(field.choices), **common)
-    if isinstance(field, django_forms.IntegerField):
-        return serializers.IntegerField(
-            min_value=field.min_value, max_value=field.max_value, **common
-        )
-    if isinstance(field, django_forms.FloatField):
-        return serializers.FloatField(
-            min_value=field.min_value, max_value=field.max_value, **common
-        )
-    if isinstance(field, django_forms.DateTimeField):
-        return serializers.DateTimeField(**common)
-    return serializers.CharField(
-        max_length=getattr(field, "max_length", None),
-        allow_blank=not field.required,
-        **common,
-    )
-
-
-def form_serializer(form_class: type[django_forms.Form], name: str) -> type:
-    """A serializer describing a web form's fields, for the OpenAPI schema only: validation is
-    the form's own."""
-    fields = {
-        field_name: _serializer_field(field_name, field)
-        for field_name, field in form_class.base_fields.items()
-    }
-    return type(name, (serializers.Serializer,), fields)
-
-
-# --- output -----------------------------------------------------------------------------------
-
-
-class CategorySerializer(serializers.ModelSerializer):
-    service_code = serializers.CharField(read_only=True)
-    parent = serializers.IntegerField(source="parent_id", allow_null=True, read_only=True)
-
-    class Meta:
-        model = Category
-        fields = [
-            "id",
-            "service_code",
-            "kind",
-            "code",
-            "name",
-            "public_name",
-            "parent",
-            "deadline_value",
-            "deadline_unit",
-            "urgent_hours",
-            "enforceable",
-        ]
-
-
-class CategoryBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    service_code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class PlaceBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class OfficerBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    badge_number = serializers.CharField()
-    name = serializers.CharField(source="user.name")
-
-
-class UnitBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class TicketSerializer(serializers.ModelSerializer):
-    """A queue row. The reporter's name and phone are shown in full to those who may call the
-    reporter back (``cases.contacts``); anyone else gets them masked (刘**, 138****5678)."""
-
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    category = CategoryBrief(read_only=True)
-    community = PlaceBrief(read_only=True, allow_null=True)
-    grid_cell = serializers.CharField(source="grid_cell.code", read_only=True, allow_null=True)
-    assignee = OfficerBrief(read_only=True, allow_null=True)
-    responsible_unit = UnitBrief(read_only=True, allow_null=True)
-    reporter_name = ReporterContactField("name")
-    reporter_phone = ReporterContactField("phone")
-
-    class Meta:
-        model = Ticket
-        fields = [
-            "number",
-            "state",
-            "state_label",
-            "source",
-            "priority",
-            "category",
-            "description",
-            "address",
-            "lat",
-            "lng",
-            "community",
-            "grid_cell",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "deadline",
-            "overdue",
-            "rework_count",
-            "on_site",
-            "reporter_name",
-            "reporter_phone",
-            "reported_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class TicketDetailSerializer(TicketSerializer):
-    """The ticket page's facts, and the steps the user may take now (``actions``: the names of
-    the ``/tickets/{number}/{action}/`` endpoints)."""
-
-    street = serializers.CharField(source="street.name", read_only=True, allow_null=True)
-    district = serializers.CharField(source="district.name", read_only=True, allow_null=True)
-    brigade = UnitBrief(read_only=True, allow_null=True)
-    duplicate_of = serializers.CharField(
-        source="duplicate_of.number", read_only=True, allow_null=True
-    )
-    route = serializers.ChoiceField(choices=Route.choices, allow_blank=True, read_only=True)
-    reject_reason = serializers.ChoiceField(
-        choices=RejectReason.choices, allow_blank=True, read_only=True
-    )
-    actions = serializers.SerializerMethodField()
-
-    class Meta(TicketSerializer.Meta):
-        fields = [
-            *TicketSerializer.Meta.fields,
-            "street",
-            "district",
-            "brigade",
-            "route",
-            "reject_reason",
-            "duplicate_of",
-            "warn_at",
-            "clock_paused_at",
-            "registered_at",
-            "dispatched_at",
-            "referred_at",
-            "accepted_at",
-            "started_at",
-            "resolved_at",
-            "closed_at",
-            "rejected_at",
-            "satisfaction",
-            "actions",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_actions(self, ticket: Ticket) -> list[str]:
-        return [spec.name for spec in actions.available_actions(ticket, self.context["user"])]
-
-
-class TicketCreatedSerializer(TicketDetailSerializer):
-    """The new ticket, with what its reporter follows it by: the tracking code and page (the
-    only answer that carries them)."""
-
-    tracking_url = serializers.SerializerMethodField()
-
-    class Meta(TicketDetailSerializer.Meta):
-        fields = [*TicketDetailSerializer.Meta.fields, "tracking_code", "tracking_url"]
-        read_only_fields = fields
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_tracking_url(self, ticket: Ticket) -> str:
-        path = reverse("residents:track", kwargs={"code": ticket.tracking_code})
-        return self.context["request"].build_absolute_uri(path)
-
-
-class EventSerializer(serializers.ModelSerializer):
-    # Blank for the report that created the ticket.
-    from_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
-    to_state = serializers.ChoiceField(choices=State.choices, allow_blank=True, read_only=True)
-    action_label = serializers.CharField(source="get_action_display", read_only=True)
-    actor = serializers.CharField(source="actor.name", read_only=True, allow_null=True)
-    photos = serializers.SerializerMethodField()
-
-    class Meta:
-        model = TicketEvent
-        fields = [
-            "id",
-            "action",
-            "action_label",
-            "from_state",
-            "to_state",
-            "actor",
-            "public_note",
-            "internal_note",
-            "data",
-            "photos",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_photos(self, event: TicketEvent) -> list[int]:
-        return [photo.pk for photo in event.photos.all()]
-
-
-class PhotoSerializer(serializers.ModelSerializer):
-    event = serializers.IntegerField(source="event_id", allow_null=True, read_only=True)
-
-    class Meta:
-        model = Photo
-        fields = ["id", "kind", "width", "height", "content_type", "event", "created_at"]
-        read_only_fields = fields
-
-
-class ActionResultSerializer(serializers.Serializer):
-    """What a step did: the event it wrote, and the ticket as the user now sees it (null when
-    the step took the ticket out of their sight, e.g. a unit returning it)."""
-
-    number = serializers.CharField()
-    state = serializers.ChoiceField(choices=State.choices)
-    event = EventSerializer()
-    ticket = TicketDetailSerializer(allow_null=True)
-
-
-ERRORS = OpenApiResponse(
-    {
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        "example": {"officer": ["Choose an officer of this ticket's brigade."]},
-    },
-    description='Invalid input: {"field": ["message"]}; "non_field_errors" for the rest.',
-)
-DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -652,7 +365,7 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
     return type(name, (APIView,), {"post": post, "parser_classes": parsers})
 
 
-# --- categories and notifications -------------------------------------------------------------
+# --- categories ---------------------------------------------------------------------------------
 
 
 class CategoryList(generics.ListAPIView):

@@ -8,12 +8,16 @@ by one.
 
 from typing import Any
 
+from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -69,3 +73,44 @@ class CodeCursor(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def form_errors(form: django_forms.BaseForm) -> dict[str, list[str]]:
+    """A bound form's errors as the API's ``{"field": ["message"]}``."""
+    return {
+        (NON_FIELD if name == "__all__" else name): [str(m) for m in messages]
+        for name, messages in form.errors.items()
+    }
+
+
+def form_data(request: Request) -> QueryDict:
+    """The request body as form data (JSON objects, urlencoded and multipart alike), files
+    left to ``request.FILES``, so a step validates exactly as the web form does."""
+    data = QueryDict(mutable=True)
+    body = request.data
+    if isinstance(body, QueryDict):
+        for key in body:
+            if key not in request.FILES:
+                data.setlist(key, body.getlist(key))
+    elif isinstance(body, dict):
+        for key, value in body.items():
+            if value is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            data.setlist(str(key), [v if isinstance(v, str) else str(v) for v in values])
+    else:
+        raise ParseError(_("Send a JSON object or form fields."))
+    return data
+
+
+ERRORS = OpenApiResponse(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "example": {"officer": ["Choose an officer of this ticket's brigade."]},
+    },
+    description='Invalid input: {"field": ["message"]}; "non_field_errors" for the rest.',
+)
+
+
+DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})

@@ -29,7 +29,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api import DETAIL, ERRORS, OfficerBrief, UnitBrief, form_data, form_errors
+from cases.serializers import OfficerBrief, UnitBrief
+from citymgmt.rest import DETAIL, ERRORS, form_data, form_errors
 from patrols import forms, selectors, services
 from patrols.models import (
     COUNT_FIELDS,
