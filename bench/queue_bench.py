@@ -42,11 +42,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from accounts.selectors import supervised_communities  # noqa: E402
 from cases import selectors, tab_counts  # noqa: E402
 from cases import views as case_views  # noqa: E402
 from cases.filters import TicketFilter  # noqa: E402
 from cases.models import OPEN_STATES, Category, Ticket, TicketEvent  # noqa: E402
+from grids.selectors import supervised_communities  # noqa: E402
 
 PAGE_SIZE = 50
 WARM_UP = 10

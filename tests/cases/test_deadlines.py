@@ -8,17 +8,19 @@ import pytest
 
 from cases.deadlines import (
     Colour,
-    add_working_minutes,
     budget_minutes,
     colour,
-    is_working_day,
     shift_for_pause,
     start_clock,
     used_fraction,
+)
+from citymgmt import workcalendar
+from citymgmt.workcalendar import (
+    add_working_minutes,
+    is_working_day,
     working_day_minutes,
     working_minutes_between,
 )
-from citymgmt import workcalendar
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
