@@ -1,9 +1,9 @@
 """Whose things a user may see and act on: the one place that decides (DESIGN §3, "Scope").
 
-``scope_of(user)`` reads the user's roles, unit and officer profile once per request and gives a
-frozen ``Scope``. Selectors build their filters from it (``scope.visible(queryset, ...rules)``)
-and permissions their predicates (``scope.supervises(brigade_id)``), so "city-wide or my
-brigade" is never re-derived by hand.
+``scope_of(user)`` reads the user's roles and officer profile once per request (their unit when a
+question first needs it) and gives a frozen ``Scope``. Selectors build their filters from it
+(``scope.visible(queryset, ...rules)``) and permissions their predicates
+(``scope.supervises(brigade_id)``), so "city-wide or my brigade" is never re-derived by hand.
 
 accounts stands below grids and cases, so the filters take field names (``"brigade_id"``,
 ``"grid_cell_id"``) from the caller instead of importing their models; an officer's postings are
@@ -11,8 +11,8 @@ read through the ``Officer.assignments`` reverse relation.
 """
 
 import datetime
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, field
+from functools import cached_property, reduce
 from operator import or_
 from typing import Any
 
@@ -33,14 +33,33 @@ class Scope:
     user_id: int | None = None
     is_superuser: bool = False
     roles: frozenset[str] = frozenset()
-    # The user's unit (any role), the brigade that unit is or belongs to, and whether it is the
-    # bureau (where the command centre and the assessors sit).
     unit_id: int | None = None
-    unit_brigade_id: int | None = None
-    at_bureau: bool = False
     # The field-officer profile: officers only (a brigade leader has a profile too, unused here).
     officer_id: int | None = None
     officer_brigade_id: int | None = None
+    # The user, to read their unit only when a question needs it (``unit_brigade_id``,
+    # ``at_bureau``): an officer's or an assessor's pages never pay for that query.
+    user: Any = field(default=None, compare=False, repr=False)
+
+    # --- where --------------------------------------------------------------------------------
+
+    @cached_property
+    def _place(self) -> tuple[int | None, bool]:
+        unit = self.user.unit if self.unit_id is not None else None
+        if unit is None:
+            return None, False
+        brigade = unit.brigade
+        return (brigade.pk if brigade is not None else None), unit.kind == UnitKind.BUREAU
+
+    @property
+    def unit_brigade_id(self) -> int | None:
+        """The brigade the user's unit is or belongs to (any role)."""
+        return self._place[0]
+
+    @property
+    def at_bureau(self) -> bool:
+        """Whether the user's unit is the bureau (the command centre's and assessors')."""
+        return self._place[1]
 
     # --- who ----------------------------------------------------------------------------------
 
@@ -171,16 +190,13 @@ def scope_of(user: Any) -> Scope:
 
 def _build(user: Any) -> Scope:
     roles = frozenset(roles_of(user))
-    unit = user.unit if user.unit_id is not None else None
-    brigade = unit.brigade if unit is not None else None
     officer = getattr(user, "officer", None) if Role.OFFICER.value in roles else None
     return Scope(
         user_id=user.pk,
         is_superuser=user.is_superuser,
         roles=roles,
         unit_id=user.unit_id,
-        unit_brigade_id=brigade.pk if brigade is not None else None,
-        at_bureau=unit is not None and unit.kind == UnitKind.BUREAU,
         officer_id=officer.pk if officer is not None else None,
         officer_brigade_id=officer.brigade_id if officer is not None else None,
+        user=user,
     )
