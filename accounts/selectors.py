@@ -3,18 +3,14 @@
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Officer, Unit, UnitKind, User
-from accounts.roles import Role, has_role
+from accounts.roles import Role
+from accounts.scope import scope_of
 
 
 def brigade_of(user: User) -> Unit | None:
     """The brigade a supervisor or officer works in, or None (command centre, departments)."""
     unit = user.unit
     return unit.brigade if unit is not None else None
-
-
-def is_command_centre(user: User) -> bool:
-    """A supervisor posted at the bureau sees the whole city."""
-    return user.unit is not None and user.unit.kind == UnitKind.BUREAU
 
 
 def brigade_summaries() -> QuerySet[Unit]:
@@ -35,19 +31,9 @@ def brigade_summaries() -> QuerySet[Unit]:
 
 
 def officers_visible_to(user: User) -> QuerySet[Officer]:
-    """Officers whose profiles and postings the user may read: a supervisor their brigade's (the
-    command centre and assessors: all), an officer only themselves, anyone else none."""
+    """Officers whose profiles, postings, patrols and logs the user may read: a supervisor their
+    brigade's (the command centre and assessors: all), an officer only themselves, anyone else
+    none."""
+    scope = scope_of(user)
     officers = Officer.objects.select_related("user", "brigade")
-    if not getattr(user, "is_authenticated", False):
-        return officers.none()
-    if user.is_superuser or has_role(user, Role.ASSESSOR):
-        return officers
-    if has_role(user, Role.SUPERVISOR):
-        if is_command_centre(user):
-            return officers
-        brigade = brigade_of(user)
-        if brigade is not None:
-            return officers.filter(brigade=brigade)
-    if has_role(user, Role.OFFICER):
-        return officers.filter(user=user)
-    return officers.none()
+    return scope.visible(officers, scope.brigade_q("brigade_id"), scope.officer_q("pk"))

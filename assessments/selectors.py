@@ -19,9 +19,8 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import Role, has_role
+from accounts.scope import scope_of
 from assessments.models import Run, Score, SubjectKind
-from cases.permissions import officer_id_of, supervised_brigade_id
 from citymgmt.months import previous_month
 
 
@@ -62,16 +61,16 @@ class Viewer:
 
 
 def viewer(user: User) -> Viewer:
-    if not getattr(user, "is_authenticated", False):
+    scope = scope_of(user)
+    if not scope.authenticated:
         return Viewer()
-    if user.is_superuser or has_role(user, Role.ASSESSOR):
+    if scope.is_superuser or scope.is_assessor:
         return Viewer(everything=True, city=True)
-    scope = supervised_brigade_id(user)
     return Viewer(
-        city=scope is True,
-        brigade_id=scope if scope is not True else None,
-        officer_id=officer_id_of(user),
-        unit_id=user.unit_id if has_role(user, Role.HANDLER) else None,
+        city=scope.supervises_city,
+        brigade_id=scope.brigade_id,
+        officer_id=scope.officer_id,
+        unit_id=scope.handler_unit_id,
     )
 
 

@@ -208,7 +208,7 @@ class TicketDetail(APIView):
         responses={200: TicketDetailSerializer, 404: DETAIL},
     )
     def get(self, request: Request, number: str) -> Response:
-        ticket = selectors.get_ticket(request.user, number)
+        ticket = selectors.access_ticket(request.user, number)
         return Response(TicketDetailSerializer(ticket, context=_context(request)).data)
 
 
@@ -220,7 +220,7 @@ class TicketEvents(APIView):
         responses={200: EventSerializer(many=True), 404: DETAIL},
     )
     def get(self, request: Request, number: str) -> Response:
-        ticket = selectors.get_ticket(request.user, number)
+        ticket = selectors.access_ticket(request.user, number)
         return Response(EventSerializer(selectors.timeline(ticket), many=True).data)
 
 
@@ -234,7 +234,7 @@ class TicketPhotos(APIView):
         responses={200: PhotoSerializer(many=True), 404: DETAIL},
     )
     def get(self, request: Request, number: str) -> Response:
-        ticket = selectors.get_ticket(request.user, number)
+        ticket = selectors.access_ticket(request.user, number)
         return Response(PhotoSerializer(ticket.photos.all(), many=True).data)
 
 
@@ -262,7 +262,7 @@ class PhotoFile(APIView):
 
 def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Response:
     user: User = request.user
-    ticket = selectors.get_ticket(user, number)
+    ticket = selectors.access_ticket(user, number)
     data = form_data(request)
     if not has_transition_perm(getattr(ticket, spec.transition), user):
         # As on the ticket page: a move the ticket no longer allows is a conflict; only a user
@@ -284,7 +284,7 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
     spec.perform(ticket, user, form.cleaned_data)
     event = selectors.timeline(ticket).filter(actor=user).order_by("-id").first()
     try:
-        now_seen = selectors.get_ticket(user, number)
+        now_seen = selectors.access_ticket(user, number)
     except Http404:
         now_seen = None
     context = _context(request)

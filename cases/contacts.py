@@ -13,29 +13,17 @@ the only place that decides; pages, the API and the admin ask ``can_see_contact`
 
 from typing import TYPE_CHECKING, Any
 
-from cases.permissions import officer_id_of, supervised_brigade_id
+from accounts.scope import scope_of
 from citymgmt.masking import mask_name, mask_phone
 
 if TYPE_CHECKING:
     from cases.models import Ticket
 
 
-def _brigade_scope(user: Any) -> int | bool | None:
-    # Cached on the user like ``officer_id_of``: a list of 50 rows asks 50 times.
-    if not hasattr(user, "_contact_brigade_scope"):
-        user._contact_brigade_scope = supervised_brigade_id(user)
-    return user._contact_brigade_scope
-
-
 def can_see_contact(user: Any, ticket: "Ticket") -> bool:
     """Whether ``user`` may read ``ticket``'s reporter name and phone unmasked."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    scope = _brigade_scope(user)
-    if scope is True or (scope is not None and scope == ticket.brigade_id):
-        return True
-    officer_id = officer_id_of(user)
-    return officer_id is not None and officer_id == ticket.assignee_id
+    scope = scope_of(user)
+    return scope.supervises(ticket.brigade_id) or scope.is_the_officer(ticket.assignee_id)
 
 
 def reporter_name_for(user: Any, ticket: "Ticket") -> str:

@@ -15,7 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Officer, Unit, UnitKind, User
-from accounts.roles import Role, has_role
+from accounts.roles import Role
+from accounts.scope import scope_of
 from accounts.selectors import brigade_of
 from cases.models import (
     CLOCK_STATES,
@@ -25,8 +26,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from cases.permissions import officer_id_of, supervised_brigade_id
-from grids.models import Assignment, Community, GridCell
+from grids.models import Community, GridCell
 from grids.selectors import supervised_communities
 
 M = TypeVar("M", bound=Model)
@@ -38,26 +38,15 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """Tickets the user may see: a supervisor their brigade's (the command centre and assessors:
     the city's), an officer those in their grids or assigned to them, a handler those referred
     to their unit. Anyone else sees none."""
-    tickets = Ticket.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return tickets.none()
-    scope = supervised_brigade_id(user)
-    if scope is True or has_role(user, Role.ASSESSOR):
-        return tickets
-    visible = Q(pk__in=[])
-    if scope is not None:
-        visible |= Q(brigade_id=scope)
-    officer_id = officer_id_of(user)
-    if officer_id is not None:
-        postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer_id=officer_id)
-        visible |= (
-            Q(assignee_id=officer_id)
-            | Q(grid_cell_id__in=postings.values("grid_cells"))
-            | Q(grid_cell__isnull=True, community_id__in=postings.values("community_id"))
-        )
-    if has_role(user, Role.HANDLER) and user.unit_id is not None:
-        visible |= Q(responsible_unit_id=user.unit_id)
-    return tickets.filter(visible)
+    scope = scope_of(user)
+    return scope.visible(
+        Ticket.objects.all(),
+        scope.brigade_q("brigade_id"),
+        scope.officer_q("assignee_id"),
+        scope.posted_cells_q("grid_cell_id"),
+        Q(grid_cell__isnull=True) & scope.posted_communities_q("community_id"),
+        scope.handler_unit_q("responsible_unit_id"),
+    )
 
 
 def cells_geojson(communities: QuerySet) -> dict:
@@ -275,24 +264,37 @@ def _partial(model: type[M], **values: Any) -> M:
     return model.from_db(router.db_for_read(model), names, [values[name] for name in names])
 
 
-def get_ticket(user: User, number: str) -> Ticket:
-    """The ticket with this number if the user may see it; 404 otherwise, so a ticket outside
-    one's scope is indistinguishable from one that does not exist."""
-    ticket = (
-        tickets_visible_to(user)
-        .select_related(
-            "category__parent",
-            "grid_cell",
-            "community__street__district",
-            "brigade",
-            "assignee__user",
-            "responsible_unit",
-            "duplicate_of",
-            "reporter",
-        )
-        .filter(number=number)
-        .first()
+def access_ticket(user: User, number: str, *, for_update: bool = False) -> Ticket:
+    """The ticket with this number if the user may see it (row-locked with ``for_update``);
+    404 otherwise, so a ticket outside one's scope is indistinguishable from one that does not
+    exist."""
+    return _one(_ticket_page(tickets_visible_to(user), for_update=for_update), number=number)
+
+
+def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
+    """``access_ticket`` by primary key, as services receive it; with its category only."""
+    tickets = tickets_visible_to(user).select_related("category")
+    if for_update:
+        tickets = tickets.select_for_update(of=("self",))
+    return _one(tickets, pk=ticket_id)
+
+
+def _ticket_page(tickets: QuerySet[Ticket], *, for_update: bool) -> QuerySet[Ticket]:
+    tickets = tickets.select_related(
+        "category__parent",
+        "grid_cell",
+        "community__street__district",
+        "brigade",
+        "assignee__user",
+        "responsible_unit",
+        "duplicate_of",
+        "reporter",
     )
+    return tickets.select_for_update(of=("self",)) if for_update else tickets
+
+
+def _one(tickets: QuerySet[Ticket], **key: Any) -> Ticket:
+    ticket = tickets.filter(**key).first()
     if ticket is None:
         raise Http404
     return ticket
@@ -407,8 +409,7 @@ def suggested_unit(ticket: Ticket) -> Unit | None:
 
 def brigade_scope(user: User) -> Unit | None:
     """The brigade a supervisor works for, or None for the whole city (command centre)."""
-    scope = supervised_brigade_id(user)
-    if scope is None or scope is True:
+    if scope_of(user).brigade_id is None:
         return None
     return brigade_of(user)
 
@@ -416,33 +417,35 @@ def brigade_scope(user: User) -> Unit | None:
 def open_in_my_grids(user: User) -> QuerySet[Ticket]:
     """Open tickets in the officer's grids that are not theirs to work: what is going on around
     them (reported, referred to a unit, with a colleague)."""
-    officer_id = officer_id_of(user)
-    if officer_id is None:
+    scope = scope_of(user)
+    if not scope.is_officer:
         return Ticket.objects.none()
-    postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer_id=officer_id)
     return with_list_columns(
-        Ticket.objects.filter(
-            grid_cell_id__in=postings.values("grid_cells"), state__in=OPEN_STATES
-        ).exclude(assignee_id=officer_id)
+        Ticket.objects.filter(scope.posted_cells_q("grid_cell_id"), state__in=OPEN_STATES).exclude(
+            assignee_id=scope.officer_id
+        )
     ).order_by("-reported_at")
 
 
 def officer_tasks(user: User) -> QuerySet[Ticket]:
     """An officer's own work: open tickets assigned to them (dispatched, in progress,
     enforcement, or back for rework), soonest deadline first."""
-    officer_id = officer_id_of(user)
-    if officer_id is None:
+    scope = scope_of(user)
+    if not scope.is_officer:
         return Ticket.objects.none()
     return with_list_columns(
-        Ticket.objects.filter(assignee_id=officer_id, state__in=[*CLOCK_STATES, State.RESOLVED])
+        Ticket.objects.filter(
+            assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED]
+        )
     ).order_by("deadline", "reported_at")
 
 
 def unit_queue(user: User) -> QuerySet[Ticket]:
     """Tickets referred to the handler's unit (the responsibility list), soonest first."""
-    if not has_role(user, Role.HANDLER) or user.unit_id is None:
+    unit_id = scope_of(user).handler_unit_id
+    if unit_id is None:
         return Ticket.objects.none()
-    return with_list_columns(Ticket.objects.filter(responsible_unit_id=user.unit_id))
+    return with_list_columns(Ticket.objects.filter(responsible_unit_id=unit_id))
 
 
 def clock_counts(now: datetime.datetime) -> dict[str, Count]:
@@ -478,7 +481,7 @@ def work_summary(tickets: QuerySet[Ticket], *, reopen_requests: bool = False) ->
 def pending_reopen_requests(user: User) -> QuerySet[ReopenRequest]:
     """Dissatisfied reporters' reopen requests that wait for an answer, on tickets the user
     supervises (tickets they can see; the service checks they supervise them), oldest first."""
-    if supervised_brigade_id(user) is None:
+    if not scope_of(user).is_supervisor:
         return ReopenRequest.objects.none()
     return (
         ReopenRequest.objects.filter(decided_at__isnull=True, ticket__in=tickets_visible_to(user))

@@ -15,13 +15,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.models import Officer, User
 from accounts.roles import Role, has_role
+from accounts.scope import scope_of
 from cases import deadlines, hooks, tab_counts
 from cases.models import (
     OPEN_STATES,
@@ -38,9 +38,14 @@ from cases.models import (
     TicketEvent,
 )
 from cases.numbers import next_number
-from cases.permissions import files_on_patrol, officer_id_of
+from cases.permissions import files_on_patrol
 from cases.photos import store_photos
-from cases.selectors import dispatchable_officers, referral_units, tickets_visible_to
+from cases.selectors import (
+    access_ticket_by_id,
+    dispatchable_officers,
+    referral_units,
+    tickets_visible_to,
+)
 from citymgmt import workcalendar
 from citymgmt.errors import StaleWrite
 from citymgmt.images import ProcessedImage
@@ -245,7 +250,7 @@ def file_patrol_finding(
     with its own audit row; the officer's right to take it is ``permissions.files_on_patrol``
     (the transitions' own predicate is the supervisor's).
     """
-    if officer_id_of(actor) is None:
+    if not scope_of(actor).is_officer:
         raise PermissionDenied(_("Only officers file patrol findings."))
     unit = None
     if unit_id is not None:
@@ -330,14 +335,6 @@ def _record(
     hooks.event_recorded(event)
     tab_counts.ticket_moved(from_state, ticket.state)
     return event
-
-
-def lock_ticket(actor: User, ticket_id: int) -> Ticket:
-    """The ticket, row-locked for this transaction, if the actor may see it (else Http404)."""
-    return get_object_or_404(
-        tickets_visible_to(actor).select_for_update(of=("self",)).select_related("category"),
-        pk=ticket_id,
-    )
 
 
 @dataclass
@@ -455,7 +452,7 @@ def register_ticket(
 ) -> Ticket:
     """Supervisor (of the ticket's brigade): accept a report as a case (立案), correcting its
     category and priority if needed."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     fields = ["registered_at"]
     data = {}
     if category is not None and category.pk != ticket.category_id:
@@ -491,7 +488,7 @@ def reject_ticket(
         raise ValidationError({"reason": _("Choose a reason.")})
     if not note.strip():
         raise ValidationError({"note": _("Say why, so the reporter understands.")})
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     original = None
     if reason == RejectReason.DUPLICATE:
         original = (
@@ -539,7 +536,7 @@ def dispatch_ticket(
     expected_state: str | None = None,
 ) -> Ticket:
     """Supervisor: send a registered ticket to an officer of its brigade; the clock starts."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
     _start_clock(ticket, now)
@@ -575,7 +572,7 @@ def refer_ticket(
 ) -> Ticket:
     """Supervisor: push a registered ticket to the responsible unit (推送责任单位) with the
     person answerable and a deadline: a line of the responsibility list (责任清单)."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     unit = referral_units().filter(pk=unit_id).first()
     if unit is None:
         raise ValidationError({"unit": _("Choose a department or street office.")})
@@ -614,7 +611,7 @@ def enforce_ticket(
 ) -> Ticket:
     """Supervisor: open an enforcement case (依法查处) for an enforceable category, handled by an
     officer of the brigade."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
     _start_clock(ticket, now)
@@ -638,7 +635,7 @@ def return_ticket(
     with a reason; it goes back to the supervisor as registered, the clock stopped."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the ticket is returned.")})
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     data = {"unit": ticket.responsible_unit.name} if ticket.responsible_unit_id else {}
     step = Step(
         "send_back",
@@ -664,7 +661,7 @@ def accept_ticket(
     *, actor: User, ticket_id: int, note: str = "", expected_state: str | None = None
 ) -> Ticket:
     """The unit's handler: acknowledge a referred ticket (签收)."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     step = Step("accept", Action.ACCEPT, {"at": timezone.now()}, ("accepted_at",), public_note=note)
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
@@ -675,7 +672,7 @@ def start_ticket(
     *, actor: User, ticket_id: int, note: str = "", expected_state: str | None = None
 ) -> Ticket:
     """The assignee officer: on the way / working on it."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     step = Step("start", Action.START, {"at": timezone.now()}, ("started_at",), public_note=note)
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
@@ -696,7 +693,7 @@ def request_extension(
         raise ValidationError({"extra_hours": _("Ask for at least one hour.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why more time is needed.")})
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
     step = Step(
         "request_extension",
@@ -727,7 +724,7 @@ def decide_extension(
 ) -> Ticket:
     """Supervisor: approve or deny a pending extension. Either way the clock runs again and the
     deadline moves by the time it stood still; an approval adds the time asked for."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     pending = ticket.extension_requests.filter(decided_at__isnull=True).first()
     if pending is None or ticket.clock_paused_at is None:
         raise TicketConflict(ticket)
@@ -783,7 +780,7 @@ def resolve_ticket(
         raise ValidationError({"note": _("Say what was done.")})
     if not photos:
         raise ValidationError({"photos": _("Add a photo of the result.")})
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
     late = ticket.deadline is not None and now > ticket.deadline
     ticket.overdue = ticket.overdue or late
@@ -814,7 +811,7 @@ def conclude_enforcement(
     correction made) with optional evidence photos."""
     if not note.strip():
         raise ValidationError({"note": _("Record how the case was concluded.")})
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
     late = ticket.deadline is not None and now > ticket.deadline
     ticket.overdue = ticket.overdue or late
@@ -845,7 +842,7 @@ def verify_ticket(
 ) -> Ticket:
     """Supervisor: check the fix (核查). Pass closes the ticket; fail sends it back for rework to
     the same officer or unit, with a fresh deadline, and counts a rework."""
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
     if passed:
         step = Step("verify_pass", Action.VERIFY_PASS, {"at": now}, ("closed_at",), note)
@@ -871,7 +868,7 @@ def reopen_ticket(
     resident is not satisfied); it returns to registered for a new decision."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the ticket is reopened.")})
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     step = Step(
         "reopen",
         Action.REOPEN,
@@ -984,7 +981,6 @@ __all__ = [
     "dispatch_ticket",
     "enforce_ticket",
     "file_patrol_finding",
-    "lock_ticket",
     "refer_ticket",
     "register_ticket",
     "reject_ticket",

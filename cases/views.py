@@ -39,7 +39,7 @@ PAGE_SIZE = 25
 
 @login_required
 def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
-    ticket = selectors.get_ticket(request.user, number)
+    ticket = selectors.access_ticket(request.user, number)
     action_forms = []
     for spec in actions.available_actions(ticket, request.user):
         if bound is not None and bound[0] == spec.name:
@@ -108,7 +108,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     spec = actions.ACTIONS_BY_NAME.get(action)
     if spec is None:
         raise Http404
-    ticket = selectors.get_ticket(request.user, number)
+    ticket = selectors.access_ticket(request.user, number)
     if not has_transition_perm(getattr(ticket, spec.transition), request.user):
         # Not possible now: someone else moved the ticket (or the step no longer applies, e.g. a
         # colleague accepted it first) — say so; only a user without the right gets a 403.

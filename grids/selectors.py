@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Officer, User
-from accounts.selectors import brigade_of, is_command_centre, officers_visible_to
+from accounts.scope import scope_of
+from accounts.selectors import officers_visible_to
 from grids.models import Assignment, Community, District, Street
 
 
@@ -76,14 +77,17 @@ def officer_for_card(badge_number: str, day: datetime.date) -> tuple[Officer, li
 
 
 def supervised_communities(user: User) -> QuerySet[Community]:
-    """Communities a supervisor answers for: their brigade's, or all for the command centre."""
+    """Communities a supervisor answers for: their brigade's, or all for the command centre.
+
+    Read from the user's unit whatever their role (the bureau's staff: all; a brigade's: its
+    own), as the queue's and the API's community choices are."""
+    scope = scope_of(user)
     communities = Community.objects.select_related("street__district", "brigade")
-    if user.is_superuser or is_command_centre(user):
+    if scope.unit_covers_city:
         return communities
-    brigade = brigade_of(user)
-    if brigade is None:
+    if scope.unit_brigade_id is None:
         return communities.none()
-    return communities.filter(brigade=brigade)
+    return communities.filter(brigade_id=scope.unit_brigade_id)
 
 
 def current_assignments_of(officer: Officer, day: datetime.date | None = None) -> QuerySet:

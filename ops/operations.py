@@ -24,8 +24,8 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 
 from accounts.models import User
 from accounts.permissions import role_required
-from accounts.roles import Role, has_role
-from accounts.selectors import is_command_centre
+from accounts.roles import Role
+from accounts.scope import scope_of
 from cases.models import CLOCK_STATES, DeadlineReminder, NoticeKind, TaskRun
 from cases.selectors import clock_counts, tickets_visible_to
 from citymgmt.schedules import SCHEDULES
@@ -40,11 +40,7 @@ EDIT_PERMISSION = "django_celery_beat.change_periodictask"
 def may_see_operations(user: User) -> bool:
     """Assessors and the command centre (city-wide supervisors); brigade supervisors answer
     for their own brigade only and see its clocks on their home page."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser or has_role(user, Role.ASSESSOR):
-        return True
-    return has_role(user, Role.SUPERVISOR) and is_command_centre(user)
+    return scope_of(user).city_wide
 
 
 # --- the schedule -----------------------------------------------------------------------------

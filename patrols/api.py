@@ -339,7 +339,7 @@ class LogFilter(django_filters.FilterSet):
 
 def _session_detail(user: Any, session_id: int) -> PatrolSession:
     """The patrol as the selector scopes it, with its grids and points in two more queries."""
-    session = selectors.get_session(user, session_id)
+    session = selectors.access_session(user, session_id)
     points = PatrolPoint.objects.select_related("grid_cell").order_by("recorded_at", "id")
     prefetch_related_objects([session], "grids_visited", Prefetch("points", queryset=points))
     return session
@@ -347,7 +347,7 @@ def _session_detail(user: Any, session_id: int) -> PatrolSession:
 
 def _log_detail(user: Any, log_id: int) -> DailyLog:
     """The log as the selector scopes it, with its audit trail in one more query."""
-    log = selectors.get_log(user, log_id)
+    log = selectors.access_log(user, log_id)
     events = DailyLogEvent.objects.select_related("actor").order_by("created_at", "id")
     prefetch_related_objects([log], Prefetch("events", queryset=events))
     return log

@@ -4,7 +4,7 @@ so ``has_transition_perm`` shows only the buttons a user may press. Role *and* s
 
 from typing import TYPE_CHECKING, Any
 
-from cases.permissions import officer_id_of, supervised_brigade_id
+from accounts.scope import scope_of
 
 if TYPE_CHECKING:
     from patrols.models import DailyLog
@@ -12,11 +12,9 @@ if TYPE_CHECKING:
 
 def writes_log(log: "DailyLog", user: Any) -> bool:
     """The officer whose log it is."""
-    officer_id = officer_id_of(user)
-    return officer_id is not None and officer_id == log.officer_id
+    return scope_of(user).is_the_officer(log.officer_id)
 
 
 def reviews_log(log: "DailyLog", user: Any) -> bool:
     """A supervisor of the officer's brigade, or the command centre."""
-    scope = supervised_brigade_id(user)
-    return scope is True or (scope is not None and scope == log.brigade_id)
+    return scope_of(user).supervises(log.brigade_id)

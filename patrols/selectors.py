@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Officer, User
-from accounts.roles import Role, has_role
+from accounts.roles import Role
+from accounts.scope import scope_of
 from cases.models import Action, Source, Ticket, TicketEvent
-from cases.permissions import officer_id_of, supervised_brigade_id
 from cases.selectors import tickets_visible_to
 from grids.models import GridCell
 from patrols.duty import earliest_log_day, on_duty_assignments
@@ -58,24 +58,10 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, start + datetime.timedelta(days=1)
 
 
-def city_wide(user: User) -> bool:
-    return supervised_brigade_id(user) is True or has_role(user, Role.ASSESSOR)
-
-
-def _scoped(queryset: QuerySet, user: User, *, officer_field: str = "officer_id") -> QuerySet:
+def _scoped(queryset: QuerySet, user: User) -> QuerySet:
     """Rows with an officer and a brigade column, as the user may see them."""
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
-    if city_wide(user):
-        return queryset
-    visible = Q(pk__in=[])
-    scope = supervised_brigade_id(user)
-    if scope is not None:
-        visible |= Q(brigade_id=scope)
-    officer_id = officer_id_of(user)
-    if officer_id is not None:
-        visible |= Q(**{officer_field: officer_id})
-    return queryset.filter(visible)
+    scope = scope_of(user)
+    return scope.visible(queryset, scope.brigade_q("brigade_id"), scope.officer_q("officer_id"))
 
 
 def sessions_visible_to(user: User) -> QuerySet[PatrolSession]:
@@ -88,7 +74,7 @@ def logs_visible_to(user: User) -> QuerySet[DailyLog]:
 
 def officer_of(user: User) -> Officer | None:
     """The user's field-officer profile (officers only)."""
-    if officer_id_of(user) is None:
+    if not scope_of(user).is_officer:
         return None
     return user.officer
 
@@ -114,10 +100,12 @@ def log_open_for_writing(officer: Officer, day: datetime.date) -> bool:
     return day >= earliest_log_day(officer.pk, today)
 
 
-def get_session(user: User, pk: int) -> PatrolSession:
-    session = (
-        sessions_visible_to(user).select_related("officer__user", "brigade").filter(pk=pk).first()
-    )
+def access_session(user: User, pk: int, *, for_update: bool = False) -> PatrolSession:
+    """The patrol if the user may see it (row-locked with ``for_update``); 404 otherwise."""
+    sessions = sessions_visible_to(user).select_related("officer__user", "brigade")
+    if for_update:
+        sessions = sessions.select_for_update(of=("self",))
+    session = sessions.filter(pk=pk).first()
     if session is None:
         raise Http404
     return session
@@ -221,18 +209,16 @@ def findings_of_day(user: User, day: datetime.date) -> QuerySet[Ticket]:
 
 def brigade_scope_id(user: User) -> int | None:
     """The brigade a supervisor's lists are limited to; None for the whole city (0: none)."""
-    if city_wide(user):
+    scope = scope_of(user)
+    if scope.city_wide:
         return None
-    scope = supervised_brigade_id(user)
-    return scope if isinstance(scope, int) and scope is not True else 0
+    return scope.brigade_id if scope.brigade_id is not None else 0
 
 
 def _brigade_filter(user: User) -> Q | None:
     """None for the whole city, else the user's brigade (a Q that matches nothing if none)."""
-    if city_wide(user):
-        return None
-    scope = supervised_brigade_id(user)
-    return Q(brigade_id=scope) if scope is not None else Q(pk__in=[])
+    scope = scope_of(user)
+    return None if scope.city_wide else scope.brigade_q("brigade_id")
 
 
 def officers_on_duty(day: datetime.date, *, brigade_id: int | None = None) -> QuerySet[Officer]:
@@ -305,13 +291,12 @@ def duty_board(user: User, day: datetime.date) -> QuerySet[Officer]:
 # --- logs ---------------------------------------------------------------------------------------
 
 
-def get_log(user: User, pk: int) -> DailyLog:
-    log = (
-        logs_visible_to(user)
-        .select_related("officer__user", "brigade", "reviewed_by")
-        .filter(pk=pk)
-        .first()
-    )
+def access_log(user: User, pk: int, *, for_update: bool = False) -> DailyLog:
+    """The daily log if the user may see it (row-locked with ``for_update``); 404 otherwise."""
+    logs = logs_visible_to(user).select_related("officer__user", "brigade", "reviewed_by")
+    if for_update:
+        logs = logs.select_for_update(of=("self",))
+    log = logs.filter(pk=pk).first()
     if log is None:
         raise Http404
     return log
@@ -319,7 +304,7 @@ def get_log(user: User, pk: int) -> DailyLog:
 
 def logs_awaiting_review(user: User) -> QuerySet[DailyLog]:
     """Submitted logs the supervisor may review, oldest first (never the officer's own view)."""
-    if supervised_brigade_id(user) is None:
+    if not scope_of(user).is_supervisor:
         return DailyLog.objects.none()
     reviewable = DailyLog.objects.filter(status=LogStatus.SUBMITTED)
     brigades = _brigade_filter(user)
@@ -375,17 +360,6 @@ def week_of(user: User, officer: Officer, monday: datetime.date) -> list[WeekDay
             WeekDay(day, logs.get(day), walk.get("n", 0), walk.get("m") or 0, found.get(day, 0))
         )
     return days
-
-
-def officers_visible_to(user: User) -> QuerySet[Officer]:
-    officers = Officer.objects.select_related("user", "brigade")
-    if city_wide(user):
-        return officers
-    scope = supervised_brigade_id(user)
-    if scope is not None:
-        return officers.filter(brigade_id=scope)
-    officer_id = officer_id_of(user)
-    return officers.filter(pk=officer_id) if officer_id is not None else officers.none()
 
 
 # --- the brigade's map --------------------------------------------------------------------------
@@ -451,14 +425,13 @@ def patrol_map(user: User, day: datetime.date, cells: QuerySet[GridCell]) -> dic
 
 def leadership_patrols_visible_to(user: User) -> QuerySet[LeadershipPatrol]:
     """Supervisors see their brigade's leaders' walks (command centre: all); others none."""
-    if supervised_brigade_id(user) is None and not has_role(user, Role.ASSESSOR):
+    scope = scope_of(user)
+    if not (scope.is_supervisor or scope.is_assessor):
         return LeadershipPatrol.objects.none()
     patrols = LeadershipPatrol.objects.select_related("leader").annotate(
         problem_count=Count("problems")
     )
-    if city_wide(user):
-        return patrols
-    return patrols.filter(brigade_id=supervised_brigade_id(user))
+    return scope.visible(patrols, scope.brigade_q("brigade_id"))
 
 
 def responsibility_list(walk: LeadershipPatrol) -> QuerySet[LeadershipProblem]:

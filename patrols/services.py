@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import Officer, User
-from accounts.selectors import brigade_of
+from accounts.scope import scope_of
 from cases import services as cases_services
 from cases.models import Category, Source, Ticket
-from cases.permissions import supervised_brigade_id
 from cases.selectors import distance_m
 from grids.models import Community, GridCell
 from grids.services import locate_id
@@ -317,9 +316,7 @@ def submit_log(*, actor: User, day: datetime.date, summary: str, problems: str) 
 
 
 def _review(actor: User, log_id: int, transition: str, action: str, note: str) -> DailyLog:
-    log = get_object_or_404(
-        selectors.logs_visible_to(actor).select_for_update(of=("self",)), pk=log_id
-    )
+    log = selectors.access_log(actor, log_id, for_update=True)
     method = getattr(log, transition)
     if not has_transition_perm(method, actor):
         if can_proceed(method) or log.officer_id == getattr(selectors.officer_of(actor), "pk", 0):
@@ -353,7 +350,7 @@ def return_log(*, actor: User, log_id: int, note: str) -> DailyLog:
 
 
 def _leader(actor: User) -> None:
-    if supervised_brigade_id(actor) is None:
+    if not scope_of(actor).is_supervisor:
         raise PermissionDenied(_("Only brigade leaders and the command centre record these."))
 
 
@@ -370,7 +367,7 @@ def record_leadership_patrol(
     return LeadershipPatrol.objects.create(
         date=date,
         leader=actor,
-        brigade=brigade_of(actor),
+        brigade_id=scope_of(actor).unit_brigade_id,
         route=route.strip(),
         participants=participants.strip(),
     )

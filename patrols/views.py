@@ -20,6 +20,7 @@ from django_fsm import has_transition_perm
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from accounts.selectors import officers_visible_to
 from citymgmt.forms import add_service_errors
 from grids.models import Assignment, Community, GridCell
 from grids.selectors import supervised_communities
@@ -374,7 +375,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A log as the supervisor reviews it (approve / return with a note); its officer may read
     it too."""
-    log = selectors.get_log(request.user, pk)
+    log = selectors.access_log(request.user, pk)
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -409,7 +410,7 @@ def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.SUPERVISOR, Role.OFFICER)
 def week(request: HttpRequest, officer_pk: int) -> HttpResponse:
     """One officer's week: patrols, findings and the log of each day."""
-    officer = selectors.officers_visible_to(request.user).filter(pk=officer_pk).first()
+    officer = officers_visible_to(request.user).filter(pk=officer_pk).first()
     if officer is None:
         raise Http404
     anchor = _day_or_none(request.GET.get("week", "")) or timezone.localdate()
@@ -426,7 +427,7 @@ def week(request: HttpRequest, officer_pk: int) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR, Role.OFFICER, Role.ASSESSOR)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.get_session(request.user, pk)
+    session = selectors.access_session(request.user, pk)
     cells = session.grids_visited.all()
     context = {
         "session": session,

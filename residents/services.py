@@ -26,8 +26,8 @@ from cases.models import (
 )
 from cases.permissions import supervises
 from cases.public import normalize_code
-from cases.selectors import tickets_visible_to
-from cases.services import _record, create_ticket, lock_ticket, reopen_ticket
+from cases.selectors import access_ticket_by_id, tickets_visible_to
+from cases.services import _record, create_ticket, reopen_ticket
 from citymgmt.images import ProcessedImage
 from residents.tracking import open_reports_near
 
@@ -211,7 +211,7 @@ def decide_reopen_request(
         )
         pending.refresh_from_db()
         return pending
-    ticket = lock_ticket(actor, pending.ticket_id)
+    ticket = access_ticket_by_id(actor, pending.ticket_id, for_update=True)
     _record(ticket, actor, Action.REOPEN_DECLINE, from_state=ticket.state, public_note=note.strip())
     _close_request(pending, actor=actor, at=timezone.now(), reopened=False, note=note.strip())
     return pending

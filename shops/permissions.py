@@ -4,8 +4,8 @@ seize goods, so ``cases.permissions.works_on`` (which includes handlers) is not 
 
 from typing import TYPE_CHECKING, Any
 
-from accounts.roles import Role, has_role
-from cases.permissions import officer_id_of, supervises
+from accounts.roles import Role
+from accounts.scope import scope_of
 
 if TYPE_CHECKING:
     from cases.models import Ticket
@@ -18,16 +18,11 @@ def enforces_on(ticket: "Ticket", user: Any) -> bool:
     """The officer the ticket is assigned to, or a supervisor of the ticket's brigade (the
     command centre: any brigade). Never a department handler, even of the unit it was referred to.
     """
-    if not getattr(user, "is_authenticated", False):
-        return False
-    officer_id = officer_id_of(user)
-    if officer_id is not None and ticket.assignee_id == officer_id:
-        return True
-    return supervises(ticket, user)
+    scope = scope_of(user)
+    return scope.is_the_officer(ticket.assignee_id) or scope.supervises(ticket.brigade_id)
 
 
 def sees_enforcement(user: Any) -> bool:
     """城管 staff see the enforcement panel on a ticket page; handlers and residents do not."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or has_role(user, *ENFORCEMENT_STAFF)
+    scope = scope_of(user)
+    return scope.is_superuser or scope.has_role(*ENFORCEMENT_STAFF)

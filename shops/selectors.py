@@ -13,11 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Unit, UnitKind, User
-from accounts.roles import Role, has_role
+from accounts.scope import scope_of
 from cases.models import Ticket
-from cases.permissions import officer_id_of, supervised_brigade_id
 from citymgmt.months import month_start
-from grids.models import Assignment, Community
+from grids.models import Community
 from shops.models import (
     CardColour,
     FrontagePledge,
@@ -31,36 +30,26 @@ from shops.models import (
 )
 
 
-def _scope(user: User, *, community: str) -> Q | None:
-    """Which shops' places a user may see, as a filter (``community`` names the community
-    column): a supervisor their brigade's (the command centre and assessors: the city's, an
-    empty filter), an officer the communities they are posted to today; None for nobody."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    scope = supervised_brigade_id(user)
-    if scope is True or has_role(user, Role.ASSESSOR):
-        return Q()
-    visible = Q(pk__in=[])
-    if scope is not None:
-        visible |= Q(brigade_id=scope)
-    officer_id = officer_id_of(user)
-    if officer_id is not None:
-        postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer_id=officer_id)
-        visible |= Q(**{f"{community}__in": postings.values("community_id")})
-    return visible
-
-
 def communities_visible_to(user: User) -> QuerySet[Community]:
-    """Communities whose shops the user may see (and, for a supervisor, import)."""
-    communities = Community.objects.select_related("street")
-    visible = _scope(user, community="pk")
-    return communities.none() if visible is None else communities.filter(visible)
+    """Communities whose shops the user may see (and, for a supervisor, import): a supervisor
+    their brigade's (the command centre and assessors: the city's), an officer the communities
+    they are posted to today."""
+    scope = scope_of(user)
+    return scope.visible(
+        Community.objects.select_related("street"),
+        scope.brigade_q("brigade_id"),
+        scope.posted_communities_q("pk"),
+    )
 
 
 def merchants_visible_to(user: User) -> QuerySet[Merchant]:
-    """Shops the user may see: those of the places ``_scope`` allows."""
-    visible = _scope(user, community="community_id")
-    return Merchant.objects.none() if visible is None else Merchant.objects.filter(visible)
+    """Shops the user may see: those of the places ``communities_visible_to`` allows."""
+    scope = scope_of(user)
+    return scope.visible(
+        Merchant.objects.all(),
+        scope.brigade_q("brigade_id"),
+        scope.posted_communities_q("community_id"),
+    )
 
 
 def with_standing(merchants: QuerySet[Merchant], month: datetime.date) -> QuerySet[Merchant]:
@@ -104,14 +93,14 @@ def merchant_list(
     return with_standing(merchants, timezone.localdate()).order_by("community__code", "name")
 
 
-def get_merchant(user: User, pk: int) -> Merchant:
-    """The shop if the user may see it; 404 otherwise."""
-    merchant = (
-        merchants_visible_to(user)
-        .select_related("community__street__district", "grid_cell", "brigade")
-        .filter(pk=pk)
-        .first()
+def access_merchant(user: User, pk: int, *, for_update: bool = False) -> Merchant:
+    """The shop if the user may see it (row-locked with ``for_update``); 404 otherwise."""
+    merchants = merchants_visible_to(user).select_related(
+        "community__street__district", "grid_cell", "brigade"
     )
+    if for_update:
+        merchants = merchants.select_for_update(of=("self",))
+    merchant = merchants.filter(pk=pk).first()
     if merchant is None:
         raise Http404
     return merchant

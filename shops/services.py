@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.roles import Role, has_role
 from cases.models import Action, PhotoKind, State, TicketEvent
 from cases.photos import store_photos
-from cases.services import lock_ticket
+from cases.selectors import access_ticket_by_id
 from citymgmt.images import ProcessedImage
 from grids.models import Community
 from grids.services import locate
@@ -102,7 +102,7 @@ def record_offence(
     window, and needs a photo of the signed promise; a seizure needs its list of goods and a
     return date; a penalty case its number.
     """
-    ticket = lock_ticket(actor, ticket_id)
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     if not enforces_on(ticket, actor):
         raise PermissionDenied(
             _("You may not do this to ticket %(number)s.") % {"number": ticket.number}

@@ -112,7 +112,7 @@ def _pick_map(form: Any, communities: Any) -> dict:
 
 @role_required(*STAFF)
 def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = selectors.get_merchant(request.user, pk)
+    merchant = selectors.access_merchant(request.user, pk)
     return _detail(request, merchant)
 
 
@@ -139,7 +139,7 @@ def _detail(
 @role_required(Role.OFFICER, Role.SUPERVISOR)
 def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
     """An officer signs a 门前三包 pledge with the shop and photographs the signed sheet."""
-    merchant = selectors.get_merchant(request.user, pk)
+    merchant = selectors.access_merchant(request.user, pk)
     form = forms.PledgeForm(
         request.POST or None, request.FILES or None, initial=forms.default_pledge_initial()
     )
@@ -170,7 +170,7 @@ def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.OFFICER, Role.SUPERVISOR)
 @require_POST
 def volunteer_new(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = selectors.get_merchant(request.user, pk)
+    merchant = selectors.access_merchant(request.user, pk)
     form = forms.VolunteerActForm(request.POST)
     if form.is_valid():
         try:
@@ -221,7 +221,7 @@ def pledge_scan(request: HttpRequest, pk: int, size: str = "full") -> FileRespon
 @role_required(*STAFF)
 def door_card(request: HttpRequest, pk: int) -> HttpResponse:
     """A card for the shop door: name, duties, this month's card, and a QR to the public page."""
-    merchant = selectors.get_merchant(request.user, pk)
+    merchant = selectors.access_merchant(request.user, pk)
     url = public_url(request, merchant.get_public_url())
     return render(
         request,
@@ -238,7 +238,7 @@ def door_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STAFF)
 def door_card_png(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = selectors.get_merchant(request.user, pk)
+    merchant = selectors.access_merchant(request.user, pk)
     png = qr_png(public_url(request, merchant.get_public_url()))
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="shop-{merchant.pk}-qr.png"'
@@ -268,7 +268,7 @@ def public(request: HttpRequest, slug: str) -> HttpResponse:
 def record_offence(request: HttpRequest, number: str) -> HttpResponse:
     """The enforcement panel's form: record the step; on a mistake, the ticket page again with
     the form as it was filled in and its errors."""
-    ticket = case_selectors.get_ticket(request.user, number)
+    ticket = case_selectors.access_ticket(request.user, number)
     if not enforces_on(ticket, request.user):
         raise PermissionDenied
     kind, pk = forms.parse_party(request.POST.get("party", ""))

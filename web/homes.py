@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.models import Officer
 from accounts.permissions import role_required
 from accounts.roles import Role, roles_of
-from accounts.selectors import brigade_of, brigade_summaries, is_command_centre
+from accounts.scope import scope_of
+from accounts.selectors import brigade_of, brigade_summaries
 from cases.selectors import officer_tasks, tickets_visible_to, unit_queue, work_summary
 from grids.selectors import (
     current_assignments_of,
@@ -60,7 +61,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
 def supervisor_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     communities = supervised_communities(request.user)
-    command_centre = request.user.is_superuser or is_command_centre(request.user)
+    command_centre = scope_of(request.user).unit_covers_city
     context = {
         "brigade": brigade_of(request.user),
         "command_centre": command_centre,
