@@ -22,7 +22,8 @@ from django_fsm import can_proceed
 
 from accounts.models import Officer, User
 from accounts.roles import Role, has_role
-from cases import deadlines, hooks, tab_counts
+from cases import deadlines, hooks
+from cases.audit import record_event
 from cases.models import (
     OPEN_STATES,
     Action,
@@ -141,7 +142,7 @@ def create_ticket(
     with transaction.atomic(savepoint=False):
         ticket.number = next_number(timezone.localdate(now))
         ticket.save()
-        event = _record(
+        event = record_event(
             ticket,
             actor,
             Action.CREATE,
@@ -212,7 +213,7 @@ def create_on_site_ticket(
             }
         )
     ticket.save()
-    event = _record(ticket, actor, Action.ON_SITE, from_state="", public_note=note, at=now)
+    event = record_event(ticket, actor, Action.ON_SITE, from_state="", public_note=note, at=now)
     store_photos(
         ticket=ticket, photos=before, kind=PhotoKind.BEFORE, uploaded_by=actor, event=event
     )
@@ -275,7 +276,7 @@ def file_patrol_finding(
     now = timezone.now()
     ticket.register(at=now)
     ticket.save(update_fields=["state", "registered_at", "updated_at"])
-    _record(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
+    record_event(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
     if unit is not None:
         _start_clock(ticket, now, deadline=deadline)
         ticket.refer(unit=unit, person=person.strip(), at=now)
@@ -291,7 +292,7 @@ def file_patrol_finding(
                 *CLOCK_FIELDS,
             ]
         )
-        _record(
+        record_event(
             ticket,
             actor,
             Action.REFER,
@@ -303,33 +304,6 @@ def file_patrol_finding(
 
 
 # --- the machinery every transition shares --------------------------------------------------
-
-
-def _record(
-    ticket: Ticket,
-    actor: User | None,
-    action: str,
-    *,
-    from_state: str,
-    public_note: str = "",
-    internal_note: str = "",
-    data: dict | None = None,
-    at: datetime.datetime | None = None,
-) -> TicketEvent:
-    event = TicketEvent.objects.create(
-        ticket=ticket,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=ticket.state,
-        public_note=public_note,
-        internal_note=internal_note,
-        data=data or {},
-        created_at=at or timezone.now(),
-    )
-    hooks.event_recorded(event)
-    tab_counts.ticket_moved(from_state, ticket.state)
-    return event
 
 
 def lock_ticket(actor: User, ticket_id: int) -> Ticket:
@@ -374,7 +348,7 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
     from_state = ticket.state
     method(**step.kwargs)
     ticket.save(update_fields=["state", "updated_at", *step.fields])
-    return _record(
+    return record_event(
         ticket,
         actor,
         step.action,
@@ -519,7 +493,7 @@ def reject_ticket(
     )
     _apply(ticket, actor, step, expected_state=expected_state)
     if original is not None:
-        _record(
+        record_event(
             original,
             actor,
             Action.DUPLICATE_LINKED,

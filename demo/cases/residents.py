@@ -46,6 +46,7 @@ def seed_resident_side(*, stdout: Writer | None = None) -> dict[str, Any]:
                     created_at=ticket.rated_at,
                 )
             )
+        # Seeded history (not ``cases.audit.record_event``): past ratings notify nobody.
         TicketEvent.objects.bulk_create(events, batch_size=500)
         # Dissatisfied ratings of the last 30 days wait for the supervisors' answer.
         unhappy = Ticket.objects.filter(
