@@ -42,6 +42,7 @@ from cases.numbers import next_number
 from cases.permissions import files_on_patrol, officer_id_of
 from cases.photos import store_photos
 from cases.selectors import dispatchable_officers, referral_units, tickets_visible_to
+from cases.transitions import ClockSetting, saved_fields
 from citymgmt import workcalendar
 from citymgmt.errors import StaleWrite
 from citymgmt.images import ProcessedImage
@@ -275,23 +276,12 @@ def file_patrol_finding(
         return ticket
     now = timezone.now()
     ticket.register(at=now)
-    ticket.save(update_fields=["state", "registered_at", "updated_at"])
+    ticket.save(update_fields=saved_fields("register"))
     record_event(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
     if unit is not None:
-        _start_clock(ticket, now, deadline=deadline)
-        ticket.refer(unit=unit, person=person.strip(), at=now)
-        ticket.save(
-            update_fields=[
-                "state",
-                "updated_at",
-                "route",
-                "responsible_unit",
-                "responsible_person",
-                "referred_at",
-                "accepted_at",
-                *CLOCK_FIELDS,
-            ]
-        )
+        clock = _new_clock(ticket, now, deadline=deadline)
+        ticket.refer(unit=unit, person=person.strip(), at=now, clock=clock)
+        ticket.save(update_fields=saved_fields("refer"))
         record_event(
             ticket,
             actor,
@@ -314,14 +304,14 @@ def lock_ticket(actor: User, ticket_id: int) -> Ticket:
     )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Step:
-    """One transition as a service performs it."""
+    """One transition as a service performs it: the fields it saves are the transition's own
+    declaration (``cases.transitions.writes``)."""
 
     transition: str
     action: str
     kwargs: dict[str, Any] = field(default_factory=dict)
-    fields: tuple[str, ...] = ()
     public_note: str = ""
     internal_note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
@@ -347,7 +337,7 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
         raise ValidationError(_("This step does not apply to ticket %(number)s.") % number)
     from_state = ticket.state
     method(**step.kwargs)
-    ticket.save(update_fields=["state", "updated_at", *step.fields])
+    ticket.save(update_fields=saved_fields(step.transition))
     return record_event(
         ticket,
         actor,
@@ -357,16 +347,6 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
         internal_note=step.internal_note,
         data=step.data,
     )
-
-
-CLOCK_FIELDS = (
-    "time_budget_minutes",
-    "natural_time",
-    "clock_started_at",
-    "warn_at",
-    "deadline",
-    "clock_paused_at",
-)
 
 
 def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
@@ -380,11 +360,11 @@ def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) 
         raise ValidationError({"deadline": _("The deadline can be at most one year ahead.")})
 
 
-def _start_clock(
+def _new_clock(
     ticket: Ticket, at: datetime.datetime, *, deadline: datetime.datetime | None = None
-) -> None:
-    """Set the ticket's deadline from its category (urgent: natural hours), or to ``deadline``
-    when the supervisor names one (a referral's 责任清单 date)."""
+) -> ClockSetting:
+    """The ticket's deadline clock from its category (urgent: natural hours), or up to
+    ``deadline`` when the supervisor names one (a referral's 责任清单 date)."""
     category = ticket.category
     if ticket.priority == Priority.URGENT and category.urgent_hours:
         natural, minutes = True, category.urgent_hours * 60
@@ -399,12 +379,13 @@ def _start_clock(
             else workcalendar.working_minutes_between(at, deadline)
         )
     clock = deadlines.start_clock(at, max(minutes, 1), natural=natural)
-    ticket.time_budget_minutes = max(minutes, 1)
-    ticket.natural_time = natural
-    ticket.clock_started_at = clock.started_at
-    ticket.warn_at = clock.warn_at
-    ticket.deadline = deadline or clock.deadline
-    ticket.clock_paused_at = None
+    return ClockSetting(
+        budget_minutes=max(minutes, 1),
+        natural=natural,
+        started_at=clock.started_at,
+        warn_at=clock.warn_at,
+        deadline=deadline or clock.deadline,
+    )
 
 
 def _officer_for(ticket: Ticket, officer_id: int) -> Officer:
@@ -430,20 +411,22 @@ def register_ticket(
     """Supervisor (of the ticket's brigade): accept a report as a case (立案), correcting its
     category and priority if needed."""
     ticket = lock_ticket(actor, ticket_id)
-    fields = ["registered_at"]
     data = {}
     if category is not None and category.pk != ticket.category_id:
         _check_category(category)
         data["category"] = [ticket.category.service_code, category.service_code]
-        ticket.category = category
-        fields.append("category")
+    else:
+        category = None
     if priority and priority != ticket.priority:
         data["priority"] = [ticket.priority, priority]
-        ticket.priority = priority
-        fields.append("priority")
-    now = timezone.now()
+    else:
+        priority = None
     step = Step(
-        "register", Action.REGISTER, {"at": now}, tuple(fields), public_note=note, data=data
+        transition="register",
+        action=Action.REGISTER,
+        kwargs={"at": timezone.now(), "category": category, "priority": priority},
+        public_note=note,
+        data=data,
     )
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
@@ -484,10 +467,9 @@ def reject_ticket(
             )
     now = timezone.now()
     step = Step(
-        "reject",
-        Action.REJECT,
-        {"reason": reason, "at": now, "duplicate_of": original},
-        ("reject_reason", "duplicate_of", "rejected_at"),
+        transition="reject",
+        action=Action.REJECT,
+        kwargs={"reason": reason, "at": now, "duplicate_of": original},
         public_note=note,
         data={"reason": reason, "duplicate_of": original.number if original else ""},
     )
@@ -516,19 +498,10 @@ def dispatch_ticket(
     ticket = lock_ticket(actor, ticket_id)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
-    _start_clock(ticket, now)
     step = Step(
-        "dispatch",
-        Action.DISPATCH,
-        {"officer": officer, "at": now},
-        (
-            "route",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "dispatched_at",
-            *CLOCK_FIELDS,
-        ),
+        transition="dispatch",
+        action=Action.DISPATCH,
+        kwargs={"officer": officer, "at": now, "clock": _new_clock(ticket, now)},
         public_note=note,
         data={"officer": officer.badge_number, "officer_name": str(officer.user)},
     )
@@ -557,19 +530,11 @@ def refer_ticket(
         raise ValidationError({"person": _("Name the person responsible at the unit.")})
     now = timezone.now()
     _check_deadline(deadline, now)
-    _start_clock(ticket, now, deadline=deadline)
+    clock = _new_clock(ticket, now, deadline=deadline)
     step = Step(
-        "refer",
-        Action.REFER,
-        {"unit": unit, "person": person.strip(), "at": now},
-        (
-            "route",
-            "responsible_unit",
-            "responsible_person",
-            "referred_at",
-            "accepted_at",
-            *CLOCK_FIELDS,
-        ),
+        transition="refer",
+        action=Action.REFER,
+        kwargs={"unit": unit, "person": person.strip(), "at": now, "clock": clock},
         public_note=note,
         data={"unit": unit.name, "person": person.strip()},
     )
@@ -591,12 +556,10 @@ def enforce_ticket(
     ticket = lock_ticket(actor, ticket_id)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
-    _start_clock(ticket, now)
     step = Step(
-        "enforce",
-        Action.ENFORCE,
-        {"officer": officer, "at": now},
-        ("route", "assignee", "dispatched_at", *CLOCK_FIELDS),
+        transition="enforce",
+        action=Action.ENFORCE,
+        kwargs={"officer": officer, "at": now, "clock": _new_clock(ticket, now)},
         internal_note=note,
         data={"officer": officer.badge_number, "officer_name": str(officer.user)},
     )
@@ -615,17 +578,8 @@ def return_ticket(
     ticket = lock_ticket(actor, ticket_id)
     data = {"unit": ticket.responsible_unit.name} if ticket.responsible_unit_id else {}
     step = Step(
-        "send_back",
-        Action.RETURN,
-        fields=(
-            "route",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "accepted_at",
-            *CLOCK_FIELDS,
-            "overdue",
-        ),
+        transition="send_back",
+        action=Action.RETURN,
         internal_note=reason.strip(),
         data=data,
     )
@@ -639,7 +593,9 @@ def accept_ticket(
 ) -> Ticket:
     """The unit's handler: acknowledge a referred ticket (签收)."""
     ticket = lock_ticket(actor, ticket_id)
-    step = Step("accept", Action.ACCEPT, {"at": timezone.now()}, ("accepted_at",), public_note=note)
+    step = Step(
+        transition="accept", action=Action.ACCEPT, kwargs={"at": timezone.now()}, public_note=note
+    )
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
 
@@ -650,7 +606,9 @@ def start_ticket(
 ) -> Ticket:
     """The assignee officer: on the way / working on it."""
     ticket = lock_ticket(actor, ticket_id)
-    step = Step("start", Action.START, {"at": timezone.now()}, ("started_at",), public_note=note)
+    step = Step(
+        transition="start", action=Action.START, kwargs={"at": timezone.now()}, public_note=note
+    )
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
 
@@ -673,10 +631,9 @@ def request_extension(
     ticket = lock_ticket(actor, ticket_id)
     now = timezone.now()
     step = Step(
-        "request_extension",
-        Action.EXTEND_REQUEST,
-        {"at": now},
-        ("clock_paused_at",),
+        transition="request_extension",
+        action=Action.EXTEND_REQUEST,
+        kwargs={"at": now},
         internal_note=reason.strip(),
         data={"extra_hours": extra_hours},
     )
@@ -708,16 +665,14 @@ def decide_extension(
     now = timezone.now()
     paused_at = ticket.clock_paused_at
     extra = pending.extra_minutes if approve else 0
-    step = Step(
-        "decide_extension",
-        Action.EXTEND_APPROVE if approve else Action.EXTEND_DENY,
-        fields=("clock_paused_at", "deadline", "warn_at", "time_budget_minutes"),
-        internal_note=note,
-        data={"extra_hours": extra // 60, "requested_by": pending.requested_by_id},
-    )
     old_deadline = ticket.deadline
+    moved = {
+        "deadline": ticket.deadline,
+        "warn_at": ticket.warn_at,
+        "time_budget_minutes": ticket.time_budget_minutes,
+    }
     if ticket.deadline is not None and ticket.warn_at is not None:
-        ticket.deadline, ticket.warn_at = deadlines.shift_for_pause(
+        moved["deadline"], moved["warn_at"] = deadlines.shift_for_pause(
             ticket.deadline,
             ticket.warn_at,
             paused_at,
@@ -725,7 +680,14 @@ def decide_extension(
             natural=ticket.natural_time,
             extra_minutes=extra,
         )
-        ticket.time_budget_minutes = (ticket.time_budget_minutes or 0) + extra
+        moved["time_budget_minutes"] = (ticket.time_budget_minutes or 0) + extra
+    step = Step(
+        transition="decide_extension",
+        action=Action.EXTEND_APPROVE if approve else Action.EXTEND_DENY,
+        kwargs=moved,
+        internal_note=note,
+        data={"extra_hours": extra // 60, "requested_by": pending.requested_by_id},
+    )
     _apply(ticket, actor, step, expected_state=expected_state)
     if old_deadline is not None:
         hooks.deadline_moved(ticket, old_deadline, now)
@@ -759,15 +721,12 @@ def resolve_ticket(
         raise ValidationError({"photos": _("Add a photo of the result.")})
     ticket = lock_ticket(actor, ticket_id)
     now = timezone.now()
-    late = ticket.deadline is not None and now > ticket.deadline
-    ticket.overdue = ticket.overdue or late
     step = Step(
-        "resolve",
-        Action.RESOLVE,
-        {"at": now},
-        ("resolved_at", "clock_paused_at", "overdue"),
+        transition="resolve",
+        action=Action.RESOLVE,
+        kwargs={"at": now},
         public_note=note.strip(),
-        data={"late": late},
+        data={"late": ticket.is_late_at(now)},
     )
     event = _apply(ticket, actor, step, expected_state=expected_state)
     _close_pending_extension(ticket, actor, now)
@@ -790,15 +749,12 @@ def conclude_enforcement(
         raise ValidationError({"note": _("Record how the case was concluded.")})
     ticket = lock_ticket(actor, ticket_id)
     now = timezone.now()
-    late = ticket.deadline is not None and now > ticket.deadline
-    ticket.overdue = ticket.overdue or late
     step = Step(
-        "conclude",
-        Action.CONCLUDE,
-        {"at": now},
-        ("resolved_at", "clock_paused_at", "overdue"),
+        transition="conclude",
+        action=Action.CONCLUDE,
+        kwargs={"at": now},
         public_note=note.strip(),
-        data={"late": late},
+        data={"late": ticket.is_late_at(now)},
     )
     event = _apply(ticket, actor, step, expected_state=expected_state)
     _close_pending_extension(ticket, actor, now)
@@ -822,15 +778,19 @@ def verify_ticket(
     ticket = lock_ticket(actor, ticket_id)
     now = timezone.now()
     if passed:
-        step = Step("verify_pass", Action.VERIFY_PASS, {"at": now}, ("closed_at",), note)
+        step = Step(
+            transition="verify_pass",
+            action=Action.VERIFY_PASS,
+            kwargs={"at": now},
+            public_note=note,
+        )
     else:
         if not note.strip():
             raise ValidationError({"note": _("Say what still needs doing.")})
-        _start_clock(ticket, now)
         step = Step(
-            "verify_fail",
-            Action.VERIFY_FAIL,
-            fields=("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS),
+            transition="verify_fail",
+            action=Action.VERIFY_FAIL,
+            kwargs={"clock": _new_clock(ticket, now)},
             public_note=note.strip(),
         )
     _apply(ticket, actor, step, expected_state=expected_state)
@@ -847,19 +807,8 @@ def reopen_ticket(
         raise ValidationError({"reason": _("Say why the ticket is reopened.")})
     ticket = lock_ticket(actor, ticket_id)
     step = Step(
-        "reopen",
-        Action.REOPEN,
-        fields=(
-            "closed_at",
-            "resolved_at",
-            "route",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "on_site",
-            "overdue",
-            *CLOCK_FIELDS,
-        ),
+        transition="reopen",
+        action=Action.REOPEN,
         public_note=reason.strip(),
     )
     _apply(ticket, actor, step, expected_state=expected_state)

@@ -29,6 +29,7 @@ from cases.permissions import supervises
 from cases.public import normalize_code
 from cases.selectors import tickets_visible_to
 from cases.services import create_ticket, lock_ticket, reopen_ticket
+from cases.transitions import saved_fields
 from citymgmt.images import ProcessedImage
 from residents.tracking import open_reports_near
 
@@ -93,9 +94,7 @@ def file_complaint(
         # The resident's own word that it is the same problem stands in for a supervisor's
         # duplicate check (the transition's permission is the supervisor's, so no check here).
         ticket.reject(reason=RejectReason.DUPLICATE, at=ticket.reported_at, duplicate_of=original)
-        ticket.save(
-            update_fields=["state", "reject_reason", "duplicate_of", "rejected_at", "updated_at"]
-        )
+        ticket.save(update_fields=saved_fields("reject"))
         # One row records both the link and the state change (reported → rejected).
         record_event(
             ticket,

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import (
-    REOPEN_WINDOW,
     Action,
     ReopenRequest,
     Source,
@@ -20,6 +19,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
+from cases.states import REOPEN_WINDOW
 from demo.grids import DemoLogin, Writer
 from residents.services import SATISFIED_FROM
 
