@@ -1,4 +1,4 @@
-"""Every write that matters to a ticket: one function per thing a person does to it.
+"""The transitions of a ticket, one service per thing a person does to it.
 
 Each transition service locks the ticket row (scoped: a ticket the actor may not see is a 404),
 checks that the ticket is still in the state the actor saw and that the actor may make the move,
@@ -9,7 +9,7 @@ people acting at once: the second waits for the lock, then finds the state moved
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.models import Officer, User
-from accounts.roles import Role, has_role
 from cases import deadlines, hooks
 from cases.audit import record_event
 from cases.models import (
@@ -33,21 +32,15 @@ from cases.models import (
     PhotoKind,
     Priority,
     RejectReason,
-    Source,
-    State,
     Ticket,
     TicketEvent,
 )
-from cases.numbers import next_number
-from cases.permissions import files_on_patrol, officer_id_of
 from cases.photos import store_photos
 from cases.selectors import dispatchable_officers, referral_units, tickets_visible_to
 from cases.transitions import ClockSetting, saved_fields
 from citymgmt import workcalendar
 from citymgmt.errors import StaleWrite
 from citymgmt.images import ProcessedImage
-from grids.models import Community
-from grids.services import locate
 
 
 class TicketConflict(StaleWrite):
@@ -62,235 +55,6 @@ class TicketConflict(StaleWrite):
             )
             % {"number": ticket.number, "state": ticket.get_state_display()}
         )
-
-
-# --- creation ---------------------------------------------------------------------------------
-
-
-def _check_category(category: Category) -> None:
-    if not category.is_active or category.is_major:
-        raise ValidationError({"category": _("Choose an active category.")})
-
-
-def _place(
-    ticket: Ticket, *, lat: float | None, lng: float | None, community: Community | None
-) -> None:
-    """Grid from locate(); community from the grid, else as chosen by hand; street, district
-    and brigade copied down so the queues filter on the ticket table alone."""
-    cell = locate(lat, lng) if lat is not None and lng is not None else None
-    ticket.grid_cell = cell
-    community_id = cell.community_id if cell is not None else getattr(community, "pk", None)
-    if community_id is None:
-        # Nobody but the command centre would ever see it: ask where it is instead.
-        raise ValidationError(
-            {"community": _("This point is on no unit grid: choose the community.")}
-        )
-    if cell is not None:
-        community = cell.community  # locate() brought it, its street and district along
-    else:
-        community = Community.objects.select_related("street").get(pk=community_id)
-    ticket.community = community
-    ticket.street_id = community.street_id
-    ticket.district_id = community.street.district_id
-    ticket.brigade_id = community.brigade_id
-
-
-def create_ticket(
-    *,
-    actor: User | None,
-    source: str,
-    category: Category,
-    description: str,
-    lat: float | None = None,
-    lng: float | None = None,
-    address: str = "",
-    community: Community | None = None,
-    priority: str = Priority.NORMAL,
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    photos: Sequence[ProcessedImage] = (),
-    internal_note: str = "",
-    event_data: dict[str, Any] | None = None,
-) -> Ticket:
-    """File a new report (state ``reported``) for a supervisor to register or reject.
-
-    Callers gate who may file: the public form (anyone), the hotline intake (supervisors),
-    patrol findings (officers), the API. A point on no grid still makes a ticket: the
-    community chosen by hand then decides who sees it. ``event_data`` adds to the creation
-    event's details (the API: which client filed it, a linked media URL). A ValidationError
-    (category, place) is raised before anything is written.
-    """
-    _check_category(category)
-    now = timezone.now()
-    ticket = Ticket(
-        source=source,
-        category=category,
-        priority=priority,
-        description=description,
-        address=address,
-        lat=lat,
-        lng=lng,
-        reporter=actor,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        reported_at=now,
-    )
-    _place(ticket, lat=lat, lng=lng, community=community)
-    # No savepoint: what can fail from here on (the database, the photo storage) is no answer
-    # a caller gives the user (they catch ValidationError only), so it fails the caller's whole
-    # transaction anyway; a savepoint would protect nothing and cost two round trips on every
-    # report. The number is taken last, once the ticket is sure to be filed.
-    with transaction.atomic(savepoint=False):
-        ticket.number = next_number(timezone.localdate(now))
-        ticket.save()
-        event = record_event(
-            ticket,
-            actor,
-            Action.CREATE,
-            from_state="",
-            internal_note=internal_note,
-            data={**(event_data or {}), "source": source},
-            at=now,
-        )
-        store_photos(
-            ticket=ticket, photos=photos, kind=PhotoKind.REPORT, uploaded_by=actor, event=event
-        )
-    return ticket
-
-
-@transaction.atomic
-def create_on_site_ticket(
-    *,
-    actor: User,
-    category: Category,
-    description: str,
-    before: Sequence[ProcessedImage],
-    after: Sequence[ProcessedImage],
-    lat: float | None = None,
-    lng: float | None = None,
-    address: str = "",
-    community: Community | None = None,
-    note: str = "",
-) -> Ticket:
-    """An officer fixed a problem on the spot (现场整改): the ticket is born closed, with before
-    and after photos, ``on_site=True``. Officers only, and only in their own brigade's area
-    (``permissions.files_on_patrol``): elsewhere it is a ValidationError on ``community``."""
-    officer = getattr(actor, "officer", None) if has_role(actor, Role.OFFICER) else None
-    if officer is None:
-        raise PermissionDenied(_("Only officers record on-site fixes."))
-    if not before or not after:
-        raise ValidationError(_("An on-site fix needs a photo from before and one from after."))
-    _check_category(category)
-    now = timezone.now()
-    ticket = Ticket(
-        number=next_number(timezone.localdate(now)),
-        state=State.CLOSED,
-        source=Source.PATROL,
-        category=category,
-        description=description,
-        address=address,
-        lat=lat,
-        lng=lng,
-        reporter=actor,
-        assignee=officer,
-        on_site=True,
-        reported_at=now,
-        registered_at=now,
-        dispatched_at=now,
-        started_at=now,
-        resolved_at=now,
-        closed_at=now,
-    )
-    _place(ticket, lat=lat, lng=lng, community=community)
-    # The same rule as a patrol finding (``files_on_patrol``): an officer closes cases only in
-    # their own brigade's area; elsewhere it is that brigade's to register and check.
-    if not files_on_patrol(ticket, actor):
-        raise ValidationError(
-            {
-                "community": _(
-                    "This place is another brigade's area: you cannot close it on site. "
-                    "Report it for dispatch instead."
-                )
-            }
-        )
-    ticket.save()
-    event = record_event(ticket, actor, Action.ON_SITE, from_state="", public_note=note, at=now)
-    store_photos(
-        ticket=ticket, photos=before, kind=PhotoKind.BEFORE, uploaded_by=actor, event=event
-    )
-    store_photos(ticket=ticket, photos=after, kind=PhotoKind.AFTER, uploaded_by=actor, event=event)
-    return ticket
-
-
-@transaction.atomic
-def file_patrol_finding(
-    *,
-    actor: User,
-    category: Category,
-    description: str,
-    photos: Sequence[ProcessedImage] = (),
-    lat: float | None = None,
-    lng: float | None = None,
-    address: str = "",
-    community: Community | None = None,
-    unit_id: int | None = None,
-    person: str = "",
-    deadline: datetime.datetime | None = None,
-    note: str = "",
-) -> Ticket:
-    """An officer on patrol files what they found and could not fix on the spot. Officers only.
-
-    In their own brigade's area the report is pre-checked by the officer who saw it, so it is
-    registered at once (立案) for the supervisor to dispatch; with ``unit_id`` it is also pushed
-    to that responsible unit with the clock started (推送责任单位). Found in another brigade's area,
-    it stays a report for that brigade's supervisor. Each step is the state machine's transition
-    with its own audit row; the officer's right to take it is ``permissions.files_on_patrol``
-    (the transitions' own predicate is the supervisor's).
-    """
-    if officer_id_of(actor) is None:
-        raise PermissionDenied(_("Only officers file patrol findings."))
-    unit = None
-    if unit_id is not None:
-        unit = referral_units().filter(pk=unit_id).first()
-        if unit is None:
-            raise ValidationError({"unit": _("Choose a department or street office.")})
-        if not person.strip():
-            raise ValidationError({"person": _("Name the person responsible at the unit.")})
-        _check_deadline(deadline, timezone.now())
-    ticket = create_ticket(
-        actor=actor,
-        source=Source.PATROL,
-        category=category,
-        description=description,
-        lat=lat,
-        lng=lng,
-        address=address,
-        community=community,
-        photos=photos,
-    )
-    if not files_on_patrol(ticket, actor):
-        if unit is not None:
-            raise ValidationError(
-                _("This place is another brigade's: report it for dispatch instead.")
-            )
-        return ticket
-    now = timezone.now()
-    ticket.register(at=now)
-    ticket.save(update_fields=saved_fields("register"))
-    record_event(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
-    if unit is not None:
-        clock = _new_clock(ticket, now, deadline=deadline)
-        ticket.refer(unit=unit, person=person.strip(), at=now, clock=clock)
-        ticket.save(update_fields=saved_fields("refer"))
-        record_event(
-            ticket,
-            actor,
-            Action.REFER,
-            from_state=State.REGISTERED,
-            public_note=note,
-            data={"unit": unit.name, "person": person.strip(), "by": "patrol"},
-        )
-    return ticket
 
 
 # --- the machinery every transition shares --------------------------------------------------
@@ -347,6 +111,11 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
         internal_note=step.internal_note,
         data=step.data,
     )
+
+
+def _check_category(category: Category) -> None:
+    if not category.is_active or category.is_major:
+        raise ValidationError({"category": _("Choose an active category.")})
 
 
 def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
@@ -817,104 +586,3 @@ def reopen_ticket(
         decided_by=actor, decided_at=timezone.now(), reopened=True, decision_note=reason.strip()
     )
     return ticket
-
-
-# --- several at once ---------------------------------------------------------------------------
-
-
-@dataclass
-class BulkResult:
-    done: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
-
-
-def _bulk(actor: User, ticket_ids: Iterable[int], act: Any) -> BulkResult:
-    """Apply ``act(ticket_id)`` to each ticket in its own savepoint: one ticket that cannot move
-    (taken by someone else, out of scope) does not stop the others."""
-    result = BulkResult()
-    numbers = dict(tickets_visible_to(actor).filter(pk__in=ticket_ids).values_list("pk", "number"))
-    for ticket_id in ticket_ids:
-        number = numbers.get(ticket_id)
-        if number is None:
-            continue
-        try:
-            with transaction.atomic():
-                act(ticket_id)
-        except TicketConflict as exc:
-            result.failed.append((number, exc.message))
-        except (PermissionDenied, ValidationError) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            result.failed.append((number, message))
-        else:
-            result.done.append(number)
-    return result
-
-
-def bulk_dispatch(*, actor: User, ticket_ids: Sequence[int], officer_id: int) -> BulkResult:
-    """Supervisor: dispatch the selected tickets to one officer."""
-    return _bulk(
-        actor,
-        ticket_ids,
-        lambda pk: dispatch_ticket(
-            actor=actor, ticket_id=pk, officer_id=officer_id, expected_state=State.REGISTERED
-        ),
-    )
-
-
-def bulk_refer(
-    *,
-    actor: User,
-    ticket_ids: Sequence[int],
-    unit_id: int,
-    person: str,
-    deadline: datetime.datetime | None = None,
-) -> BulkResult:
-    """Supervisor: refer the selected tickets to one unit."""
-    return _bulk(
-        actor,
-        ticket_ids,
-        lambda pk: refer_ticket(
-            actor=actor,
-            ticket_id=pk,
-            unit_id=unit_id,
-            person=person,
-            deadline=deadline,
-            expected_state=State.REGISTERED,
-        ),
-    )
-
-
-def bulk_register(*, actor: User, ticket_ids: Sequence[int]) -> BulkResult:
-    """Supervisor: register the selected reports as they are."""
-    return _bulk(
-        actor,
-        ticket_ids,
-        lambda pk: register_ticket(actor=actor, ticket_id=pk, expected_state=State.REPORTED),
-    )
-
-
-__all__ = [
-    "BulkResult",
-    "TicketConflict",
-    "accept_ticket",
-    "bulk_dispatch",
-    "bulk_refer",
-    "bulk_register",
-    "conclude_enforcement",
-    "create_on_site_ticket",
-    "create_ticket",
-    "decide_extension",
-    "dispatch_ticket",
-    "enforce_ticket",
-    "file_patrol_finding",
-    "lock_ticket",
-    "refer_ticket",
-    "register_ticket",
-    "reject_ticket",
-    "reopen_ticket",
-    "request_extension",
-    "resolve_ticket",
-    "return_ticket",
-    "start_ticket",
-    "verify_ticket",
-]
