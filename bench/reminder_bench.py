@@ -27,8 +27,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import CLOCK_STATES, DeadlineReminder, Notification, Ticket
+from cases.models import CLOCK_STATES, Ticket
 from notifications import reminders
+from notifications.models import DeadlineReminder, Notification
 
 FRESH = 10
 

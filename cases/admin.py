@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from accounts.roles import Role, has_role
 from cases.categories import invalidate_choices
 from cases.contacts import reporter_name_for, reporter_phone_for
-from cases.models import Category, Notification, ReopenRequest, Ticket, TicketEvent
+from cases.models import Category, ReopenRequest, Ticket, TicketEvent
 from citymgmt.history import HistoryAdmin
 
 
@@ -187,15 +187,6 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Ticket | None = None) -> bool:
         return can_audit(request)
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "ticket", "created_at", "read_at"]
-    list_filter = ["kind"]
-    list_select_related = ["recipient", "ticket"]
-    search_fields = ["message", "recipient__username"]
-    raw_id_fields = ["recipient", "ticket"]
 
 
 @admin.register(ReopenRequest)

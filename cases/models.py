@@ -4,9 +4,7 @@ The transition methods on ``Ticket`` only move the state and set the ticket's ow
 call them, the row lock, the audit event and the notifications are ``cases.services``' job.
 """
 
-import datetime
 import secrets
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,14 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
-from cases import permissions
+from cases.states import (
+    CLOCK_STATES,
+    OPEN_STATES,
+    RejectReason,
+    Route,
+    State,
+)
+from cases.transitions import TicketStateMachine
 from citymgmt.masking import mask_phone
-
-if TYPE_CHECKING:
-    from accounts.models import Officer, Unit
 
 
 class CategoryKind(models.TextChoices):
@@ -137,58 +139,13 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
-class State(models.TextChoices):
-    REPORTED = "reported", _("Reported")
-    REGISTERED = "registered", _("Registered")
-    DISPATCHED = "dispatched", _("Dispatched")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REFERRED = "referred", _("Referred")
-    ENFORCEMENT = "enforcement", _("Enforcement")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
-
-
-OPEN_STATES = (
-    State.REPORTED,
-    State.REGISTERED,
-    State.DISPATCHED,
-    State.IN_PROGRESS,
-    State.REFERRED,
-    State.ENFORCEMENT,
-    State.RESOLVED,
-)
-# States in which a deadline clock runs (set at dispatch, referral or enforcement).
-CLOCK_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT)
-# Finished work: nearly all of a city's casebook, and a ticket rarely enters or leaves it.
-FINISHED_STATES = (State.CLOSED, State.REJECTED)
-
-
-class RejectReason(models.TextChoices):
-    INVALID = "invalid", _("Not a valid problem")
-    DUPLICATE = "duplicate", _("Duplicate of another ticket")
-    OUT_OF_SCOPE = "out_of_scope", _("Not urban management's business")
-
-
-class Route(models.TextChoices):
-    """Which path a registered ticket took; rework after a failed check goes back the same way."""
-
-    DISPATCH = "dispatch", _("Dispatched to an officer")
-    REFER = "refer", _("Referred to a unit")
-    ENFORCE = "enforce", _("Enforcement")
-
-
-REOPEN_DAYS = 30
-REOPEN_WINDOW = datetime.timedelta(days=REOPEN_DAYS)
-
-
 def new_tracking_code() -> str:
     # 10 characters of base32 = 50 bits: unguessable by enumeration, easy to read out by phone.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _i in range(10))
 
 
-class Ticket(FSMModelMixin, models.Model):
+class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
     """A case (案卷): one problem at one place, from its report to its closure."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
@@ -394,191 +351,6 @@ class Ticket(FSMModelMixin, models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.reporter_phone)
 
-    # --- transitions: state and own fields only; see cases.services for everything else ---
-
-    @transition(
-        field=state,
-        source=State.REPORTED,
-        target=State.REGISTERED,
-        permission=permissions.supervises,
-    )
-    def register(self, *, at: datetime.datetime) -> None:
-        self.registered_at = at
-
-    @transition(
-        field=state,
-        source=[State.REPORTED, State.REGISTERED],
-        target=State.REJECTED,
-        permission=permissions.supervises,
-    )
-    def reject(self, *, reason: str, at: datetime.datetime, duplicate_of: "Ticket | None") -> None:
-        self.reject_reason = reason
-        self.duplicate_of = duplicate_of
-        self.rejected_at = at
-
-    @transition(
-        field=state,
-        source=State.REGISTERED,
-        target=State.DISPATCHED,
-        permission=permissions.supervises,
-    )
-    def dispatch(self, *, officer: "Officer", at: datetime.datetime) -> None:
-        self.route = Route.DISPATCH
-        self.assignee = officer
-        self.responsible_unit = None
-        self.responsible_person = ""
-        self.dispatched_at = at
-
-    @transition(
-        field=state,
-        source=State.REGISTERED,
-        target=State.REFERRED,
-        permission=permissions.supervises,
-    )
-    def refer(self, *, unit: "Unit", person: str, at: datetime.datetime) -> None:
-        self.route = Route.REFER
-        self.responsible_unit = unit
-        self.responsible_person = person
-        self.referred_at = at
-        self.accepted_at = None
-
-    @transition(
-        field=state,
-        source=State.REGISTERED,
-        target=State.ENFORCEMENT,
-        permission=permissions.supervises,
-        conditions=[lambda ticket: ticket.category.enforceable],
-    )
-    def enforce(self, *, officer: "Officer", at: datetime.datetime) -> None:
-        self.route = Route.ENFORCE
-        self.assignee = officer
-        self.dispatched_at = at
-
-    @transition(
-        field=state,
-        source=[State.DISPATCHED, State.REFERRED],
-        target=State.REGISTERED,
-        permission=permissions.works_on,
-    )
-    def send_back(self) -> None:
-        """Return (退回): the officer or unit says it is not theirs; the supervisor re-decides."""
-        self.route = ""
-        self.assignee = None
-        self.responsible_unit = None
-        self.responsible_person = ""
-        self.accepted_at = None
-        self._stop_clock()
-
-    @transition(
-        field=state,
-        source=State.REFERRED,
-        target=None,
-        permission=permissions.works_on,
-        conditions=[lambda ticket: ticket.accepted_at is None],
-    )
-    def accept(self, *, at: datetime.datetime) -> None:
-        self.accepted_at = at
-
-    @transition(
-        field=state,
-        source=State.DISPATCHED,
-        target=State.IN_PROGRESS,
-        permission=permissions.works_on,
-    )
-    def start(self, *, at: datetime.datetime) -> None:
-        self.started_at = at
-
-    @transition(
-        field=state,
-        source=[State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT],
-        target=None,
-        permission=permissions.works_on,
-        conditions=[lambda ticket: ticket.clock_paused_at is None],
-    )
-    def request_extension(self, *, at: datetime.datetime) -> None:
-        self.clock_paused_at = at
-
-    @transition(
-        field=state,
-        source=[State.DISPATCHED, State.IN_PROGRESS, State.REFERRED, State.ENFORCEMENT],
-        target=None,
-        permission=permissions.supervises,
-        conditions=[lambda ticket: ticket.clock_paused_at is not None],
-    )
-    def decide_extension(self) -> None:
-        """Approve or deny: either way the clock runs again (services move the deadline)."""
-        self.clock_paused_at = None
-
-    @transition(
-        field=state,
-        source=[State.IN_PROGRESS, State.REFERRED],
-        target=State.RESOLVED,
-        permission=permissions.works_on,
-    )
-    def resolve(self, *, at: datetime.datetime) -> None:
-        self.resolved_at = at
-        self.clock_paused_at = None
-
-    @transition(
-        field=state,
-        source=State.ENFORCEMENT,
-        target=State.RESOLVED,
-        permission=permissions.works_on_or_supervises,
-    )
-    def conclude(self, *, at: datetime.datetime) -> None:
-        self.resolved_at = at
-        self.clock_paused_at = None
-
-    @transition(
-        field=state, source=State.RESOLVED, target=State.CLOSED, permission=permissions.supervises
-    )
-    def verify_pass(self, *, at: datetime.datetime) -> None:
-        self.closed_at = at
-
-    @transition(
-        field=state,
-        source=State.RESOLVED,
-        target=RETURN_VALUE(State.DISPATCHED, State.REFERRED, State.ENFORCEMENT),
-        permission=permissions.supervises,
-    )
-    def verify_fail(self) -> str:
-        """Rework (返工): back to the same officer or unit, by the route it came."""
-        self.rework_count += 1
-        self.resolved_at = None
-        self.started_at = None
-        return {
-            Route.REFER: State.REFERRED,
-            Route.ENFORCE: State.ENFORCEMENT,
-        }.get(self.route, State.DISPATCHED)
-
-    @transition(
-        field=state,
-        source=State.CLOSED,
-        target=State.REGISTERED,
-        permission=permissions.supervises,
-        conditions=[lambda ticket: ticket.can_reopen_at(timezone.now())],
-    )
-    def reopen(self) -> None:
-        self.closed_at = None
-        self.resolved_at = None
-        self.route = ""
-        self.assignee = None
-        self.responsible_unit = None
-        self.responsible_person = ""
-        self.on_site = False
-        self._stop_clock()
-
-    def can_reopen_at(self, now: datetime.datetime) -> bool:
-        return self.closed_at is not None and now - self.closed_at <= REOPEN_WINDOW
-
-    def _stop_clock(self) -> None:
-        self.time_budget_minutes = None
-        self.clock_started_at = None
-        self.warn_at = None
-        self.deadline = None
-        self.clock_paused_at = None
-        self.overdue = False
-
 
 class Action(models.TextChoices):
     CREATE = "create", pgettext_lazy("ticket event", "Reported")
@@ -729,121 +501,6 @@ class DailySequence(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class NoticeKind(models.TextChoices):
-    """What a notification is about when no ticket event caused it (the Celery scans)."""
-
-    DUE_SOON = "due_soon", _("Deadline near")
-    OVERDUE = "overdue", _("Overdue")
-    ESCALATED = "escalated", _("Overdue: escalated")
-    MISSING_LOG = "missing_log", _("Daily log not submitted")
-    MISSING_LOGS = "missing_logs", _("Officers without a daily log")
-
-
-class EmailStatus(models.TextChoices):
-    NONE = "", _("Not e-mailed")
-    PENDING = "pending", _("Waiting to be e-mailed")
-    SENDING = "sending", _("Being e-mailed")
-    SENT = "sent", _("E-mailed")
-    FAILED = "failed", _("E-mail failed")
-
-
-class Notification(models.Model):
-    """An in-app message about a ticket (the bell and the inbox), e-mailed too where the
-    recipient asked for it and the site has an e-mail server."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    kind = models.CharField(_("kind"), max_length=30)
-    message = models.CharField(_("message"), max_length=300)
-    # Where the notification leads when it is not about one ticket (a path on this site).
-    link = models.CharField(_("link"), max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_status = models.CharField(
-        _("e-mail"), max_length=10, choices=EmailStatus.choices, blank=True, default=""
-    )
-    email_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-    # Set when a delivery task takes the e-mail (status "sending"), so a worker that dies while
-    # sending leaves a row the sweep can hand out again.
-    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
-            models.Index(
-                fields=["recipient"],
-                name="notification_unread",
-                condition=Q(read_at__isnull=True),
-            ),
-            # The delivery sweep picks up e-mails whose task never ran (broker down).
-            models.Index(
-                fields=["created_at"],
-                name="notification_email_pending",
-                condition=Q(email_status__in=["pending", "sending"]),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.message
-
-    @property
-    def kind_label(self) -> str:
-        """What happened, in the reader's language (the kind is a ticket action)."""
-        for choices in (Action, NoticeKind):
-            try:
-                return str(choices(self.kind).label)
-            except ValueError:
-                continue
-        return self.kind
-
-
-class DeadlineReminder(models.Model):
-    """One reminder step sent for one deadline of one ticket. The unique row is what makes the
-    scan idempotent: it is written in the same transaction as the notifications, so retries, a
-    second beat or a re-run find it and send nothing; a new deadline (an approved extension, a
-    rework) gets its own steps."""
-
-    ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    kind = models.CharField(
-        _("kind"),
-        max_length=20,
-        choices=[
-            (k.value, k.label)
-            for k in (NoticeKind.DUE_SOON, NoticeKind.OVERDUE, NoticeKind.ESCALATED)
-        ],
-    )
-    deadline = models.DateTimeField(_("deadline"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    recipients = models.PositiveSmallIntegerField(_("people notified"), default=0)
-
-    class Meta:
-        verbose_name = _("deadline reminder")
-        verbose_name_plural = _("deadline reminders")
-        # The operations page counts today's reminders.
-        indexes = [models.Index(fields=["sent_at"], name="reminder_sent_at")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ticket", "kind", "deadline"], name="reminder_once_per_deadline"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} {self.kind} {self.deadline:%Y-%m-%d %H:%M}"
-
-
 class ReopenRequest(models.Model):
     """A reporter's dissatisfied rating (1–2) within the reopen window: the brigade's supervisors
     decide whether the ticket is reopened (``cases.services.reopen_ticket``) or not."""
@@ -883,24 +540,3 @@ class ReopenRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.satisfaction}/5"
-
-
-class TaskRun(models.Model):
-    """The last run of one scheduled task as the workers saw it (beat records only when it
-    sent a task): when it started and finished, and what it returned or raised. Shown to
-    assessors on the operations page."""
-
-    task = models.CharField(_("task"), max_length=200, unique=True)
-    started_at = models.DateTimeField(_("last started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
-    succeeded = models.BooleanField(_("succeeded"), null=True)
-    result = models.CharField(_("result"), max_length=300, blank=True)
-    runs = models.PositiveIntegerField(_("runs"), default=0)
-    failures = models.PositiveIntegerField(_("failures"), default=0)
-
-    class Meta:
-        verbose_name = _("task run")
-        verbose_name_plural = _("task runs")
-
-    def __str__(self) -> str:
-        return self.task

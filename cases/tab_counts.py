@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
-from cases.models import FINISHED_STATES, OPEN_STATES, State, Ticket
+from cases.models import OPEN_STATES, State, Ticket
+from cases.states import FINISHED_STATES
 
 VERSION_KEY = "cases:finished_counts:version"
 FINISHED_TIMEOUT = 10 * 60

@@ -237,6 +237,8 @@ def _record(ticket: Ticket, merchant: Merchant, step: str, rung: int) -> int:
     actor_id = ticket.assignee.user_id
     items = [{"name": "货架", "quantity": "2"}] if step == Step.SEIZE else []
     return_on = timezone.localdate(at) + datetime.timedelta(days=7) if items else None
+    # Seeding a past step, not taking one: the row is written as it would have been then,
+    # without ``cases.audit.record_event``'s notifications (demo data, not production code).
     event = TicketEvent.objects.create(
         ticket=ticket,
         actor_id=actor_id,

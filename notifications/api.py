@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Notification
 from notifications import selectors, services
+from notifications.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):

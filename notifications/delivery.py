@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.models import EmailStatus, Notification
+from notifications.models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from accounts.models import UnitKind, User
 from accounts.roles import Role
 from cases import deadlines
-from cases.models import CLOCK_STATES, DeadlineReminder, NoticeKind, Notification, Ticket
+from cases.models import CLOCK_STATES, Ticket
+from notifications.models import DeadlineReminder, NoticeKind, Notification
 from notifications.services import brigade_supervisors, queue_emails, workers
 
 logger = logging.getLogger(__name__)

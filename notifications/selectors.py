@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from cases.models import Notification
+from notifications.models import Notification
 
 
 def unread_count(user: User) -> int:

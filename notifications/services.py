@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Action, EmailStatus, Notification, Ticket, TicketEvent
+from cases.models import Action, Ticket, TicketEvent
 from citymgmt.queue import enqueue
+from notifications.models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
 

@@ -287,6 +287,8 @@ def _create_ticket(entry: dict, refs: _References) -> Ticket:
         Ticket.objects.filter(pk=ticket.pk).update(
             updated_at=Ticket._meta.get_field("updated_at").to_python(entry["updated_at"])
         )
+    # Restored rows, not new events: the archive is the audit trail itself, so it is put back
+    # as it was, without ``cases.audit.record_event`` (which would notify and re-stamp them).
     events = TicketEvent.objects.bulk_create(
         _instance(TicketEvent, row, refs, ticket=ticket) for row in entry.get("events", [])
     )

@@ -2,7 +2,7 @@
 deadlines stand? For assessors and the command centre, who answer for the whole city.
 
 It shows every periodic task as django-celery-beat holds it (editable in the admin) beside
-what the workers last did with it (``cases.TaskRun``), a warning when the reminder scan has
+what the workers last did with it (``ops.models.TaskRun``), a warning when the reminder scan has
 stopped, the running clocks per brigade and today's reminders. Every figure is one SQL query
 whatever the number of tickets.
 """
@@ -26,9 +26,11 @@ from accounts.models import User
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.scope import scope_of
-from cases.models import CLOCK_STATES, DeadlineReminder, NoticeKind, TaskRun
+from cases.models import CLOCK_STATES
 from cases.selectors import clock_counts, tickets_visible_to
 from citymgmt.schedules import SCHEDULES
+from notifications.models import DeadlineReminder, NoticeKind
+from ops.models import TaskRun
 from patrols.models import LogReminder
 
 REMINDER_TASK = "cases.tasks.send_deadline_reminders"

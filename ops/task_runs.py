@@ -1,4 +1,4 @@
-"""Record each run of a scheduled task (``cases.TaskRun``) from Celery's own signals, so the
+"""Record each run of a scheduled task (``ops.models.TaskRun``) from Celery's own signals, so the
 operations page can show when each last ran and what came of it. Only the tasks named in
 ``citymgmt.schedules`` are recorded; a failure to record is logged and never fails the task."""
 
@@ -10,8 +10,8 @@ from celery import signals
 from django.db.models import F
 from django.utils import timezone
 
-from cases.models import TaskRun
 from citymgmt.schedules import SCHEDULED_TASKS
+from ops.models import TaskRun
 
 logger = logging.getLogger(__name__)
 

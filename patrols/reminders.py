@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Officer, User
-from cases.models import NoticeKind, Notification
 from citymgmt import workcalendar
+from notifications.models import NoticeKind, Notification
 from notifications.services import brigade_supervisors, queue_emails
 from patrols.models import LogReminder
 from patrols.selectors import officers_on_duty_without_submitted_log

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cases.audit import record_event
 from cases.models import (
     Action,
     Category,
@@ -27,7 +28,8 @@ from cases.models import (
 from cases.permissions import supervises
 from cases.public import normalize_code
 from cases.selectors import access_ticket_by_id, tickets_visible_to
-from cases.services import _record, create_ticket, reopen_ticket
+from cases.services import create_ticket, reopen_ticket
+from cases.transitions import saved_fields
 from citymgmt.images import ProcessedImage
 from residents.tracking import open_reports_near
 
@@ -92,11 +94,9 @@ def file_complaint(
         # The resident's own word that it is the same problem stands in for a supervisor's
         # duplicate check (the transition's permission is the supervisor's, so no check here).
         ticket.reject(reason=RejectReason.DUPLICATE, at=ticket.reported_at, duplicate_of=original)
-        ticket.save(
-            update_fields=["state", "reject_reason", "duplicate_of", "rejected_at", "updated_at"]
-        )
+        ticket.save(update_fields=saved_fields("reject"))
         # One row records both the link and the state change (reported → rejected).
-        _record(
+        record_event(
             ticket,
             None,
             Action.DUPLICATE_LINKED,
@@ -107,11 +107,10 @@ def file_complaint(
                 "reason": RejectReason.DUPLICATE,
             },
         )
-        _record(
+        record_event(
             original,
             None,
             Action.DUPLICATE_LINKED,
-            from_state=original.state,
             data={"duplicate": ticket.number, "by": "reporter"},
         )
     return ticket
@@ -154,14 +153,13 @@ def rate_ticket(*, code: str, satisfaction: int, comment: str = "") -> Ticket:
     if reopen is not None and handled is not ticket:
         # Where the follower's tracking page finds the answer (the request is the original's).
         data["reopen_request"] = reopen.pk
-    _record(ticket, None, Action.RATE, from_state=ticket.state, data=data, at=now)
+    record_event(ticket, None, Action.RATE, data=data, at=now)
     if reopen is not None:
         # The comment goes to the supervisors' notification, not to the public timeline.
-        _record(
+        record_event(
             handled,
             None,
             Action.REOPEN_REQUEST,
-            from_state=handled.state,
             internal_note=comment or _("Rated %(n)s of 5.") % {"n": satisfaction},
             data={"satisfaction": satisfaction},
             at=now,
@@ -212,7 +210,7 @@ def decide_reopen_request(
         pending.refresh_from_db()
         return pending
     ticket = access_ticket_by_id(actor, pending.ticket_id, for_update=True)
-    _record(ticket, actor, Action.REOPEN_DECLINE, from_state=ticket.state, public_note=note.strip())
+    record_event(ticket, actor, Action.REOPEN_DECLINE, public_note=note.strip())
     _close_request(pending, actor=actor, at=timezone.now(), reopened=False, note=note.strip())
     return pending
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, has_role
-from cases.models import Action, PhotoKind, State, TicketEvent
+from cases.audit import record_event
+from cases.models import Action, PhotoKind, State
 from cases.photos import store_photos
 from cases.selectors import access_ticket_by_id
 from citymgmt.images import ProcessedImage
@@ -148,12 +149,10 @@ def record_offence(
         today=timezone.localdate(now),
     )
     items = [item.as_dict() for item in seized_items] if step == Step.SEIZE else []
-    event = TicketEvent.objects.create(
-        ticket=ticket,
-        actor=actor,
-        action=ACTION_OF_STEP[step],
-        from_state=ticket.state,
-        to_state=ticket.state,
+    event = record_event(
+        ticket,
+        actor,
+        ACTION_OF_STEP[step],
         public_note=note.strip(),
         data={
             "party": str(merchant or vendor),
@@ -164,7 +163,7 @@ def record_offence(
             "return_on": return_on.isoformat() if step == Step.SEIZE and return_on else "",
             "case_number": penalty_case_number.strip() if step == Step.PENALTY else "",
         },
-        created_at=now,
+        at=now,
     )
     promise = None
     if step == Step.WAIVE and promise_photo is not None:

@@ -79,6 +79,8 @@ def seed_tickets(*, stdout: Writer | None = None) -> dict[str, Any]:
             [s.ticket for s in duplicates], ["duplicate_of"], batch_size=BATCH
         )
 
+        # A seeded history is inserted in bulk, not through ``cases.audit.record_event``: these
+        # events happened before the demo began, nobody is to be notified of them.
         events = [event for story in stories for event in _events(story)]
         TicketEvent.objects.bulk_create(events, batch_size=BATCH)
         _write_sequences(per_day)

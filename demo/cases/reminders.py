@@ -26,19 +26,10 @@ from django.utils import timezone
 
 from accounts.models import Officer, User
 from cases import deadlines, services
-from cases.models import (
-    Action,
-    Category,
-    DeadlineReminder,
-    NoticeKind,
-    Notification,
-    Source,
-    State,
-    Ticket,
-    TicketEvent,
-)
+from cases.models import Action, Category, Source, State, Ticket, TicketEvent
 from demo.grids import DemoLogin, Writer
 from grids.models import Assignment
+from notifications.models import DeadlineReminder, NoticeKind, Notification
 from notifications.reminders import escalation_candidates, overdue_candidates, running_clocks
 
 __all__ = ["DEMO_MARK", "seed_reminders"]

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import (
-    REOPEN_WINDOW,
     Action,
     ReopenRequest,
     Source,
@@ -20,6 +19,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
+from cases.states import REOPEN_WINDOW
 from demo.grids import DemoLogin, Writer
 from residents.services import SATISFIED_FROM
 
@@ -46,6 +46,7 @@ def seed_resident_side(*, stdout: Writer | None = None) -> dict[str, Any]:
                     created_at=ticket.rated_at,
                 )
             )
+        # Seeded history (not ``cases.audit.record_event``): past ratings notify nobody.
         TicketEvent.objects.bulk_create(events, batch_size=500)
         # Dissatisfied ratings of the last 30 days wait for the supervisors' answer.
         unhappy = Ticket.objects.filter(

@@ -3,7 +3,8 @@ notifications (one's own only), and the docs served offline."""
 
 import pytest
 
-from cases.models import Notification, State
+from cases.models import State
+from notifications.models import Notification
 from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases.models import Action, Notification, State, Ticket, TicketEvent
+from cases.models import Action, State, Ticket, TicketEvent
+from notifications.models import Notification
 from tests.cases.conftest import GULOU_POINT
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ import pytest
 
 from accounts.models import UnitKind
 from cases import services
-from cases.models import Category, Notification, Priority, Route, Source, State, Ticket
+from cases.models import Category, Priority, Route, Source, State, Ticket
 from grids.geometry import offset
+from notifications.models import Notification
 from tests.factories import (
     ORIGIN,
     AssignmentFactory,

@@ -8,8 +8,9 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from cases import deadlines, services
-from cases.models import DeadlineReminder, NoticeKind, Notification, State, Ticket
+from cases.models import State, Ticket
 from notifications import reminders
+from notifications.models import DeadlineReminder, NoticeKind, Notification
 from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db

@@ -15,21 +15,13 @@ from django.db import transaction
 
 from accounts.models import User
 from cases.categories import load_categories
-from cases.models import (
-    CLOCK_STATES,
-    Action,
-    DeadlineReminder,
-    NoticeKind,
-    Notification,
-    State,
-    Ticket,
-    TicketEvent,
-)
+from cases.models import CLOCK_STATES, Action, State, Ticket, TicketEvent
 from demo.cases import seed_tickets
 from demo.cases.reminders import DEMO_MARK, mark_history, seed_reminders
 from demo.grids import seed_city
 from grids import locator
 from notifications import reminders
+from notifications.models import DeadlineReminder, NoticeKind, Notification
 
 pytestmark = pytest.mark.django_db
 

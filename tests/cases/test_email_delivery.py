@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
-from cases.models import EmailStatus, NoticeKind, Notification, State
+from cases.models import State
 from notifications import delivery, reminders
+from notifications.models import EmailStatus, NoticeKind, Notification
 from notifications.tasks import deliver_email, deliver_stranded_emails
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import User
-from cases.models import EmailStatus, NoticeKind, Notification
+from notifications.models import EmailStatus, NoticeKind, Notification
 from patrols.reminders import remind_missing_logs
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ import pytest
 from django.db import connection, transaction
 
 from cases import services
-from cases.models import Action, Notification, State
+from cases.models import Action, State
 from notifications import services as notifications
+from notifications.models import Notification
 from tests.factories import UserFactory, processed_photo
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from cases.models import DeadlineReminder, NoticeKind, Notification, State, TaskRun, Ticket
+from cases.models import State, Ticket
 from citymgmt.schedules import SCHEDULES
 from notifications import reminders
+from notifications.models import DeadlineReminder, NoticeKind, Notification
 from notifications.tasks import send_deadline_reminders
+from ops.models import TaskRun
 from ops.operations import REMINDER_TASK, schedule_words
 from patrols.models import LogReminder
 

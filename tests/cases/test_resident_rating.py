@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases.models import Action, Notification, ReopenRequest, State, Ticket, TicketEvent
+from cases.models import Action, ReopenRequest, State, Ticket, TicketEvent
+from notifications.models import Notification
 from residents.services import decide_reopen_request, rate_ticket
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.categories import active_category
-from cases.models import Action, Notification, Ticket
+from cases.models import Action, Ticket
 from grids.locator import locate_id
+from notifications.models import Notification
 from tests.cases.test_resident_report import IN_HUANGLOU, REPORT
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Action, PhotoKind, State, Ticket, new_tracking_code
+from cases.photos import store_photos
 from cases.services import create_ticket
 from residents.tracking import PLAIN_STATUS
 from residents.views import LOOKUP_RATE
@@ -258,7 +259,7 @@ def test_a_report_rejected_as_a_duplicate_follows_the_original(
 
 def test_the_original_reporters_photos_are_not_shown_to_a_follower(english, follower, media):
     mine, original = follower
-    report_photo = services.store_photos(
+    report_photo = store_photos(
         ticket=original,
         photos=[processed_photo()],
         kind=PhotoKind.REPORT,

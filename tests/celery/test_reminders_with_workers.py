@@ -19,21 +19,14 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import (
-    DeadlineReminder,
-    EmailStatus,
-    NoticeKind,
-    Notification,
-    State,
-    TaskRun,
-    Ticket,
-    new_tracking_code,
-)
+from cases.models import State, Ticket, new_tracking_code
 from citymgmt.celery import app
 from citymgmt.queue import publish
 from grids.geometry import offset
 from notifications import delivery, reminders
+from notifications.models import DeadlineReminder, EmailStatus, NoticeKind, Notification
 from notifications.tasks import send_deadline_reminders
+from ops.models import TaskRun
 from tests.celery.conftest import (
     ROOT,
     Worker,
@@ -312,7 +305,8 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  #
 import datetime
 from django.utils import timezone
 from cases import services
-from cases.models import Category, Notification, Source, Ticket
+from cases.models import Category, Source, Ticket
+from notifications.models import Notification
 from grids.geometry import offset
 from tests.factories import (ORIGIN, AssignmentFactory, BrigadeFactory, CommunityFactory,
     GridCellFactory, OfficerFactory, UserFactory, square)

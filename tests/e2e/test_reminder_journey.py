@@ -18,10 +18,12 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from cases import services
 from cases.categories import invalidate_choices, load_categories
-from cases.models import Category, NoticeKind, Notification, Source, TaskRun, Ticket
+from cases.models import Category, Source, Ticket
 from citymgmt import workcalendar
 from citymgmt.schedules import SCHEDULES
+from notifications.models import NoticeKind, Notification
 from notifications.tasks import send_deadline_reminders
+from ops.models import TaskRun
 from patrols.reminders import remind_missing_logs
 from tests.e2e.test_casework_journey import log_in, log_out, open_menu, snap
 

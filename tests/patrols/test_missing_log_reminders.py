@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from accounts.models import Officer
-from cases.models import NoticeKind, Notification
 from grids.models import Assignment
+from notifications.models import NoticeKind, Notification
 from patrols import reminders, services
 from patrols.models import LogReminder
 

@@ -22,17 +22,10 @@ from django.test import override_settings
 from accounts.models import UnitKind, User
 from cases import services
 from cases.categories import invalidate_choices, load_categories
-from cases.models import (
-    Category,
-    Notification,
-    Photo,
-    ReopenRequest,
-    Source,
-    Ticket,
-    TicketEvent,
-)
+from cases.models import Category, Photo, ReopenRequest, Source, Ticket, TicketEvent
 from grids import locator
 from grids.geometry import offset
+from notifications.models import Notification
 from patrols import services as patrol_services
 from patrols.models import DailyLog, LeadershipPatrol, PatrolSession
 from residents import services as resident_services

@@ -43,7 +43,8 @@ from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import User
 from assessments.models import Run, RunStatus
-from cases.models import Notification, ReopenRequest, State, Ticket, TicketEvent
+from cases.models import ReopenRequest, State, Ticket, TicketEvent
+from notifications.models import Notification
 from patrols.models import DailyLog, LogStatus, PatrolSession
 from privacy.models import ErasedContact
 from shops.models import FrontagePledge, Offence, VolunteerAct

@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from cases.filters import TicketFilter
-from cases.models import Notification, Photo, ReopenRequest, State, Ticket, TicketEvent
+from cases.models import Photo, ReopenRequest, State, Ticket, TicketEvent
+from notifications.models import Notification
 from open311.services import issue_api_client
 from privacy.models import ErasedContact
 from residents.tracking import normalize_code

@@ -299,3 +299,20 @@ def test_an_offence_on_the_local_anniversary_morning_still_counts(shop, record_s
         assert (ladder.count, ladder.suggested, ladder.waiver_offered) == (1, Step.EDUCATE, False)
         offence = record_step(Step.EDUCATE, merchant=shop)
     assert offence.event.data["offence_number"] == 2
+
+
+def test_a_step_on_the_ladder_is_recorded_through_the_audit_writer(
+    shop, street_ticket, officer_gulou, monkeypatch
+):
+    """The step's event reaches what listens to ticket events (``cases.hooks``), like any other."""
+    from cases import hooks
+
+    ticket = street_ticket()
+    heard = []
+    monkeypatch.setattr(hooks, "event_listeners", [*hooks.event_listeners, heard.append])
+    offence = services.record_offence(
+        actor=officer_gulou, ticket_id=ticket.pk, step=Step.PERSUADE, merchant_id=shop.pk
+    )
+    assert [event.pk for event in heard] == [offence.event_id]
+    assert heard[0].action == Action.PERSUADE
+    assert heard[0].from_state == heard[0].to_state == ticket.state

@@ -1,4 +1,4 @@
-"""Every write that matters to a ticket: one function per thing a person does to it.
+"""The transitions of a ticket, one service per thing a person does to it.
 
 Each transition service locks the ticket row (scoped: a ticket the actor may not see is a 404),
 checks that the ticket is still in the state the actor saw and that the actor may make the move,
@@ -9,7 +9,7 @@ people acting at once: the second waits for the lock, then finds the state moved
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.models import Officer, User
-from accounts.roles import Role, has_role
-from accounts.scope import scope_of
-from cases import deadlines, hooks, tab_counts
+from cases import deadlines, hooks
+from cases.audit import record_event
 from cases.models import (
     OPEN_STATES,
     Action,
@@ -32,13 +31,9 @@ from cases.models import (
     PhotoKind,
     Priority,
     RejectReason,
-    Source,
-    State,
     Ticket,
     TicketEvent,
 )
-from cases.numbers import next_number
-from cases.permissions import files_on_patrol
 from cases.photos import store_photos
 from cases.selectors import (
     access_ticket_by_id,
@@ -46,11 +41,10 @@ from cases.selectors import (
     referral_units,
     tickets_visible_to,
 )
+from cases.transitions import ClockSetting, saved_fields
 from citymgmt import workcalendar
 from citymgmt.errors import StaleWrite
 from citymgmt.images import ProcessedImage
-from grids.models import Community
-from grids.services import locate
 
 
 class TicketConflict(StaleWrite):
@@ -67,284 +61,17 @@ class TicketConflict(StaleWrite):
         )
 
 
-# --- creation ---------------------------------------------------------------------------------
-
-
-def _check_category(category: Category) -> None:
-    if not category.is_active or category.is_major:
-        raise ValidationError({"category": _("Choose an active category.")})
-
-
-def _place(
-    ticket: Ticket, *, lat: float | None, lng: float | None, community: Community | None
-) -> None:
-    """Grid from locate(); community from the grid, else as chosen by hand; street, district
-    and brigade copied down so the queues filter on the ticket table alone."""
-    cell = locate(lat, lng) if lat is not None and lng is not None else None
-    ticket.grid_cell = cell
-    community_id = cell.community_id if cell is not None else getattr(community, "pk", None)
-    if community_id is None:
-        # Nobody but the command centre would ever see it: ask where it is instead.
-        raise ValidationError(
-            {"community": _("This point is on no unit grid: choose the community.")}
-        )
-    if cell is not None:
-        community = cell.community  # locate() brought it, its street and district along
-    else:
-        community = Community.objects.select_related("street").get(pk=community_id)
-    ticket.community = community
-    ticket.street_id = community.street_id
-    ticket.district_id = community.street.district_id
-    ticket.brigade_id = community.brigade_id
-
-
-def create_ticket(
-    *,
-    actor: User | None,
-    source: str,
-    category: Category,
-    description: str,
-    lat: float | None = None,
-    lng: float | None = None,
-    address: str = "",
-    community: Community | None = None,
-    priority: str = Priority.NORMAL,
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    photos: Sequence[ProcessedImage] = (),
-    internal_note: str = "",
-    event_data: dict[str, Any] | None = None,
-) -> Ticket:
-    """File a new report (state ``reported``) for a supervisor to register or reject.
-
-    Callers gate who may file: the public form (anyone), the hotline intake (supervisors),
-    patrol findings (officers), the API. A point on no grid still makes a ticket: the
-    community chosen by hand then decides who sees it. ``event_data`` adds to the creation
-    event's details (the API: which client filed it, a linked media URL). A ValidationError
-    (category, place) is raised before anything is written.
-    """
-    _check_category(category)
-    now = timezone.now()
-    ticket = Ticket(
-        source=source,
-        category=category,
-        priority=priority,
-        description=description,
-        address=address,
-        lat=lat,
-        lng=lng,
-        reporter=actor,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        reported_at=now,
-    )
-    _place(ticket, lat=lat, lng=lng, community=community)
-    # No savepoint: what can fail from here on (the database, the photo storage) is no answer
-    # a caller gives the user (they catch ValidationError only), so it fails the caller's whole
-    # transaction anyway; a savepoint would protect nothing and cost two round trips on every
-    # report. The number is taken last, once the ticket is sure to be filed.
-    with transaction.atomic(savepoint=False):
-        ticket.number = next_number(timezone.localdate(now))
-        ticket.save()
-        event = _record(
-            ticket,
-            actor,
-            Action.CREATE,
-            from_state="",
-            internal_note=internal_note,
-            data={**(event_data or {}), "source": source},
-            at=now,
-        )
-        store_photos(
-            ticket=ticket, photos=photos, kind=PhotoKind.REPORT, uploaded_by=actor, event=event
-        )
-    return ticket
-
-
-@transaction.atomic
-def create_on_site_ticket(
-    *,
-    actor: User,
-    category: Category,
-    description: str,
-    before: Sequence[ProcessedImage],
-    after: Sequence[ProcessedImage],
-    lat: float | None = None,
-    lng: float | None = None,
-    address: str = "",
-    community: Community | None = None,
-    note: str = "",
-) -> Ticket:
-    """An officer fixed a problem on the spot (现场整改): the ticket is born closed, with before
-    and after photos, ``on_site=True``. Officers only, and only in their own brigade's area
-    (``permissions.files_on_patrol``): elsewhere it is a ValidationError on ``community``."""
-    officer = getattr(actor, "officer", None) if has_role(actor, Role.OFFICER) else None
-    if officer is None:
-        raise PermissionDenied(_("Only officers record on-site fixes."))
-    if not before or not after:
-        raise ValidationError(_("An on-site fix needs a photo from before and one from after."))
-    _check_category(category)
-    now = timezone.now()
-    ticket = Ticket(
-        number=next_number(timezone.localdate(now)),
-        state=State.CLOSED,
-        source=Source.PATROL,
-        category=category,
-        description=description,
-        address=address,
-        lat=lat,
-        lng=lng,
-        reporter=actor,
-        assignee=officer,
-        on_site=True,
-        reported_at=now,
-        registered_at=now,
-        dispatched_at=now,
-        started_at=now,
-        resolved_at=now,
-        closed_at=now,
-    )
-    _place(ticket, lat=lat, lng=lng, community=community)
-    # The same rule as a patrol finding (``files_on_patrol``): an officer closes cases only in
-    # their own brigade's area; elsewhere it is that brigade's to register and check.
-    if not files_on_patrol(ticket, actor):
-        raise ValidationError(
-            {
-                "community": _(
-                    "This place is another brigade's area: you cannot close it on site. "
-                    "Report it for dispatch instead."
-                )
-            }
-        )
-    ticket.save()
-    event = _record(ticket, actor, Action.ON_SITE, from_state="", public_note=note, at=now)
-    store_photos(
-        ticket=ticket, photos=before, kind=PhotoKind.BEFORE, uploaded_by=actor, event=event
-    )
-    store_photos(ticket=ticket, photos=after, kind=PhotoKind.AFTER, uploaded_by=actor, event=event)
-    return ticket
-
-
-@transaction.atomic
-def file_patrol_finding(
-    *,
-    actor: User,
-    category: Category,
-    description: str,
-    photos: Sequence[ProcessedImage] = (),
-    lat: float | None = None,
-    lng: float | None = None,
-    address: str = "",
-    community: Community | None = None,
-    unit_id: int | None = None,
-    person: str = "",
-    deadline: datetime.datetime | None = None,
-    note: str = "",
-) -> Ticket:
-    """An officer on patrol files what they found and could not fix on the spot. Officers only.
-
-    In their own brigade's area the report is pre-checked by the officer who saw it, so it is
-    registered at once (立案) for the supervisor to dispatch; with ``unit_id`` it is also pushed
-    to that responsible unit with the clock started (推送责任单位). Found in another brigade's area,
-    it stays a report for that brigade's supervisor. Each step is the state machine's transition
-    with its own audit row; the officer's right to take it is ``permissions.files_on_patrol``
-    (the transitions' own predicate is the supervisor's).
-    """
-    if not scope_of(actor).is_officer:
-        raise PermissionDenied(_("Only officers file patrol findings."))
-    unit = None
-    if unit_id is not None:
-        unit = referral_units().filter(pk=unit_id).first()
-        if unit is None:
-            raise ValidationError({"unit": _("Choose a department or street office.")})
-        if not person.strip():
-            raise ValidationError({"person": _("Name the person responsible at the unit.")})
-        _check_deadline(deadline, timezone.now())
-    ticket = create_ticket(
-        actor=actor,
-        source=Source.PATROL,
-        category=category,
-        description=description,
-        lat=lat,
-        lng=lng,
-        address=address,
-        community=community,
-        photos=photos,
-    )
-    if not files_on_patrol(ticket, actor):
-        if unit is not None:
-            raise ValidationError(
-                _("This place is another brigade's: report it for dispatch instead.")
-            )
-        return ticket
-    now = timezone.now()
-    ticket.register(at=now)
-    ticket.save(update_fields=["state", "registered_at", "updated_at"])
-    _record(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
-    if unit is not None:
-        _start_clock(ticket, now, deadline=deadline)
-        ticket.refer(unit=unit, person=person.strip(), at=now)
-        ticket.save(
-            update_fields=[
-                "state",
-                "updated_at",
-                "route",
-                "responsible_unit",
-                "responsible_person",
-                "referred_at",
-                "accepted_at",
-                *CLOCK_FIELDS,
-            ]
-        )
-        _record(
-            ticket,
-            actor,
-            Action.REFER,
-            from_state=State.REGISTERED,
-            public_note=note,
-            data={"unit": unit.name, "person": person.strip(), "by": "patrol"},
-        )
-    return ticket
-
-
 # --- the machinery every transition shares --------------------------------------------------
 
 
-def _record(
-    ticket: Ticket,
-    actor: User | None,
-    action: str,
-    *,
-    from_state: str,
-    public_note: str = "",
-    internal_note: str = "",
-    data: dict | None = None,
-    at: datetime.datetime | None = None,
-) -> TicketEvent:
-    event = TicketEvent.objects.create(
-        ticket=ticket,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=ticket.state,
-        public_note=public_note,
-        internal_note=internal_note,
-        data=data or {},
-        created_at=at or timezone.now(),
-    )
-    hooks.event_recorded(event)
-    tab_counts.ticket_moved(from_state, ticket.state)
-    return event
-
-
-@dataclass
+@dataclass(kw_only=True)
 class Step:
-    """One transition as a service performs it."""
+    """One transition as a service performs it: the fields it saves are the transition's own
+    declaration (``cases.transitions.writes``)."""
 
     transition: str
     action: str
     kwargs: dict[str, Any] = field(default_factory=dict)
-    fields: tuple[str, ...] = ()
     public_note: str = ""
     internal_note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
@@ -370,8 +97,8 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
         raise ValidationError(_("This step does not apply to ticket %(number)s.") % number)
     from_state = ticket.state
     method(**step.kwargs)
-    ticket.save(update_fields=["state", "updated_at", *step.fields])
-    return _record(
+    ticket.save(update_fields=saved_fields(step.transition))
+    return record_event(
         ticket,
         actor,
         step.action,
@@ -382,14 +109,9 @@ def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | Non
     )
 
 
-CLOCK_FIELDS = (
-    "time_budget_minutes",
-    "natural_time",
-    "clock_started_at",
-    "warn_at",
-    "deadline",
-    "clock_paused_at",
-)
+def _check_category(category: Category) -> None:
+    if not category.is_active or category.is_major:
+        raise ValidationError({"category": _("Choose an active category.")})
 
 
 def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) -> None:
@@ -403,11 +125,11 @@ def _check_deadline(deadline: datetime.datetime | None, now: datetime.datetime) 
         raise ValidationError({"deadline": _("The deadline can be at most one year ahead.")})
 
 
-def _start_clock(
+def _new_clock(
     ticket: Ticket, at: datetime.datetime, *, deadline: datetime.datetime | None = None
-) -> None:
-    """Set the ticket's deadline from its category (urgent: natural hours), or to ``deadline``
-    when the supervisor names one (a referral's 责任清单 date)."""
+) -> ClockSetting:
+    """The ticket's deadline clock from its category (urgent: natural hours), or up to
+    ``deadline`` when the supervisor names one (a referral's 责任清单 date)."""
     category = ticket.category
     if ticket.priority == Priority.URGENT and category.urgent_hours:
         natural, minutes = True, category.urgent_hours * 60
@@ -422,12 +144,13 @@ def _start_clock(
             else workcalendar.working_minutes_between(at, deadline)
         )
     clock = deadlines.start_clock(at, max(minutes, 1), natural=natural)
-    ticket.time_budget_minutes = max(minutes, 1)
-    ticket.natural_time = natural
-    ticket.clock_started_at = clock.started_at
-    ticket.warn_at = clock.warn_at
-    ticket.deadline = deadline or clock.deadline
-    ticket.clock_paused_at = None
+    return ClockSetting(
+        budget_minutes=max(minutes, 1),
+        natural=natural,
+        started_at=clock.started_at,
+        warn_at=clock.warn_at,
+        deadline=deadline or clock.deadline,
+    )
 
 
 def _officer_for(ticket: Ticket, officer_id: int) -> Officer:
@@ -453,20 +176,22 @@ def register_ticket(
     """Supervisor (of the ticket's brigade): accept a report as a case (立案), correcting its
     category and priority if needed."""
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
-    fields = ["registered_at"]
     data = {}
     if category is not None and category.pk != ticket.category_id:
         _check_category(category)
         data["category"] = [ticket.category.service_code, category.service_code]
-        ticket.category = category
-        fields.append("category")
+    else:
+        category = None
     if priority and priority != ticket.priority:
         data["priority"] = [ticket.priority, priority]
-        ticket.priority = priority
-        fields.append("priority")
-    now = timezone.now()
+    else:
+        priority = None
     step = Step(
-        "register", Action.REGISTER, {"at": now}, tuple(fields), public_note=note, data=data
+        transition="register",
+        action=Action.REGISTER,
+        kwargs={"at": timezone.now(), "category": category, "priority": priority},
+        public_note=note,
+        data=data,
     )
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
@@ -507,16 +232,15 @@ def reject_ticket(
             )
     now = timezone.now()
     step = Step(
-        "reject",
-        Action.REJECT,
-        {"reason": reason, "at": now, "duplicate_of": original},
-        ("reject_reason", "duplicate_of", "rejected_at"),
+        transition="reject",
+        action=Action.REJECT,
+        kwargs={"reason": reason, "at": now, "duplicate_of": original},
         public_note=note,
         data={"reason": reason, "duplicate_of": original.number if original else ""},
     )
     _apply(ticket, actor, step, expected_state=expected_state)
     if original is not None:
-        _record(
+        record_event(
             original,
             actor,
             Action.DUPLICATE_LINKED,
@@ -539,19 +263,10 @@ def dispatch_ticket(
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
-    _start_clock(ticket, now)
     step = Step(
-        "dispatch",
-        Action.DISPATCH,
-        {"officer": officer, "at": now},
-        (
-            "route",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "dispatched_at",
-            *CLOCK_FIELDS,
-        ),
+        transition="dispatch",
+        action=Action.DISPATCH,
+        kwargs={"officer": officer, "at": now, "clock": _new_clock(ticket, now)},
         public_note=note,
         data={"officer": officer.badge_number, "officer_name": str(officer.user)},
     )
@@ -580,19 +295,11 @@ def refer_ticket(
         raise ValidationError({"person": _("Name the person responsible at the unit.")})
     now = timezone.now()
     _check_deadline(deadline, now)
-    _start_clock(ticket, now, deadline=deadline)
+    clock = _new_clock(ticket, now, deadline=deadline)
     step = Step(
-        "refer",
-        Action.REFER,
-        {"unit": unit, "person": person.strip(), "at": now},
-        (
-            "route",
-            "responsible_unit",
-            "responsible_person",
-            "referred_at",
-            "accepted_at",
-            *CLOCK_FIELDS,
-        ),
+        transition="refer",
+        action=Action.REFER,
+        kwargs={"unit": unit, "person": person.strip(), "at": now, "clock": clock},
         public_note=note,
         data={"unit": unit.name, "person": person.strip()},
     )
@@ -614,12 +321,10 @@ def enforce_ticket(
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     officer = _officer_for(ticket, officer_id)
     now = timezone.now()
-    _start_clock(ticket, now)
     step = Step(
-        "enforce",
-        Action.ENFORCE,
-        {"officer": officer, "at": now},
-        ("route", "assignee", "dispatched_at", *CLOCK_FIELDS),
+        transition="enforce",
+        action=Action.ENFORCE,
+        kwargs={"officer": officer, "at": now, "clock": _new_clock(ticket, now)},
         internal_note=note,
         data={"officer": officer.badge_number, "officer_name": str(officer.user)},
     )
@@ -638,17 +343,8 @@ def return_ticket(
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     data = {"unit": ticket.responsible_unit.name} if ticket.responsible_unit_id else {}
     step = Step(
-        "send_back",
-        Action.RETURN,
-        fields=(
-            "route",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "accepted_at",
-            *CLOCK_FIELDS,
-            "overdue",
-        ),
+        transition="send_back",
+        action=Action.RETURN,
         internal_note=reason.strip(),
         data=data,
     )
@@ -662,7 +358,9 @@ def accept_ticket(
 ) -> Ticket:
     """The unit's handler: acknowledge a referred ticket (签收)."""
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
-    step = Step("accept", Action.ACCEPT, {"at": timezone.now()}, ("accepted_at",), public_note=note)
+    step = Step(
+        transition="accept", action=Action.ACCEPT, kwargs={"at": timezone.now()}, public_note=note
+    )
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
 
@@ -673,7 +371,9 @@ def start_ticket(
 ) -> Ticket:
     """The assignee officer: on the way / working on it."""
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
-    step = Step("start", Action.START, {"at": timezone.now()}, ("started_at",), public_note=note)
+    step = Step(
+        transition="start", action=Action.START, kwargs={"at": timezone.now()}, public_note=note
+    )
     _apply(ticket, actor, step, expected_state=expected_state)
     return ticket
 
@@ -696,10 +396,9 @@ def request_extension(
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
     step = Step(
-        "request_extension",
-        Action.EXTEND_REQUEST,
-        {"at": now},
-        ("clock_paused_at",),
+        transition="request_extension",
+        action=Action.EXTEND_REQUEST,
+        kwargs={"at": now},
         internal_note=reason.strip(),
         data={"extra_hours": extra_hours},
     )
@@ -731,16 +430,14 @@ def decide_extension(
     now = timezone.now()
     paused_at = ticket.clock_paused_at
     extra = pending.extra_minutes if approve else 0
-    step = Step(
-        "decide_extension",
-        Action.EXTEND_APPROVE if approve else Action.EXTEND_DENY,
-        fields=("clock_paused_at", "deadline", "warn_at", "time_budget_minutes"),
-        internal_note=note,
-        data={"extra_hours": extra // 60, "requested_by": pending.requested_by_id},
-    )
     old_deadline = ticket.deadline
+    moved = {
+        "deadline": ticket.deadline,
+        "warn_at": ticket.warn_at,
+        "time_budget_minutes": ticket.time_budget_minutes,
+    }
     if ticket.deadline is not None and ticket.warn_at is not None:
-        ticket.deadline, ticket.warn_at = deadlines.shift_for_pause(
+        moved["deadline"], moved["warn_at"] = deadlines.shift_for_pause(
             ticket.deadline,
             ticket.warn_at,
             paused_at,
@@ -748,7 +445,14 @@ def decide_extension(
             natural=ticket.natural_time,
             extra_minutes=extra,
         )
-        ticket.time_budget_minutes = (ticket.time_budget_minutes or 0) + extra
+        moved["time_budget_minutes"] = (ticket.time_budget_minutes or 0) + extra
+    step = Step(
+        transition="decide_extension",
+        action=Action.EXTEND_APPROVE if approve else Action.EXTEND_DENY,
+        kwargs=moved,
+        internal_note=note,
+        data={"extra_hours": extra // 60, "requested_by": pending.requested_by_id},
+    )
     _apply(ticket, actor, step, expected_state=expected_state)
     if old_deadline is not None:
         hooks.deadline_moved(ticket, old_deadline, now)
@@ -782,15 +486,12 @@ def resolve_ticket(
         raise ValidationError({"photos": _("Add a photo of the result.")})
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
-    late = ticket.deadline is not None and now > ticket.deadline
-    ticket.overdue = ticket.overdue or late
     step = Step(
-        "resolve",
-        Action.RESOLVE,
-        {"at": now},
-        ("resolved_at", "clock_paused_at", "overdue"),
+        transition="resolve",
+        action=Action.RESOLVE,
+        kwargs={"at": now},
         public_note=note.strip(),
-        data={"late": late},
+        data={"late": ticket.is_late_at(now)},
     )
     event = _apply(ticket, actor, step, expected_state=expected_state)
     _close_pending_extension(ticket, actor, now)
@@ -813,15 +514,12 @@ def conclude_enforcement(
         raise ValidationError({"note": _("Record how the case was concluded.")})
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
-    late = ticket.deadline is not None and now > ticket.deadline
-    ticket.overdue = ticket.overdue or late
     step = Step(
-        "conclude",
-        Action.CONCLUDE,
-        {"at": now},
-        ("resolved_at", "clock_paused_at", "overdue"),
+        transition="conclude",
+        action=Action.CONCLUDE,
+        kwargs={"at": now},
         public_note=note.strip(),
-        data={"late": late},
+        data={"late": ticket.is_late_at(now)},
     )
     event = _apply(ticket, actor, step, expected_state=expected_state)
     _close_pending_extension(ticket, actor, now)
@@ -845,15 +543,19 @@ def verify_ticket(
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     now = timezone.now()
     if passed:
-        step = Step("verify_pass", Action.VERIFY_PASS, {"at": now}, ("closed_at",), note)
+        step = Step(
+            transition="verify_pass",
+            action=Action.VERIFY_PASS,
+            kwargs={"at": now},
+            public_note=note,
+        )
     else:
         if not note.strip():
             raise ValidationError({"note": _("Say what still needs doing.")})
-        _start_clock(ticket, now)
         step = Step(
-            "verify_fail",
-            Action.VERIFY_FAIL,
-            fields=("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS),
+            transition="verify_fail",
+            action=Action.VERIFY_FAIL,
+            kwargs={"clock": _new_clock(ticket, now)},
             public_note=note.strip(),
         )
     _apply(ticket, actor, step, expected_state=expected_state)
@@ -870,19 +572,8 @@ def reopen_ticket(
         raise ValidationError({"reason": _("Say why the ticket is reopened.")})
     ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
     step = Step(
-        "reopen",
-        Action.REOPEN,
-        fields=(
-            "closed_at",
-            "resolved_at",
-            "route",
-            "assignee",
-            "responsible_unit",
-            "responsible_person",
-            "on_site",
-            "overdue",
-            *CLOCK_FIELDS,
-        ),
+        transition="reopen",
+        action=Action.REOPEN,
         public_note=reason.strip(),
     )
     _apply(ticket, actor, step, expected_state=expected_state)
@@ -891,103 +582,3 @@ def reopen_ticket(
         decided_by=actor, decided_at=timezone.now(), reopened=True, decision_note=reason.strip()
     )
     return ticket
-
-
-# --- several at once ---------------------------------------------------------------------------
-
-
-@dataclass
-class BulkResult:
-    done: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
-
-
-def _bulk(actor: User, ticket_ids: Iterable[int], act: Any) -> BulkResult:
-    """Apply ``act(ticket_id)`` to each ticket in its own savepoint: one ticket that cannot move
-    (taken by someone else, out of scope) does not stop the others."""
-    result = BulkResult()
-    numbers = dict(tickets_visible_to(actor).filter(pk__in=ticket_ids).values_list("pk", "number"))
-    for ticket_id in ticket_ids:
-        number = numbers.get(ticket_id)
-        if number is None:
-            continue
-        try:
-            with transaction.atomic():
-                act(ticket_id)
-        except TicketConflict as exc:
-            result.failed.append((number, exc.message))
-        except (PermissionDenied, ValidationError) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            result.failed.append((number, message))
-        else:
-            result.done.append(number)
-    return result
-
-
-def bulk_dispatch(*, actor: User, ticket_ids: Sequence[int], officer_id: int) -> BulkResult:
-    """Supervisor: dispatch the selected tickets to one officer."""
-    return _bulk(
-        actor,
-        ticket_ids,
-        lambda pk: dispatch_ticket(
-            actor=actor, ticket_id=pk, officer_id=officer_id, expected_state=State.REGISTERED
-        ),
-    )
-
-
-def bulk_refer(
-    *,
-    actor: User,
-    ticket_ids: Sequence[int],
-    unit_id: int,
-    person: str,
-    deadline: datetime.datetime | None = None,
-) -> BulkResult:
-    """Supervisor: refer the selected tickets to one unit."""
-    return _bulk(
-        actor,
-        ticket_ids,
-        lambda pk: refer_ticket(
-            actor=actor,
-            ticket_id=pk,
-            unit_id=unit_id,
-            person=person,
-            deadline=deadline,
-            expected_state=State.REGISTERED,
-        ),
-    )
-
-
-def bulk_register(*, actor: User, ticket_ids: Sequence[int]) -> BulkResult:
-    """Supervisor: register the selected reports as they are."""
-    return _bulk(
-        actor,
-        ticket_ids,
-        lambda pk: register_ticket(actor=actor, ticket_id=pk, expected_state=State.REPORTED),
-    )
-
-
-__all__ = [
-    "BulkResult",
-    "TicketConflict",
-    "accept_ticket",
-    "bulk_dispatch",
-    "bulk_refer",
-    "bulk_register",
-    "conclude_enforcement",
-    "create_on_site_ticket",
-    "create_ticket",
-    "decide_extension",
-    "dispatch_ticket",
-    "enforce_ticket",
-    "file_patrol_finding",
-    "refer_ticket",
-    "register_ticket",
-    "reject_ticket",
-    "reopen_ticket",
-    "request_extension",
-    "resolve_ticket",
-    "return_ticket",
-    "start_ticket",
-    "verify_ticket",
-]
