@@ -38,7 +38,15 @@ PAGE_SIZE = 25
 
 
 @login_required
-def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    return ticket_page(request, number)
+
+
+def ticket_page(
+    request: HttpRequest, number: str, *, bound: tuple[str, Any] | None = None
+) -> HttpResponse:
+    """The ticket page; ``bound`` is ``(name, form)`` of an action's or a registered panel's
+    form whose POST failed: the page comes back with it filled in and its errors, as a 400."""
     ticket = selectors.get_ticket(request.user, number)
     action_forms = []
     for spec in actions.available_actions(ticket, request.user):
@@ -77,6 +85,7 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         and ticket.reopen_requests.filter(decided_at__isnull=True).exists(),
     }
     context.update(hooks.page_extras(request, ticket))
+    context["panels"] = hooks.page_panels(request, ticket, bound)
     status = 200 if bound is None else 400
     return render(request, "cases/detail.html", context, status=status)
 
@@ -126,7 +135,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         request.POST, request.FILES, prefix=spec.name, **actions.form_kwargs(spec, ticket)
     )
     if not form.is_valid():
-        return detail(request, number, bound=(spec.name, form))
+        return ticket_page(request, number, bound=(spec.name, form))
     try:
         with transaction.atomic():
             spec.perform(ticket, request.user, form.cleaned_data)
@@ -135,7 +144,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return redirect(ticket)
     except ValidationError as error:
         add_service_errors(form, error)
-        return detail(request, number, bound=(spec.name, form))
+        return ticket_page(request, number, bound=(spec.name, form))
     messages.success(request, _("%(action)s: done.") % {"action": spec.label})
     return redirect(ticket)
 

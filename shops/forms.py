@@ -14,10 +14,10 @@ from citymgmt.images import ProcessedImage
 from grids.models import Community
 from shops.importer import MerchantRowForm
 from shops.models import BusinessKind, CardColour, Merchant, Step
+from shops.selectors import NEW_VENDOR, parse_party
 from shops.services import SeizedItem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-NEW_VENDOR = "new"
 FLAGGED = "flagged"
 MAX_SEIZED_ITEMS = 30
 
@@ -134,15 +134,6 @@ def party_choices(merchants, vendors) -> list:
     vendors_group = [*known, (NEW_VENDOR, _("Another street vendor (describe them)"))]
     choices.append((_("Street vendors"), vendors_group))
     return choices
-
-
-def parse_party(value: str) -> tuple[str, int | None]:
-    """("merchant"|"vendor"|"new"|"", id) from a party choice such as m12, v3 or new."""
-    if value == NEW_VENDOR:
-        return NEW_VENDOR, None
-    if len(value) > 1 and value[0] in "mv" and value[1:].isdigit() and len(value) < 12:
-        return ("merchant" if value[0] == "m" else "vendor"), int(value[1:])
-    return "", None
 
 
 class OffenceForm(StyledForm):

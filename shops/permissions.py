@@ -5,6 +5,7 @@ seize goods, so ``cases.permissions.works_on`` (which includes handlers) is not 
 from typing import TYPE_CHECKING, Any
 
 from accounts.roles import Role, has_role
+from cases.models import State
 from cases.permissions import officer_id_of, supervises
 
 if TYPE_CHECKING:
@@ -12,6 +13,14 @@ if TYPE_CHECKING:
 
 # The 城管 roles that keep and read shop records (the shop pages' audience).
 ENFORCEMENT_STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR)
+# A party is named once the ticket is a case somebody works on; not on a bare report.
+NAMING_STATES = (
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.ENFORCEMENT,
+    State.RESOLVED,
+    State.CLOSED,
+)
 
 
 def enforces_on(ticket: "Ticket", user: Any) -> bool:
@@ -24,6 +33,11 @@ def enforces_on(ticket: "Ticket", user: Any) -> bool:
     if officer_id is not None and ticket.assignee_id == officer_id:
         return True
     return supervises(ticket, user)
+
+
+def records_step_on(ticket: "Ticket", user: Any) -> bool:
+    """Whether the enforcement panel offers ``user`` the form to record a step on ``ticket``."""
+    return ticket.state in NAMING_STATES and enforces_on(ticket, user)
 
 
 def sees_enforcement(user: Any) -> bool:

@@ -8,8 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases.models import Action
-from shops.models import FrontagePledge, Merchant, Offence, Step
+from shops.models import EnforcementEvent, FrontagePledge, Merchant, Offence, Step
 from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +229,7 @@ def test_officer_records_a_seizure_from_the_ticket_page(client, officer_gulou, s
         {"name": "遮阳伞", "quantity": "1"},
         {"name": "水果筐", "quantity": "1"},
     ]
-    assert offence.event.action == Action.SEIZE
+    assert offence.event.action == EnforcementEvent.SEIZE
     page = client.get(ticket.get_absolute_url()).content.decode()
     assert 'id="offence-recorded" data-step="seize" data-number="1"' in page
     assert "遮阳伞" in page
@@ -311,7 +310,7 @@ def test_the_handler_of_a_referred_ticket_sees_no_panel_and_cannot_post_a_step(
     )
     assert response.status_code == 403
     assert not Offence.objects.exists()
-    assert not ticket.events.filter(action=Action.PERSUADE).exists()
+    assert not ticket.events.filter(action=EnforcementEvent.PERSUADE).exists()
 
 
 def test_the_brigade_supervisor_records_a_step_on_a_referred_ticket(
@@ -325,7 +324,7 @@ def test_the_brigade_supervisor_records_a_step_on_a_referred_ticket(
         {"party": f"m{shop.pk}", "step": "persuade"},
     )
     assert response.status_code == 302
-    event = ticket.events.get(action=Action.PERSUADE)
+    event = ticket.events.get(action=EnforcementEvent.PERSUADE)
     assert event.actor == supervisor_gulou and Offence.objects.get().event == event
 
 
