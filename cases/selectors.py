@@ -26,7 +26,7 @@ from cases.models import (
     TicketEvent,
 )
 from cases.permissions import officer_id_of, supervised_brigade_id
-from grids.models import Assignment, Community, GridCell
+from grids.models import Assignment, Community
 from grids.selectors import supervised_communities
 
 M = TypeVar("M", bound=Model)
@@ -58,18 +58,6 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     if has_role(user, Role.HANDLER) and user.unit_id is not None:
         visible |= Q(responsible_unit_id=user.unit_id)
     return tickets.filter(visible)
-
-
-def cells_geojson(communities: QuerySet) -> dict:
-    """Active unit grids of the communities as a GeoJSON FeatureCollection (for pick maps)."""
-    cells = GridCell.objects.filter(community__in=communities, is_active=True).order_by("code")
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": b, "properties": {"code": c, "label": c[-3:]}}
-            for c, b in cells.values_list("code", "boundary")
-        ],
-    }
 
 
 def with_list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

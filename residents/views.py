@@ -7,9 +7,7 @@ that keeps what was typed.
 """
 
 import logging
-import math
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -23,11 +21,11 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from cases.models import Category, State, Ticket
 from cases.photos import served_file
-from cases.selectors import cells_geojson
 from citymgmt.client_ip import ratelimit_key
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from grids.locator import locate_id
+from grids.maps import pick_map
 from grids.models import Community, GridCell
 from grids.qr import public_url
 from grids.selectors import community_cells_geojson
@@ -61,23 +59,11 @@ def _used_up(request: HttpRequest, group: str, rate: str) -> bool:
 def _pick_map(form: ComplaintForm) -> dict:
     """The form's map: the chosen (or QR-preset) community's grids, the point if any. Other
     communities' grids are fetched when the resident picks one (``report_cells``)."""
-    community = None
     community_id = form["community"].value()
+    chosen = Community.objects.none()
     if community_id and str(community_id).isdigit():
-        community = Community.objects.filter(pk=community_id).first()
-    try:
-        point = [float(form["lat"].value()), float(form["lng"].value())]
-    except (TypeError, ValueError):
-        point = None
-    if point is not None and not all(math.isfinite(x) for x in point):
-        point = None  # "NaN" parses as a float, but not as JSON
-    return {
-        "cells": cells_geojson(Community.objects.filter(pk=community.pk)) if community else None,
-        "point": point,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
-        "communityCellsUrl": reverse("residents:report_cells", args=[0]),
-    }
+        chosen = Community.objects.filter(pk=community_id)
+    return pick_map(form, chosen, cells_url=reverse("residents:report_cells", args=[0]))
 
 
 def _preset_community(request: HttpRequest) -> Community | None:

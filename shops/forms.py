@@ -229,10 +229,18 @@ class MerchantForm(MerchantRowForm):
 
     business_kind = forms.ChoiceField(label=_("Line of business"), choices=BusinessKind.choices)
     lat = forms.FloatField(
-        label=_("Latitude"), min_value=-90, max_value=90, widget=forms.HiddenInput
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Tap the map where the shop is.")},
     )
     lng = forms.FloatField(
-        label=_("Longitude"), min_value=-180, max_value=180, widget=forms.HiddenInput
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Tap the map where the shop is.")},
     )
     field_order = [
         "name",

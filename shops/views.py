@@ -3,10 +3,8 @@ a door card's QR code opens, the import, the 721 split, and the enforcement step
 ticket page. Views parse input, call one selector or service, and render."""
 
 import datetime
-import math
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +25,7 @@ from citymgmt import months
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from citymgmt.months import parse_month
-from grids.models import GridCell
+from grids.maps import pick_map
 from grids.qr import public_url, qr_png, qr_svg
 from shops import forms, importer, panels, points, selectors, services
 from shops.models import FrontagePledge, ShopPolicy
@@ -85,28 +83,14 @@ def merchant_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shops/merchant_form.html",
-        {"form": form, "map_data": _pick_map(form, communities)},
+        {
+            "form": form,
+            "map_data": pick_map(
+                form, communities, cells_url=reverse("cases:community_cells", args=[0])
+            ),
+        },
         status=status,
     )
-
-
-PICK_MAP_MAX_CELLS = 400
-
-
-def _pick_map(form: Any, communities: Any) -> dict:
-    """The map on which a tap sets the shop's point: the user's communities' unit grids."""
-    try:
-        point = [float(form["lat"].value()), float(form["lng"].value())]
-    except (TypeError, ValueError):
-        point = None
-    few = GridCell.objects.filter(community__in=communities).count() <= PICK_MAP_MAX_CELLS
-    return {
-        "cells": case_selectors.cells_geojson(communities) if few else None,
-        "point": point if point and all(map(math.isfinite, point)) else None,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
-        "communityCellsUrl": reverse("cases:community_cells", args=[0]),
-    }
 
 
 @role_required(*STAFF)

@@ -2,6 +2,7 @@
 opens (public fields only), the enforcement panel on the ticket page, and the 721 split."""
 
 import datetime
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from django.utils import timezone, translation
 
 from shops.models import EnforcementEvent, FrontagePledge, Merchant, Offence, Step
 from tests.factories import jpeg_bytes
+from tests.maps import map_json
 
 pytestmark = pytest.mark.django_db
 
@@ -525,6 +527,20 @@ def test_registering_a_shop_twice_or_without_a_point_is_a_form_error(client, off
     assert nowhere.status_code == 400 and "lat" in nowhere.context["form"].errors
     assert nowhere.context["form"]["name"].value() == "刘记早点"
     assert Merchant.objects.count() == 1
+
+
+def test_a_shop_at_a_point_that_is_no_number_is_a_clear_error_not_a_broken_map(
+    client, officer_gulou, gulou_community
+):
+    client.force_login(officer_gulou)
+    response = client.post(
+        reverse("shops:new"), new_shop_post(("NaN", "NaN")), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "where-error" in page and "Tap the map where the shop is." in page
+    assert json.loads(map_json(page))["point"] is None  # NaN is not JSON: the map would not load
+    assert not Merchant.objects.exists()
 
 
 def test_handlers_and_assessors_do_not_register_shops(client, handler_sanitation, assessor):
