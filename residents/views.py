@@ -2,12 +2,14 @@
 confirmation with the tracking code, the tracking page and its rating, and finding a lost code.
 
 Abuse: CSRF on every POST, a honeypot field, and per-IP limits (django-ratelimit, in the default
-cache: Redis in production) on filing and on the code lookup. A limited request gets a 429 page
+cache: Redis in production; the rates are settings, ``CITYMGMT_RATE_*``) on filing and on the
+code lookup. A limited request gets a 429 page
 that keeps what was typed.
 """
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -34,11 +36,6 @@ from residents import tracking
 from residents.forms import ComplaintForm, FindCodeForm, RatingForm
 
 logger = logging.getLogger(__name__)
-
-# Per IP: reports filed, form posts of any kind (typos included), and code lookups.
-FILED_RATE = "5/10m"
-POST_RATE = "20/10m"
-LOOKUP_RATE = "10/h"
 
 
 def _limited(request: HttpRequest, group: str, rate: str) -> bool:
@@ -92,8 +89,8 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ComplaintForm(initial=initial)
         return _render_form(request, form, community=community)
 
-    if _limited(request, "report-posts", POST_RATE) or _used_up(
-        request, "report-filed", FILED_RATE
+    if _limited(request, "report-posts", settings.CITYMGMT_RATE_REPORT_POSTS) or _used_up(
+        request, "report-filed", settings.CITYMGMT_RATE_REPORT
     ):
         # The form comes back as typed; photos are neither processed nor kept.
         return _render_form(request, ComplaintForm(request.POST), status=429, limited=True)
@@ -118,7 +115,8 @@ def report(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _limited(request, "report-filed", FILED_RATE)  # count the report filed
+            # Count the report filed.
+            _limited(request, "report-filed", settings.CITYMGMT_RATE_REPORT)
             return redirect("residents:report_filed", code=ticket.tracking_code)
     return _render_form(request, form, status=400)
 
@@ -241,7 +239,7 @@ def find_code(request: HttpRequest) -> HttpResponse:
     form = FindCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _limited(request, "find-code", LOOKUP_RATE):
+        if _limited(request, "find-code", settings.CITYMGMT_RATE_CODE_LOOKUP):
             return render(
                 request, "cases/public/find.html", {"form": form, "limited": True}, status=429
             )
