@@ -112,8 +112,14 @@ class PlacedForm(StyledForm):
     address = forms.CharField(
         label=_("Address"), max_length=200, required=False, validators=[no_control_characters]
     )
+    # Hidden fields a tap fills: a point that is no number (NaN, inf, text) was not tapped.
     lat = forms.FloatField(
-        label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Tap the map where the problem is.")},
     )
     lng = forms.FloatField(
         label=_("Longitude"),
@@ -121,6 +127,7 @@ class PlacedForm(StyledForm):
         min_value=-180,
         max_value=180,
         widget=forms.HiddenInput,
+        error_messages={"invalid": _("Tap the map where the problem is.")},
     )
     community = forms.ModelChoiceField(
         label=_("Community"),

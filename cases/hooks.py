@@ -9,18 +9,27 @@ moment it happens, inside the transition's transaction, in the order of INSTALLE
   running clock's deadline (``notifications`` carries the reminders already sent over);
 - ``page_context``: called with ``(request, ticket)`` when the ticket page is drawn; each returns
   what it adds to the page's context (``privacy``: when and why the reporter's contact details
-  were removed).
+  were removed);
+- ``panels``: sections of the ticket page a feature draws with its own template, in the order
+  registered (``shops``: the graduated-enforcement panel). A panel whose form failed comes back
+  bound through ``cases.views.ticket_page(…, bound=(panel name, form))``;
+- ``extra_event_kinds``: the ``TicketEvent.action`` codes a feature records, with their labels
+  (``shops``: persuaded, waived, warned, seized, penalty case). The field's choices are
+  ``event_kind_choices``, so a registered kind validates and shows its label on the timeline.
 
 A listener's failure is its own: listeners that must not take the ticket's change with them
 guard themselves (``notifications.services.notify_event`` runs under a savepoint).
 """
 
 import datetime
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.forms import BaseForm
     from django.http import HttpRequest
+    from django.utils.functional import Promise
 
     from cases.models import Ticket, TicketEvent
 
@@ -32,6 +41,31 @@ PageContext = Callable[["HttpRequest", "Ticket"], dict]
 
 deadline_listeners: list[DeadlineListener] = []
 page_context: list[PageContext] = []
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the ticket page: ``context(request, ticket, bound)`` returns what
+    ``template`` draws, or None when the panel is not shown to this user on this ticket;
+    ``bound`` is the panel's own form when its POST failed and the page is drawn again."""
+
+    name: str
+    template: str
+    context: Callable[["HttpRequest", "Ticket", "BaseForm | None"], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """An action code a feature records on tickets. ``enforcement``: a step taken against the
+    party responsible (counted with the enforcement route's conclusions)."""
+
+    code: str
+    label: "str | Promise"
+    enforcement: bool = False
+
+
+panels: list[Panel] = []
+extra_event_kinds: dict[str, EventKind] = {}
 
 
 def on_event(listener: EventListener) -> EventListener:
@@ -55,6 +89,41 @@ def on_page(provider: PageContext) -> PageContext:
     return provider
 
 
+def add_panel(panel: Panel) -> Panel:
+    """Register ``panel`` on the ticket page, after those registered before it (a panel of the
+    same name is replaced, so a second ``ready()`` does not draw it twice)."""
+    for index, registered in enumerate(panels):
+        if registered.name == panel.name:
+            panels[index] = panel
+            return panel
+    panels.append(panel)
+    return panel
+
+
+def add_event_kinds(choices: Iterable[tuple[str, Any]], *, enforcement: bool = False) -> None:
+    """Register the ``(code, label)`` pairs a feature records as ``TicketEvent.action``. A code
+    is at most 20 characters (the column) and may not be one of the ticket's own."""
+    from cases.models import Action  # cases.models reads this module; by now it is loaded
+
+    for code, label in choices:
+        if code in Action.values or len(code) > 20:
+            raise ValueError(f"event kind {code!r}: taken by the ticket or too long")
+        extra_event_kinds[code] = EventKind(code, label, enforcement)
+
+
+def event_kind_choices() -> list[tuple[str, Any]]:
+    """``TicketEvent.action``'s choices: the ticket's own actions, then the registered kinds."""
+    from cases.models import Action
+
+    extra = [(kind.code, kind.label) for kind in extra_event_kinds.values()]
+    return [*Action.choices, *extra]
+
+
+def enforcement_event_kinds() -> tuple[str, ...]:
+    """The registered kinds that are steps taken against the party responsible."""
+    return tuple(code for code, kind in extra_event_kinds.items() if kind.enforcement)
+
+
 def event_recorded(event: "TicketEvent") -> None:
     for listener in event_listeners:
         listener(event)
@@ -73,3 +142,16 @@ def page_extras(request: "HttpRequest", ticket: "Ticket") -> dict:
     for provider in page_context:
         extras.update(provider(request, ticket))
     return extras
+
+
+def page_panels(
+    request: "HttpRequest", ticket: "Ticket", bound: "tuple[str, BaseForm] | None" = None
+) -> list[tuple[Panel, dict[str, Any]]]:
+    """The panels shown on this ticket page to this user, each with its context."""
+    shown = []
+    for panel in panels:
+        form = bound[1] if bound is not None and bound[0] == panel.name else None
+        context = panel.context(request, ticket, form)
+        if context is not None:
+            shown.append((panel, context))
+    return shown

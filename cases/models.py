@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
+from cases import hooks
 from cases.states import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -378,12 +379,8 @@ class Action(models.TextChoices):
     RATE = "rate", pgettext_lazy("ticket event", "Rated by the reporter")
     REOPEN_REQUEST = "reopen_request", pgettext_lazy("ticket event", "Reopen requested")
     REOPEN_DECLINE = "reopen_decline", pgettext_lazy("ticket event", "Reopen request declined")
-    # Graduated street-order enforcement (shops' issue): what was done to the named party.
-    PERSUADE = "persuade", pgettext_lazy("ticket event", "Persuaded")
-    WAIVE = "waive", pgettext_lazy("ticket event", "First offence waived on a signed promise")
-    EDUCATE = "educate", pgettext_lazy("ticket event", "Warning notice issued")
-    SEIZE = "seize", pgettext_lazy("ticket event", "Goods seized")
-    PENALTY_CASE = "penalty_case", pgettext_lazy("ticket event", "Penalty case opened")
+    # Features add their own kinds through ``cases.hooks.add_event_kinds`` (shops: the steps of
+    # graduated street-order enforcement).
 
 
 class TicketEvent(models.Model):
@@ -400,7 +397,7 @@ class TicketEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=hooks.event_kind_choices)
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
     public_note = models.TextField(_("public note"), blank=True)

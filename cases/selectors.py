@@ -26,7 +26,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from grids.models import Community, GridCell
+from grids.models import Community
 from grids.selectors import supervised_communities
 
 M = TypeVar("M", bound=Model)
@@ -47,18 +47,6 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
         Q(grid_cell__isnull=True) & scope.posted_communities_q("community_id"),
         scope.handler_unit_q("responsible_unit_id"),
     )
-
-
-def cells_geojson(communities: QuerySet) -> dict:
-    """Active unit grids of the communities as a GeoJSON FeatureCollection (for pick maps)."""
-    cells = GridCell.objects.filter(community__in=communities, is_active=True).order_by("code")
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": b, "properties": {"code": c, "label": c[-3:]}}
-            for c, b in cells.values_list("code", "boundary")
-        ],
-    }
 
 
 def with_list_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -28,7 +28,8 @@ from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
-from grids.models import Assignment, Community, GridCell
+from grids.maps import pick_map
+from grids.models import Assignment, Community
 from grids.selectors import community_cells_geojson, supervised_communities
 from grids.services import locate
 
@@ -38,7 +39,15 @@ PAGE_SIZE = 25
 
 
 @login_required
-def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    return ticket_page(request, number)
+
+
+def ticket_page(
+    request: HttpRequest, number: str, *, bound: tuple[str, Any] | None = None
+) -> HttpResponse:
+    """The ticket page; ``bound`` is ``(name, form)`` of an action's or a registered panel's
+    form whose POST failed: the page comes back with it filled in and its errors, as a 400."""
     ticket = selectors.access_ticket(request.user, number)
     action_forms = []
     for spec in actions.available_actions(ticket, request.user):
@@ -77,6 +86,7 @@ def detail(request: HttpRequest, number: str, bound: tuple[str, Any] | None = No
         and ticket.reopen_requests.filter(decided_at__isnull=True).exists(),
     }
     context.update(hooks.page_extras(request, ticket))
+    context["panels"] = hooks.page_panels(request, ticket, bound)
     status = 200 if bound is None else 400
     return render(request, "cases/detail.html", context, status=status)
 
@@ -126,7 +136,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         request.POST, request.FILES, prefix=spec.name, **actions.form_kwargs(spec, ticket)
     )
     if not form.is_valid():
-        return detail(request, number, bound=(spec.name, form))
+        return ticket_page(request, number, bound=(spec.name, form))
     try:
         with transaction.atomic():
             spec.perform(ticket, request.user, form.cleaned_data)
@@ -135,7 +145,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return redirect(ticket)
     except ValidationError as error:
         add_service_errors(form, error)
-        return detail(request, number, bound=(spec.name, form))
+        return ticket_page(request, number, bound=(spec.name, form))
     messages.success(request, _("%(action)s: done.") % {"action": spec.label})
     return redirect(ticket)
 
@@ -284,31 +294,14 @@ def on_site(request: HttpRequest) -> HttpResponse:
                 request, _("Ticket %(number)s recorded as fixed on site.") % {"number": ticket}
             )
             return redirect(ticket)
-    context = {"form": form, "map_data": _pick_map(form, communities)}
+    context = {
+        "form": form,
+        "map_data": pick_map(
+            form, communities, cells_url=reverse("cases:community_cells", args=[0])
+        ),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/on_site.html", context, status=status)
-
-
-PICK_MAP_MAX_CELLS = 400
-
-
-def _pick_map(form: Any, communities: Any) -> dict:
-    """A map on which a tap sets the form's lat/lng. It shows the communities' unit grids when
-    they are few; for a whole city (command centre) it starts empty, and choosing a community
-    in the form draws that community's grids (``community_cells``)."""
-    lat, lng = form["lat"].value(), form["lng"].value()
-    try:
-        point = [float(lat), float(lng)] if lat and lng else None
-    except (TypeError, ValueError):
-        point = None
-    few = GridCell.objects.filter(community__in=communities).count() <= PICK_MAP_MAX_CELLS
-    return {
-        "cells": selectors.cells_geojson(communities) if few else None,
-        "point": point,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
-        "communityCellsUrl": reverse("cases:community_cells", args=[0]),
-    }
 
 
 @login_required
@@ -375,7 +368,12 @@ def intake(request: HttpRequest) -> HttpResponse:
             )
             return redirect("cases:intake")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "map_data": _pick_map(form, communities)}
+    context = {
+        "form": form,
+        "map_data": pick_map(
+            form, communities, cells_url=reverse("cases:community_cells", args=[0])
+        ),
+    }
     return render(request, "cases/intake.html", context, status=status)
 
 

@@ -5,6 +5,7 @@ with a message the operator can act on instead of a confusing failure later.
 """
 
 import os
+import re
 import zoneinfo
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -40,6 +41,23 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+# django-ratelimit's rates: requests per (a number of) seconds, minutes, hours or days.
+_RATE = re.compile(r"[1-9]\d*/\d*[smhd]")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as ``5/10m`` (5 per 10 minutes), ``10/h`` or ``120/m``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 5/10m, 10/h or 120/m (per s, m, h or d), not {raw!r}"
+        )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from citymgmt.env import (
     env_int,
     env_list,
     env_path,
+    env_rate,
     env_redis_url,
     env_str,
     env_time_zone,
@@ -251,6 +252,17 @@ CITYMGMT_REMINDER_BATCH = env_int("CITYMGMT_REMINDER_BATCH", 200)
 # E-mail delivery: attempts before giving up, and the first retry's delay (doubling after).
 CITYMGMT_EMAIL_MAX_RETRIES = env_int("CITYMGMT_EMAIL_MAX_RETRIES", 5)
 CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
+
+# Per-IP limits on what anyone may do without an account (django-ratelimit rates, e.g. "5/10m").
+# Reports filed from the public form, and its posts counted however they end (errors too):
+CITYMGMT_RATE_REPORT = env_rate("CITYMGMT_RATE_REPORT", "5/10m")
+CITYMGMT_RATE_REPORT_POSTS = env_rate("CITYMGMT_RATE_REPORT_POSTS", "20/10m")
+# Looking up a tracking code by ticket number and phone digits, and asking for erasure (every
+# POST counted, typos too: both guess at someone else's report):
+CITYMGMT_RATE_CODE_LOOKUP = env_rate("CITYMGMT_RATE_CODE_LOOKUP", "10/h")
+CITYMGMT_RATE_ERASURE = env_rate("CITYMGMT_RATE_ERASURE", "10/h")
+# Open311 requests without an API key (a client with a key has its own rate, set in the admin):
+CITYMGMT_RATE_OPEN311 = env_rate("CITYMGMT_RATE_OPEN311", "120/m")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

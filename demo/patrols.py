@@ -35,7 +35,7 @@ from patrols.models import (
     PatrolPoint,
     PatrolSession,
 )
-from patrols.selectors import ENFORCEMENT_ACTIONS
+from patrols.selectors import enforcement_actions
 
 __all__ = ["patrol_counts", "seed_patrols"]
 
@@ -237,7 +237,7 @@ def _ticket_counts(since: dt.date) -> tuple[dict, dict]:
         .values("actor_id", "day")
         .annotate(
             referred=Count("ticket_id", filter=Q(action=Action.REFER), distinct=True),
-            enforced=Count("id", filter=Q(action__in=ENFORCEMENT_ACTIONS)),
+            enforced=Count("id", filter=Q(action__in=enforcement_actions())),
         )
     }
     return found, referred

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.models import Action, State, Ticket, TicketEvent
+from cases.models import State, Ticket, TicketEvent
 from citymgmt import months
 from demo.grids import Writer
 from grids.locator import locate_id
@@ -31,6 +31,7 @@ from shops.models import (
     Step,
     credit_code_check_char,
 )
+from shops.services import ACTION_OF_STEP
 
 __all__ = ["seed_shops"]
 
@@ -242,11 +243,7 @@ def _record(ticket: Ticket, merchant: Merchant, step: str, rung: int) -> int:
     event = TicketEvent.objects.create(
         ticket=ticket,
         actor_id=actor_id,
-        action={
-            Step.PERSUADE: Action.PERSUADE,
-            Step.EDUCATE: Action.EDUCATE,
-            Step.SEIZE: Action.SEIZE,
-        }[step],
+        action=ACTION_OF_STEP[step],
         from_state=ticket.state,
         to_state=ticket.state,
         public_note="店外摆放商品，已当面处理。",

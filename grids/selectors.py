@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Officer, User
 from accounts.scope import scope_of
 from accounts.selectors import officers_visible_to
+from grids.maps import cells_geojson
 from grids.models import Assignment, Community, District, Street
 
 
@@ -32,18 +33,7 @@ def community_for_board(code: str) -> Community:
 
 def community_cells_geojson(community: Community) -> dict:
     """The community's active unit grids as a GeoJSON FeatureCollection (WGS84) for its map."""
-    cells = community.grid_cells.filter(is_active=True).order_by("code")
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "geometry": boundary,
-                "properties": {"code": code, "label": code[-3:]},
-            }
-            for code, boundary in cells.values_list("code", "boundary")
-        ],
-    }
+    return cells_geojson(community.grid_cells.all())
 
 
 def board_postings(community: Community, day: datetime.date) -> QuerySet[Assignment]:

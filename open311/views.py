@@ -26,7 +26,6 @@ from open311.formats import error, respond
 from open311.forms import RequestQueryForm, ServiceRequestForm, error_text
 from open311.models import ApiClient
 
-ANONYMOUS_RATE = "120/m"
 CHANGESET = "2026-11-22T00:00:00+08:00"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 View = Callable[..., HttpResponse]
@@ -56,7 +55,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 group="open311",
                 # Without a key, per client address as our proxies saw it, not per proxy.
                 key=(lambda _g, _r: f"client:{client.prefix}") if client else ratelimit_key,
-                rate=client.rate_limit if client else ANONYMOUS_RATE,
+                rate=client.rate_limit if client else settings.CITYMGMT_RATE_OPEN311,
                 increment=True,
             )
             if limited:

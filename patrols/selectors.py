@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Officer, User
 from accounts.roles import Role
 from accounts.scope import scope_of
+from cases import hooks
 from cases.models import Action, Source, Ticket, TicketEvent
 from cases.selectors import tickets_visible_to
 from grids.models import GridCell
@@ -41,15 +42,11 @@ from patrols.models import (
     PatrolSession,
 )
 
-# Enforcement steps an officer takes on a case (conclusion and the graduated steps).
-ENFORCEMENT_ACTIONS = (
-    Action.CONCLUDE,
-    Action.PERSUADE,
-    Action.WAIVE,
-    Action.EDUCATE,
-    Action.SEIZE,
-    Action.PENALTY_CASE,
-)
+
+def enforcement_actions() -> tuple[str, ...]:
+    """Enforcement steps an officer takes on a case: the enforcement route's conclusion and the
+    graduated steps the features register (``cases.hooks``: shops' persuade … penalty case)."""
+    return (Action.CONCLUDE, *hooks.enforcement_event_kinds())
 
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -137,7 +134,7 @@ def day_counts(officer: Officer, day: datetime.date) -> dict[str, int | float]:
         actor_id=officer.user_id, created_at__gte=start, created_at__lt=end
     ).aggregate(
         referred=Count("ticket_id", filter=Q(action=Action.REFER), distinct=True),
-        enforced=Count("id", filter=Q(action__in=ENFORCEMENT_ACTIONS)),
+        enforced=Count("id", filter=Q(action__in=enforcement_actions())),
     )
     taps = Outreach.objects.filter(officer=officer, at__gte=start, at__lt=end).aggregate(
         contacts_visited=Count("id", filter=Q(kind=OutreachKind.VISIT)),

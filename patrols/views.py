@@ -22,6 +22,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import officers_visible_to
 from citymgmt.forms import add_service_errors
+from grids.maps import cells_geojson, pick_map
 from grids.models import Assignment, Community, GridCell
 from grids.selectors import supervised_communities
 from patrols import forms, selectors, services
@@ -45,15 +46,7 @@ def _my_cells(user: Any):
 
 def _map_config(cells: Any, **extra: Any) -> dict:
     return {
-        "cells": {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "geometry": b, "properties": {"code": c, "label": c[-3:]}}
-                for c, b in cells.filter(is_active=True)
-                .order_by("code")
-                .values_list("code", "boundary")
-            ],
-        },
+        "cells": cells_geojson(cells),
         "tiles": settings.MAP_TILE_URL,
         "gcj02": settings.MAP_TILE_GCJ02,
         **extra,
@@ -222,16 +215,10 @@ def finding(request: HttpRequest) -> HttpResponse:
                 % {"number": ticket.number, "state": ticket.get_state_display()},
             )
             return redirect("patrols:patrol")
-    cells = GridCell.objects.filter(community__in=communities)
-    lat, lng = form["lat"].value(), form["lng"].value()
-    try:
-        pin = [float(lat), float(lng)] if lat and lng else None
-    except (TypeError, ValueError):
-        pin = None
     context = {
         "form": form,
-        "map_data": _map_config(
-            cells, point=pin, communityCellsUrl=reverse("cases:community_cells", args=[0])
+        "map_data": pick_map(
+            form, communities, cells_url=reverse("cases:community_cells", args=[0])
         ),
     }
     return render(

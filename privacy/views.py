@@ -15,8 +15,6 @@ from citymgmt.client_ip import ratelimit_key
 from privacy import services
 from privacy.forms import ErasureRequestForm
 
-ERASE_RATE = "10/h"  # per IP, every POST counted (typos too), like the code lookup
-
 
 def _page(request: HttpRequest, form: ErasureRequestForm, *, status: int = 200, **extra):
     context = {
@@ -36,7 +34,11 @@ def erase_contact(request: HttpRequest) -> HttpResponse:
         return _page(request, form)
     form = ErasureRequestForm(request.POST)
     limited = is_ratelimited(
-        request, group="erase-contact", key=ratelimit_key, rate=ERASE_RATE, increment=True
+        request,
+        group="erase-contact",
+        key=ratelimit_key,
+        rate=settings.CITYMGMT_RATE_ERASURE,
+        increment=True,
     )
     if limited:
         return _page(request, form, status=429, limited=True)

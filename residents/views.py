@@ -2,12 +2,12 @@
 confirmation with the tracking code, the tracking page and its rating, and finding a lost code.
 
 Abuse: CSRF on every POST, a honeypot field, and per-IP limits (django-ratelimit, in the default
-cache: Redis in production) on filing and on the code lookup. A limited request gets a 429 page
+cache: Redis in production; the rates are settings, ``CITYMGMT_RATE_*``) on filing and on the
+code lookup. A limited request gets a 429 page
 that keeps what was typed.
 """
 
 import logging
-import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,11 +23,11 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from cases.models import Category, State, Ticket
 from cases.photos import served_file
-from cases.selectors import cells_geojson
 from citymgmt.client_ip import ratelimit_key
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from grids.locator import locate_id
+from grids.maps import pick_map
 from grids.models import Community, GridCell
 from grids.qr import public_url
 from grids.selectors import community_cells_geojson
@@ -36,11 +36,6 @@ from residents import tracking
 from residents.forms import ComplaintForm, FindCodeForm, RatingForm
 
 logger = logging.getLogger(__name__)
-
-# Per IP: reports filed, form posts of any kind (typos included), and code lookups.
-FILED_RATE = "5/10m"
-POST_RATE = "20/10m"
-LOOKUP_RATE = "10/h"
 
 
 def _limited(request: HttpRequest, group: str, rate: str) -> bool:
@@ -61,23 +56,11 @@ def _used_up(request: HttpRequest, group: str, rate: str) -> bool:
 def _pick_map(form: ComplaintForm) -> dict:
     """The form's map: the chosen (or QR-preset) community's grids, the point if any. Other
     communities' grids are fetched when the resident picks one (``report_cells``)."""
-    community = None
     community_id = form["community"].value()
+    chosen = Community.objects.none()
     if community_id and str(community_id).isdigit():
-        community = Community.objects.filter(pk=community_id).first()
-    try:
-        point = [float(form["lat"].value()), float(form["lng"].value())]
-    except (TypeError, ValueError):
-        point = None
-    if point is not None and not all(math.isfinite(x) for x in point):
-        point = None  # "NaN" parses as a float, but not as JSON
-    return {
-        "cells": cells_geojson(Community.objects.filter(pk=community.pk)) if community else None,
-        "point": point,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
-        "communityCellsUrl": reverse("residents:report_cells", args=[0]),
-    }
+        chosen = Community.objects.filter(pk=community_id)
+    return pick_map(form, chosen, cells_url=reverse("residents:report_cells", args=[0]))
 
 
 def _preset_community(request: HttpRequest) -> Community | None:
@@ -106,8 +89,8 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ComplaintForm(initial=initial)
         return _render_form(request, form, community=community)
 
-    if _limited(request, "report-posts", POST_RATE) or _used_up(
-        request, "report-filed", FILED_RATE
+    if _limited(request, "report-posts", settings.CITYMGMT_RATE_REPORT_POSTS) or _used_up(
+        request, "report-filed", settings.CITYMGMT_RATE_REPORT
     ):
         # The form comes back as typed; photos are neither processed nor kept.
         return _render_form(request, ComplaintForm(request.POST), status=429, limited=True)
@@ -132,7 +115,8 @@ def report(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _limited(request, "report-filed", FILED_RATE)  # count the report filed
+            # Count the report filed.
+            _limited(request, "report-filed", settings.CITYMGMT_RATE_REPORT)
             return redirect("residents:report_filed", code=ticket.tracking_code)
     return _render_form(request, form, status=400)
 
@@ -255,7 +239,7 @@ def find_code(request: HttpRequest) -> HttpResponse:
     form = FindCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _limited(request, "find-code", LOOKUP_RATE):
+        if _limited(request, "find-code", settings.CITYMGMT_RATE_CODE_LOOKUP):
             return render(
                 request, "cases/public/find.html", {"form": form, "limited": True}, status=429
             )

@@ -14,10 +14,10 @@ from citymgmt.images import ProcessedImage
 from grids.models import Community
 from shops.importer import MerchantRowForm
 from shops.models import BusinessKind, CardColour, Merchant, Step
+from shops.selectors import NEW_VENDOR, parse_party
 from shops.services import SeizedItem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-NEW_VENDOR = "new"
 FLAGGED = "flagged"
 MAX_SEIZED_ITEMS = 30
 
@@ -136,15 +136,6 @@ def party_choices(merchants, vendors) -> list:
     return choices
 
 
-def parse_party(value: str) -> tuple[str, int | None]:
-    """("merchant"|"vendor"|"new"|"", id) from a party choice such as m12, v3 or new."""
-    if value == NEW_VENDOR:
-        return NEW_VENDOR, None
-    if len(value) > 1 and value[0] in "mv" and value[1:].isdigit() and len(value) < 12:
-        return ("merchant" if value[0] == "m" else "vendor"), int(value[1:])
-    return "", None
-
-
 class OffenceForm(StyledForm):
     """The step taken on a ticket: the party is carried over from the party picker."""
 
@@ -238,10 +229,18 @@ class MerchantForm(MerchantRowForm):
 
     business_kind = forms.ChoiceField(label=_("Line of business"), choices=BusinessKind.choices)
     lat = forms.FloatField(
-        label=_("Latitude"), min_value=-90, max_value=90, widget=forms.HiddenInput
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Tap the map where the shop is.")},
     )
     lng = forms.FloatField(
-        label=_("Longitude"), min_value=-180, max_value=180, widget=forms.HiddenInput
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Tap the map where the shop is.")},
     )
     field_order = [
         "name",

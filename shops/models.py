@@ -374,6 +374,17 @@ class Step(models.TextChoices):
     PENALTY = "penalty", pgettext_lazy("enforcement step", "Open a penalty case (立案处罚)")
 
 
+class EnforcementEvent(models.TextChoices):
+    """What a step leaves on the ticket's timeline (``TicketEvent.action``, registered with
+    ``cases.hooks`` from ``ShopsConfig.ready``): what was done to the named party."""
+
+    PERSUADE = "persuade", pgettext_lazy("ticket event", "Persuaded")
+    WAIVE = "waive", pgettext_lazy("ticket event", "First offence waived on a signed promise")
+    EDUCATE = "educate", pgettext_lazy("ticket event", "Warning notice issued")
+    SEIZE = "seize", pgettext_lazy("ticket event", "Goods seized")
+    PENALTY_CASE = "penalty_case", pgettext_lazy("ticket event", "Penalty case opened")
+
+
 class Share(models.TextChoices):
     """The "721" way of working: 70% service, 20% management, 10% enforcement."""
 

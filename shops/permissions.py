@@ -6,12 +6,21 @@ from typing import TYPE_CHECKING, Any
 
 from accounts.roles import Role
 from accounts.scope import scope_of
+from cases.models import State
 
 if TYPE_CHECKING:
     from cases.models import Ticket
 
 # The 城管 roles that keep and read shop records (the shop pages' audience).
 ENFORCEMENT_STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR)
+# A party is named once the ticket is a case somebody works on; not on a bare report.
+NAMING_STATES = (
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.ENFORCEMENT,
+    State.RESOLVED,
+    State.CLOSED,
+)
 
 
 def enforces_on(ticket: "Ticket", user: Any) -> bool:
@@ -20,6 +29,11 @@ def enforces_on(ticket: "Ticket", user: Any) -> bool:
     """
     scope = scope_of(user)
     return scope.is_the_officer(ticket.assignee_id) or scope.supervises(ticket.brigade_id)
+
+
+def records_step_on(ticket: "Ticket", user: Any) -> bool:
+    """Whether the enforcement panel offers ``user`` the form to record a step on ``ticket``."""
+    return ticket.state in NAMING_STATES and enforces_on(ticket, user)
 
 
 def sees_enforcement(user: Any) -> bool:

@@ -7,6 +7,7 @@ the city's); every page starts from it, so a shop outside one's scope is a 404.
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -197,6 +198,64 @@ def party_choices(ticket: Ticket) -> tuple[QuerySet[Merchant], QuerySet[StreetVe
     merchants = Merchant.objects.filter(community_id=ticket.community_id, is_active=True)
     vendors = StreetVendor.objects.filter(community_id=ticket.community_id)
     return merchants.order_by("name"), vendors.order_by("description")
+
+
+NEW_VENDOR = "new"  # the party picker's choice for a street vendor not known yet
+
+
+def parse_party(value: str) -> tuple[str, int | None]:
+    """("merchant"|"vendor"|"new"|"", id) from a party choice such as m12, v3 or new."""
+    if value == NEW_VENDOR:
+        return NEW_VENDOR, None
+    if len(value) > 1 and value[0] in "mv" and value[1:].isdigit() and len(value) < 12:
+        return ("merchant" if value[0] == "m" else "vendor"), int(value[1:])
+    return "", None
+
+
+@dataclass(frozen=True)
+class NamedParty:
+    """Who a step on a ticket is about, as chosen in the enforcement panel (``m12``, ``v3``,
+    ``new``), with who the ticket may name at all. The panel draws from it and the step's view
+    checks the posted form against it, so both see the same party and the same ladder."""
+
+    ticket: Ticket
+    choice: str
+    kind: str  # "merchant", "vendor", NEW_VENDOR, or "" when nothing (valid) is chosen
+    merchant: Merchant | None
+    vendor: StreetVendor | None
+    merchants: QuerySet[Merchant]
+    vendors: QuerySet[StreetVendor]
+
+    @cached_property
+    def ladder(self) -> Ladder:
+        """The party's standing, not counting this ticket (an unknown vendor's is empty)."""
+        return ladder(merchant=self.merchant, vendor=self.vendor, exclude_ticket_id=self.ticket.pk)
+
+
+def named_party(ticket: Ticket, choice: str) -> NamedParty:
+    """The party ``choice`` names among the ticket's community's shops and vendors; a choice
+    naming nobody there (garbage, another community's shop) names nobody."""
+    merchants, vendors = party_choices(ticket)
+    kind, pk = parse_party(choice)
+    merchant = merchants.filter(pk=pk).first() if kind == "merchant" else None
+    vendor = vendors.filter(pk=pk).first() if kind == "vendor" else None
+    if kind in ("merchant", "vendor") and merchant is None and vendor is None:
+        kind = ""
+    return NamedParty(ticket, choice, kind, merchant, vendor, merchants, vendors)
+
+
+def recorded_step(ticket: Ticket) -> tuple[Offence, Ladder] | None:
+    """The step recorded on the ticket, with its party's ladder as it stood then."""
+    offence = offence_of(ticket)
+    if offence is None:
+        return None
+    standing = ladder(
+        merchant=offence.merchant,
+        vendor=offence.vendor,
+        at=offence.recorded_at,
+        exclude_ticket_id=ticket.pk,
+    )
+    return offence, standing
 
 
 def offence_of(ticket: Ticket) -> Offence | None:

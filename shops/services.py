@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from cases.audit import record_event
-from cases.models import Action, PhotoKind, State
+from cases.models import PhotoKind
 from cases.photos import store_photos
 from cases.selectors import access_ticket_by_id
 from citymgmt.images import ProcessedImage
@@ -24,6 +24,7 @@ from grids.services import locate
 from shops import points, selectors
 from shops.models import (
     SHARE_OF_STEP,
+    EnforcementEvent,
     FrontagePledge,
     Merchant,
     Offence,
@@ -32,23 +33,15 @@ from shops.models import (
     StreetVendor,
     VolunteerAct,
 )
-from shops.permissions import enforces_on
+from shops.permissions import NAMING_STATES, enforces_on
 
 ACTION_OF_STEP = {
-    Step.PERSUADE: Action.PERSUADE,
-    Step.WAIVE: Action.WAIVE,
-    Step.EDUCATE: Action.EDUCATE,
-    Step.SEIZE: Action.SEIZE,
-    Step.PENALTY: Action.PENALTY_CASE,
+    Step.PERSUADE: EnforcementEvent.PERSUADE,
+    Step.WAIVE: EnforcementEvent.WAIVE,
+    Step.EDUCATE: EnforcementEvent.EDUCATE,
+    Step.SEIZE: EnforcementEvent.SEIZE,
+    Step.PENALTY: EnforcementEvent.PENALTY_CASE,
 }
-# A party is named once the ticket is a case somebody works on; not on a bare report.
-NAMING_STATES = (
-    State.DISPATCHED,
-    State.IN_PROGRESS,
-    State.ENFORCEMENT,
-    State.RESOLVED,
-    State.CLOSED,
-)
 
 
 def _require_field_staff(actor: User) -> None:

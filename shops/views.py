@@ -3,10 +3,8 @@ a door card's QR code opens, the import, the 721 split, and the enforcement step
 ticket page. Views parse input, call one selector or service, and render."""
 
 import datetime
-import math
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,12 +25,11 @@ from citymgmt import months
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from citymgmt.months import parse_month
-from grids.models import GridCell
+from grids.maps import pick_map
 from grids.qr import public_url, qr_png, qr_svg
-from shops import forms, importer, points, selectors, services
+from shops import forms, importer, panels, points, selectors, services
 from shops.models import FrontagePledge, ShopPolicy
 from shops.permissions import enforces_on
-from shops.templatetags.shops_tags import BOUND_FORM_ATTR
 
 PAGE_SIZE = 25
 STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ASSESSOR)
@@ -86,28 +83,14 @@ def merchant_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shops/merchant_form.html",
-        {"form": form, "map_data": _pick_map(form, communities)},
+        {
+            "form": form,
+            "map_data": pick_map(
+                form, communities, cells_url=reverse("cases:community_cells", args=[0])
+            ),
+        },
         status=status,
     )
-
-
-PICK_MAP_MAX_CELLS = 400
-
-
-def _pick_map(form: Any, communities: Any) -> dict:
-    """The map on which a tap sets the shop's point: the user's communities' unit grids."""
-    try:
-        point = [float(form["lat"].value()), float(form["lng"].value())]
-    except (TypeError, ValueError):
-        point = None
-    few = GridCell.objects.filter(community__in=communities).count() <= PICK_MAP_MAX_CELLS
-    return {
-        "cells": case_selectors.cells_geojson(communities) if few else None,
-        "point": point if point and all(map(math.isfinite, point)) else None,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
-        "communityCellsUrl": reverse("cases:community_cells", args=[0]),
-    }
 
 
 @role_required(*STAFF)
@@ -267,17 +250,16 @@ def public(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def record_offence(request: HttpRequest, number: str) -> HttpResponse:
     """The enforcement panel's form: record the step; on a mistake, the ticket page again with
-    the form as it was filled in and its errors."""
+    the panel's form as it was filled in and its errors."""
     ticket = case_selectors.access_ticket(request.user, number)
     if not enforces_on(ticket, request.user):
         raise PermissionDenied
-    kind, pk = forms.parse_party(request.POST.get("party", ""))
-    merchants, vendors = selectors.party_choices(ticket)
-    merchant = merchants.filter(pk=pk).first() if kind == "merchant" else None
-    vendor = vendors.filter(pk=pk).first() if kind == "vendor" else None
-    ladder = selectors.ladder(merchant=merchant, vendor=vendor, exclude_ticket_id=ticket.pk)
+    party = selectors.named_party(ticket, request.POST.get("party", ""))
     form = forms.OffenceForm(
-        request.POST, request.FILES, allowed=ladder.allowed, suggested=ladder.suggested
+        request.POST,
+        request.FILES,
+        allowed=party.ladder.allowed,
+        suggested=party.ladder.suggested,
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -286,7 +268,9 @@ def record_offence(request: HttpRequest, number: str) -> HttpResponse:
                 actor=request.user,
                 ticket_id=ticket.pk,
                 step=data["step"],
-                vendor_description=data["vendor_description"] if kind == forms.NEW_VENDOR else "",
+                vendor_description=data["vendor_description"]
+                if party.kind == selectors.NEW_VENDOR
+                else "",
                 note=data["note"],
                 promise_photo=data["promise_photo"],
                 evidence=data["evidence"],
@@ -301,10 +285,7 @@ def record_offence(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, _("Step recorded on ticket %(number)s.") % {"number": number})
             return redirect(ticket.get_absolute_url() + "#enforcement")
-    setattr(request, BOUND_FORM_ATTR, form)
-    response = case_views.detail(request, number)
-    response.status_code = 400
-    return response
+    return case_views.ticket_page(request, number, bound=(panels.ENFORCEMENT.name, form))
 
 
 # --- import -----------------------------------------------------------------------------------

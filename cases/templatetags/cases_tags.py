@@ -1,4 +1,5 @@
-"""Small pieces the casework pages share: the deadline badge and state colours."""
+"""Small pieces the casework pages share: the deadline badge, state colours, and the panels
+features register on the ticket page."""
 
 import datetime
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import deadlines, hooks
 from cases.models import CLOCK_STATES, Source, State, Ticket
 
 register = template.Library()
@@ -117,3 +118,12 @@ def as_options(objects: Iterable[Model]) -> SafeString:
     return mark_safe(
         "".join(f'<option value="{escape(o.pk)}">{escape(o)}</option>' for o in objects)
     )
+
+
+@register.simple_tag(takes_context=True)
+def ticket_panel(context: template.Context, panel: hooks.Panel, panel_context: dict) -> str:
+    """Draw a registered panel (``cases.hooks.add_panel``) with the page's context and its own,
+    as ``{% include %}`` would."""
+    panel_template = context.template.engine.get_template(panel.template)
+    with context.push(**panel_context):
+        return panel_template.render(context)

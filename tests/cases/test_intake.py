@@ -3,6 +3,7 @@ platform or a leadership patrol; the map point decides the grid and everything a
 locate snippet (/cases/locate/) that names the place of a tapped point."""
 
 import io
+import json
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,6 +14,7 @@ from cases.models import Action, Category, DailySequence, Photo, PhotoKind, Sour
 from grids.geometry import offset
 from grids.models import GridCell
 from tests.factories import ORIGIN, CommunityFactory
+from tests.maps import map_json
 
 pytestmark = pytest.mark.django_db
 
@@ -333,7 +335,7 @@ def test_a_brigade_supervisor_gets_the_grids_of_their_communities_on_the_map(
 def test_a_city_too_large_to_draw_starts_with_an_empty_map(
     client, command_supervisor, gulou_community, monkeypatch
 ):
-    monkeypatch.setattr("cases.views.PICK_MAP_MAX_CELLS", 1)
+    monkeypatch.setattr("grids.maps.PICK_MAP_MAX_CELLS", 1)
     client.force_login(command_supervisor)
     map_data = client.get("/cases/new/").context["map_data"]
     assert map_data["cells"] is None
@@ -351,3 +353,15 @@ def test_choosing_a_community_loads_its_grids(client, command_supervisor, gulou_
 def test_the_grids_of_no_such_community_are_a_404(client, command_supervisor):
     client.force_login(command_supervisor)
     assert client.get("/cases/communities/999999/cells/").status_code == 404
+
+
+def test_a_point_that_is_no_number_comes_back_as_a_clear_error_and_a_map_that_loads(
+    as_supervisor, gulou_community, complaint
+):
+    response = as_supervisor.post("/cases/new/", {**complaint, "lat": "NaN", "lng": "NaN"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<div class="invalid-feedback d-block mb-2 where-error">Tap the map where' in page
+    assert json.loads(map_json(page))["point"] is None  # NaN is not JSON: the map would not load
+    assert "黄楼小区东门垃圾三天没人收" in page
+    assert not Ticket.objects.exists()

@@ -1,9 +1,12 @@
 """An officer records a problem fixed on the spot (现场整改): the ticket is born closed."""
 
+import json
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Action, PhotoKind, State, Ticket
 from tests.factories import jpeg_bytes
+from tests.maps import map_json
 
 URL = "/cases/on-site/"
 
@@ -81,3 +84,18 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, db):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/login/" in response.url
+
+
+def test_an_on_site_fix_at_a_point_that_is_no_number_is_a_clear_error_not_a_broken_map(
+    client, officer_gulou, gulou_community, category, media
+):
+    client.force_login(officer_gulou)
+    cell = gulou_community.grid_cells.first()
+    response = client.post(
+        URL, form(category, cell, lat="NaN", lng="inf"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "where-error" in page and "Tap the map where the problem is." in page
+    assert json.loads(map_json(page))["point"] is None  # NaN is not JSON: the map would not load
+    assert not Ticket.objects.exists()

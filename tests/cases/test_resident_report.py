@@ -2,6 +2,7 @@
 the honeypot, the per-IP rate limit, CSRF, and following an open report nearby."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -9,7 +10,6 @@ from django.urls import reverse
 from cases.models import Action, Photo, PhotoKind, Source, State, Ticket, TicketEvent
 from citymgmt.client_ip import client_ip
 from grids.geometry import offset
-from residents.views import FILED_RATE
 from tests.factories import ORIGIN, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +239,7 @@ def test_the_form_needs_its_csrf_token(form_data):
 
 
 def test_the_rate_limit_kicks_in_after_five_reports_and_says_so(english, form_data):
-    limit = int(FILED_RATE.split("/")[0])
+    limit = int(settings.CITYMGMT_RATE_REPORT.split("/")[0])
     for _n in range(limit):
         assert english.post(REPORT, form_data).status_code == 302
     response = english.post(REPORT, {**form_data, "description": "第六次反映"})

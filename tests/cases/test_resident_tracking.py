@@ -4,6 +4,7 @@ internal; codes that cannot be guessed or enumerated; finding a lost code by pho
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -15,7 +16,6 @@ from cases.models import Action, PhotoKind, State, Ticket, new_tracking_code
 from cases.photos import store_photos
 from cases.services import create_ticket
 from residents.tracking import PLAIN_STATUS
-from residents.views import LOOKUP_RATE
 from tests.cases.conftest import GULOU_POINT
 from tests.factories import jpeg_bytes, processed_photo
 
@@ -311,7 +311,7 @@ def test_a_ticket_without_a_phone_cannot_be_found_by_digits(english, category, g
 def test_the_lookup_is_rate_limited_against_enumeration(make_ticket):
     ticket = make_ticket(State.REPORTED)
     client = Client(REMOTE_ADDR="203.0.113.50", HTTP_ACCEPT_LANGUAGE="en")
-    limit = int(LOOKUP_RATE.split("/")[0])
+    limit = int(settings.CITYMGMT_RATE_CODE_LOOKUP.split("/")[0])
     for digits in range(limit):
         client.post("/track/", {"number": ticket.number, "phone_last4": f"{digits:04d}"})
     response = client.post("/track/", {"number": ticket.number, "phone_last4": "5678"})

@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
         (env.env_int, "CELERY_TASK_TIME_LIMIT", "ten", 10),
         (env.env_time_zone, "TIME_ZONE", "Mars/Olympus", "Asia/Shanghai"),
         (env.env_database, "DATABASE_URL", "nosuchdb://x", "sqlite:///x"),
+        (env.env_rate, "CITYMGMT_RATE_REPORT", "5 per 10 minutes", "5/10m"),
+        (env.env_rate, "CITYMGMT_RATE_REPORT", "0/m", "5/10m"),
+        (env.env_rate, "CITYMGMT_RATE_OPEN311", "120/minute", "120/m"),
     ],
 )
 def test_a_bad_value_is_refused_with_the_variables_name(monkeypatch, helper, name, value, default):
@@ -41,6 +44,13 @@ def test_good_values_are_read(monkeypatch):
     assert env.env_bool("DJANGO_DEBUG", True) is False
     assert env.env_list("ALLOWED_HOSTS", []) == ["cg.example.cn", "localhost"]
     assert env.env_database("NOT_SET_AT_ALL", "sqlite:///tmp/x.db")["ENGINE"].endswith("sqlite3")
+
+
+def test_rate_limits_are_read_from_the_environment_with_their_defaults(monkeypatch):
+    monkeypatch.setenv("CITYMGMT_RATE_REPORT", " 3/5m ")
+    monkeypatch.delenv("CITYMGMT_RATE_ERASURE", raising=False)
+    assert env.env_rate("CITYMGMT_RATE_REPORT", "5/10m") == "3/5m"
+    assert env.env_rate("CITYMGMT_RATE_ERASURE", "10/h") == "10/h"
 
 
 def _start_django(**environ: str) -> subprocess.CompletedProcess:

@@ -377,8 +377,8 @@ def test_listing_requests_runs_a_constant_number_of_queries(
     assert len(rows) == size
 
 
-def test_guessing_keys_is_throttled_per_address(client, monkeypatch):
-    monkeypatch.setattr("open311.views.ANONYMOUS_RATE", "3/m")
+def test_guessing_keys_is_throttled_per_address(client, settings):
+    settings.CITYMGMT_RATE_OPEN311 = "3/m"
     statuses = [
         client.post(f"{BASE}/requests.json", {"api_key": f"guess-{i}"}).status_code
         for i in range(4)

@@ -6,17 +6,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from cases import services
 from cases.models import Source, Ticket
-from open311.views import ANONYMOUS_RATE
 from tests.cases.conftest import GULOU_POINT
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2"
-LIMIT = int(ANONYMOUS_RATE.split("/")[0])
+LIMIT = int(settings.CITYMGMT_RATE_OPEN311.split("/")[0])
 
 
 def services_as(client, forwarded_for: str):

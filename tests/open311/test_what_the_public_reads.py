@@ -11,6 +11,7 @@ from cases import services
 from cases.models import Action, Source, State, Ticket
 from cases.public import SHARED_ACTIONS
 from residents.services import decide_reopen_request, rate_ticket
+from shops.models import EnforcementEvent
 from tests.cases.conftest import GULOU_POINT
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_a_shop_step_note_is_not_published_as_status_notes(client, make_ticket, 
         vendor_description="烧烤摊，男，三十岁左右",
         note="当事人张三（电话13900001111）已劝离",
     )
-    assert ticket.events.filter(action=Action.PERSUADE).exclude(public_note="").exists()
+    assert ticket.events.filter(action=EnforcementEvent.PERSUADE).exclude(public_note="").exists()
     (row,) = client.get(f"{BASE}/requests/{ticket.number}.json").json()
     assert "13900001111" not in row["status_notes"]
     assert "张三" not in client.get(f"{BASE}/requests.json").content.decode()
@@ -62,7 +63,7 @@ def test_a_reopen_decline_answer_is_not_published(client, make_ticket, superviso
 
 
 def test_the_open311_allow_list_is_the_followers_one():
-    assert Action.PERSUADE not in SHARED_ACTIONS
+    assert EnforcementEvent.PERSUADE not in SHARED_ACTIONS
     assert Action.REOPEN_DECLINE not in SHARED_ACTIONS
     assert Action.VERIFY_FAIL in SHARED_ACTIONS
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from patrols import services
 from patrols.models import DailyLog, LogStatus, Outreach, PatrolPoint
 from tests.factories import jpeg_bytes
+from tests.maps import map_json
 from tests.patrols.conftest import GULOU_001, GULOU_002, OUTSIDE_CITY, QUANSHAN_001
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,27 @@ def test_the_finding_form_keeps_the_input_and_says_what_is_missing(on_patrol, cl
     assert response.status_code == 400
     page = response.content.decode()
     assert "人行道上有暴露垃圾" in page and 'class="invalid-feedback' in page
+
+
+def test_a_finding_at_a_point_that_is_no_number_is_a_clear_error_not_a_broken_map(
+    on_patrol, client, category
+):
+    response = client.post(
+        reverse("patrols:finding"),
+        {
+            "outcome": "dispatch",
+            "category": category.pk,
+            "description": "人行道上有暴露垃圾",
+            "lat": "NaN",
+            "lng": "NaN",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "where-error" in page and "Tap the map where the problem is." in page
+    assert json.loads(map_json(page))["point"] is None  # NaN is not JSON: the map would not load
 
 
 def test_the_finding_form_files_a_finding_for_dispatch(on_patrol, client, category, media):

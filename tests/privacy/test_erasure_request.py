@@ -2,11 +2,11 @@
 and phone to be removed now. The answer never tells whether the code or the number matched."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from cases.models import State, Ticket
 from privacy.models import ErasedContact, ErasureReason
-from privacy.views import ERASE_RATE
 
 ERASE = "/track/erase/"
 DONE = "/track/erase/done/"
@@ -129,7 +129,7 @@ def test_garbage_in_the_links_code_is_ignored(db, english):
 def test_requests_are_rate_limited_per_address(make_ticket):
     ticket = make_ticket(State.REPORTED)
     client = Client(REMOTE_ADDR="203.0.113.60", HTTP_ACCEPT_LANGUAGE="en")
-    limit = int(ERASE_RATE.split("/")[0])
+    limit = int(settings.CITYMGMT_RATE_ERASURE.split("/")[0])
     for i in range(limit):
         ask(client, ticket.tracking_code, f"139{i:08d}")
     response = ask(client, ticket.tracking_code, "13812345678")

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Action, Photo, State
+from cases.models import Photo, State
 from shops import selectors, services
-from shops.models import Offence, Step, StreetVendor
+from shops.models import EnforcementEvent, Offence, Step, StreetVendor
 from tests.factories import processed_photo
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_waiver_is_accepted_for_a_first_offence_with_a_signed_promise(shop, reco
     offence = record_step(Step.WAIVE, merchant=shop)
     assert offence.promise_photo is not None
     assert offence.promise_photo.event_id == offence.event_id
-    assert offence.event.action == Action.WAIVE
+    assert offence.event.action == EnforcementEvent.WAIVE
 
 
 def test_waiver_is_refused_for_a_second_offence_in_the_window(shop, record_step):
@@ -92,7 +92,7 @@ def test_step_is_one_ticket_event_that_keeps_the_state(shop, record_step):
     )
     event = offence.event
     assert (event.action, event.from_state, event.to_state) == (
-        Action.SEIZE,
+        EnforcementEvent.SEIZE,
         State.DISPATCHED,
         State.DISPATCHED,
     )
@@ -103,7 +103,7 @@ def test_step_is_one_ticket_event_that_keeps_the_state(shop, record_step):
     ]
     assert event.data["party"] == shop.name
     assert offence.share == "enforcement"
-    assert offence.ticket.events.filter(action=Action.SEIZE).count() == 1
+    assert offence.ticket.events.filter(action=EnforcementEvent.SEIZE).count() == 1
 
 
 def test_seizure_needs_the_goods_and_a_return_date(shop, record_step):
@@ -190,7 +190,7 @@ def test_the_handler_of_a_referred_ticket_cannot_record_a_step(
             merchant_id=shop.pk,
         )
     assert not Offence.objects.exists()
-    assert not referred_street_ticket.events.filter(action=Action.PERSUADE).exists()
+    assert not referred_street_ticket.events.filter(action=EnforcementEvent.PERSUADE).exists()
 
 
 def test_the_brigade_supervisor_may_record_a_step_on_a_referred_ticket(
@@ -203,7 +203,10 @@ def test_the_brigade_supervisor_may_record_a_step_on_a_referred_ticket(
         merchant_id=shop.pk,
     )
     assert offence.recorded_by == supervisor_gulou
-    assert offence.event.action == Action.PERSUADE and offence.event.actor == supervisor_gulou
+    assert (
+        offence.event.action == EnforcementEvent.PERSUADE
+        and offence.event.actor == supervisor_gulou
+    )
 
 
 def test_another_brigade_cannot_even_find_the_ticket(shop, street_ticket, supervisor_quanshan):
@@ -314,5 +317,5 @@ def test_a_step_on_the_ladder_is_recorded_through_the_audit_writer(
         actor=officer_gulou, ticket_id=ticket.pk, step=Step.PERSUADE, merchant_id=shop.pk
     )
     assert [event.pk for event in heard] == [offence.event_id]
-    assert heard[0].action == Action.PERSUADE
+    assert heard[0].action == EnforcementEvent.PERSUADE
     assert heard[0].from_state == heard[0].to_state == ticket.state

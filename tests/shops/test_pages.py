@@ -2,15 +2,16 @@
 opens (public fields only), the enforcement panel on the ticket page, and the 721 split."""
 
 import datetime
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases.models import Action
-from shops.models import FrontagePledge, Merchant, Offence, Step
+from shops.models import EnforcementEvent, FrontagePledge, Merchant, Offence, Step
 from tests.factories import jpeg_bytes
+from tests.maps import map_json
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +231,7 @@ def test_officer_records_a_seizure_from_the_ticket_page(client, officer_gulou, s
         {"name": "遮阳伞", "quantity": "1"},
         {"name": "水果筐", "quantity": "1"},
     ]
-    assert offence.event.action == Action.SEIZE
+    assert offence.event.action == EnforcementEvent.SEIZE
     page = client.get(ticket.get_absolute_url()).content.decode()
     assert 'id="offence-recorded" data-step="seize" data-number="1"' in page
     assert "遮阳伞" in page
@@ -311,7 +312,7 @@ def test_the_handler_of_a_referred_ticket_sees_no_panel_and_cannot_post_a_step(
     )
     assert response.status_code == 403
     assert not Offence.objects.exists()
-    assert not ticket.events.filter(action=Action.PERSUADE).exists()
+    assert not ticket.events.filter(action=EnforcementEvent.PERSUADE).exists()
 
 
 def test_the_brigade_supervisor_records_a_step_on_a_referred_ticket(
@@ -325,7 +326,7 @@ def test_the_brigade_supervisor_records_a_step_on_a_referred_ticket(
         {"party": f"m{shop.pk}", "step": "persuade"},
     )
     assert response.status_code == 302
-    event = ticket.events.get(action=Action.PERSUADE)
+    event = ticket.events.get(action=EnforcementEvent.PERSUADE)
     assert event.actor == supervisor_gulou and Offence.objects.get().event == event
 
 
@@ -526,6 +527,20 @@ def test_registering_a_shop_twice_or_without_a_point_is_a_form_error(client, off
     assert nowhere.status_code == 400 and "lat" in nowhere.context["form"].errors
     assert nowhere.context["form"]["name"].value() == "刘记早点"
     assert Merchant.objects.count() == 1
+
+
+def test_a_shop_at_a_point_that_is_no_number_is_a_clear_error_not_a_broken_map(
+    client, officer_gulou, gulou_community
+):
+    client.force_login(officer_gulou)
+    response = client.post(
+        reverse("shops:new"), new_shop_post(("NaN", "NaN")), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "where-error" in page and "Tap the map where the shop is." in page
+    assert json.loads(map_json(page))["point"] is None  # NaN is not JSON: the map would not load
+    assert not Merchant.objects.exists()
 
 
 def test_handlers_and_assessors_do_not_register_shops(client, handler_sanitation, assessor):
