@@ -4,7 +4,7 @@ assessor; seeding again adds nothing. Also the engine's cost on the demo city.""
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -12,33 +12,15 @@ from assessments import engine
 from assessments.demo import demo_months, seed_assessments
 from assessments.models import Run
 from assessments.services import current_scheme
-from cases.categories import load_categories
-from cases.demo import seed_tickets
 from citymgmt.months import previous_month
-from grids import locator
-from grids.demo import seed_city
-from patrols.demo import seed_patrols
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo_city(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_categories()
-            seed_city()
-            locator.invalidate()
-            seed_tickets()
-            seed_patrols()
-            started = time.monotonic()
-            result = seed_assessments()
-            yield result, time.monotonic() - started
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def demo_city(demo_city):
+    """The session's demo city: what its assessments step returned, and how long it took."""
+    return demo_city["assessments"], demo_city.seconds["assessments"]
 
 
 def test_the_demo_publishes_its_past_months_and_leaves_last_month_to_the_assessor(demo_city):
