@@ -1,13 +1,16 @@
 # citymgmt: the two commands the README promises.
 #
 #   make run     set up .venv, migrate, seed the demo city, start web + worker + beat
-#   make test    set up .venv with the test extra, then ruff + pytest
+#   make test    set up .venv with the test extra, then ruff + pytest (every group)
 #
-# Variables: PORT=8000 (make run), PYTEST_ARGS="-k grids -x" (make test), PYTHON=python3.
+# Variables: PORT=8000 (make run), PYTEST_ARGS="-k grids -x" (make test, make test-quick),
+# XDIST=auto (how many pytest-xdist workers; 0 runs the main suite in one process),
+# PYTHON=python3.
 
 PYTHON ?= python3
 PORT ?= 8000
 PYTEST_ARGS ?=
+XDIST ?= auto
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,11 +21,12 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progre
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint format messages clean-var
+.PHONY: help run test test-quick lint format messages clean-var
 
 help:
 	@echo "make run      start the app on http://127.0.0.1:$(PORT)/ (web + Celery worker + beat)"
 	@echo "make test     ruff check, ruff format --check, pytest (PYTEST_ARGS=... passes through)"
+	@echo "make test-quick  pytest without the browser journeys and real workers, in parallel"
 	@echo "make lint     ruff check and format check only"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make messages makemessages -l zh_Hans + compilemessages"
@@ -71,10 +75,33 @@ run: $(STAMP_RUN)
 
 # --- test -----------------------------------------------------------------------------------
 
-test: $(STAMP_TEST)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The suite runs as two pytest runs that together select every test once:
+# - the main suite, in parallel: pytest-xdist, one worker per core (at most 8), each given whole
+#   files in the order collected, so module fixtures run once and the demo-city modules, which
+#   come first, are seeded at most once per worker (tests/conftest.py);
+# - then the marked groups, one test at a time: browser journeys (e2e: a live server and
+#   Chromium) and tests that start real Celery workers (worker).
+# A run that selects nothing exits 5; here that is an error only when neither run selected a test
+# (`PYTEST_ARGS="-k locate"` may leave one of them empty), so CI still fails on an empty suite.
+PYTEST_MAIN := $(BIN)/pytest -m "not e2e and not worker" -n $(XDIST) --maxprocesses 8 \
+	--dist loadfile --no-loadscope-reorder
+PYTEST_GROUPS := $(BIN)/pytest -m "e2e or worker"
+
+# (Each command is shown before it runs, quoted for the shell.)
+quote = '$(subst ','\'',$(1))'
+
+test: lint
+	@echo $(call quote,$(PYTEST_MAIN) $(PYTEST_ARGS)); \
+	$(PYTEST_MAIN) $(PYTEST_ARGS); main=$$?; \
+	if [ $$main -ne 0 ] && [ $$main -ne 5 ]; then exit $$main; fi; \
+	echo $(call quote,$(PYTEST_GROUPS) $(PYTEST_ARGS)); \
+	$(PYTEST_GROUPS) $(PYTEST_ARGS); groups=$$?; \
+	if [ $$groups -eq 5 ] && [ $$main -eq 0 ]; then exit 0; fi; \
+	exit $$groups
+
+# The quick loop: the main suite only (no browser, no real worker, no ruff).
+test-quick: $(STAMP_TEST)
+	$(PYTEST_MAIN) $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .

@@ -3,14 +3,17 @@
 Places: 鼓楼区 黄楼街道 (community 320302001001, brigade 鼓楼一大队) and 泉山区 泰山街道
 (community 320311010001, brigade 泉山三大队), two unit grids each, side by side.
 
-Also the demo city (``demo_city``, seeded once per process).
+Also the demo city (``demo_city``, seeded once per process), and what lets the suite run in
+parallel under pytest-xdist (a Redis database per worker).
 """
 
 import datetime
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import transaction
@@ -340,3 +343,49 @@ def pytest_runtest_setup(item):
     city = item.config.stash.get(_DEMO_CITY, None)
     if city is not None and not _demo_fixture_of(item):
         city.roll_back()
+
+
+# --- Redis under pytest-xdist -----------------------------------------------------------------
+#
+# With REDIS_URL set (CI), the cache, the rate limits and the Celery broker live in Redis. Every
+# test starts by clearing the cache, which is FLUSHDB: parallel workers sharing one Redis
+# database would empty each other's. Each xdist worker gets a database of its own (gw0 → n+1,
+# gw1 → n+2, … after the configured n); serial runs keep the configured one. Database 13 is
+# tests/bench's.
+
+MAX_REDIS_WORKER_DB = 12
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS_URL or not worker.startswith("gw"):
+        return
+    url = urlsplit(settings.REDIS_URL)
+    if url.scheme == "unix":
+        raise pytest.UsageError("REDIS_URL on a unix socket: run the suite without -n")
+    configured = int(url.path.strip("/") or 0)
+    number = configured + 1 + int(worker.removeprefix("gw"))
+    if number > MAX_REDIS_WORKER_DB:
+        raise pytest.UsageError(
+            f"xdist worker {worker} would use Redis database {number}: run fewer workers (-n)"
+        )
+    _use_redis(urlunsplit(url._replace(path=f"/{number}")))
+
+
+def _use_redis(url: str) -> None:
+    from django.conf import settings
+    from django.test import override_settings
+
+    from citymgmt.celery import app
+
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    # Never disabled: it holds for the whole run of this worker. Changing CACHES this way drops
+    # any cache connection already made (Django's setting_changed handler).
+    override_settings(
+        REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url
+    ).enable()
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    os.environ["REDIS_URL"] = url  # for the processes tests start
