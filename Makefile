@@ -14,10 +14,12 @@ XDIST ?= auto
 
 VENV := .venv
 BIN := $(VENV)/bin
-# One stamp per extra: pip runs again only when pyproject.toml is newer than the stamp.
+# One stamp per extra: the install runs again only when pyproject.toml is newer than the stamp.
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
-PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
+# `$(INSTALL) ARGS` is `pip install ARGS` done by uv, which takes seconds where pip takes minutes
+# (a fresh clone's first `make run`); pip still does it when uv cannot be had or fails.
+INSTALL := $(BIN)/python -c "$$INSTALL_PY"
 
 .DEFAULT_GOAL := help
 
@@ -52,12 +54,84 @@ check-venv: | $(BIN)/python
 			"Remove $(VENV) and run make again." >&2; exit 1; }
 
 $(STAMP_RUN): pyproject.toml | check-venv
-	$(PIP_INSTALL) -e .
+	$(INSTALL) -e .
 	@touch $@
 
 $(STAMP_TEST): pyproject.toml | check-venv
-	$(PIP_INSTALL) -e ".[test]"
+	$(INSTALL) -e ".[test]"
 	@touch $@
+
+# uv: the one on PATH, else installed into .venv from the package index (by pip). uv reads none of
+# pip's configuration, so it is given pip's (`pip config list`: pip.conf files and PIP_* variables):
+# the index, extra indexes (weighed together, as pip does), links, constraints, trusted hosts,
+# certificate, proxy and timeout.
+define INSTALL_PROGRAM
+import ast, os, shutil, subprocess, sys
+
+PIP = [sys.executable, "-m", "pip"]
+QUIET = ["--disable-pip-version-check", "--progress-bar", "off"]
+
+
+def pip_settings():
+    listed = subprocess.run(PIP + ["config", "list"], capture_output=True, text=True).stdout
+    rank = {"global": 0, "install": 1, ":env:": 2}  # as pip overrides them
+    found = {}
+    for line in listed.splitlines():
+        key, _, value = line.partition("=")
+        section, _, name = key.rpartition(".")
+        if section in rank and rank[section] >= found.get(name, (-1, None))[0]:
+            found[name] = (rank[section], ast.literal_eval(value))
+    return {name: value for name, (_rank, value) in found.items()}
+
+
+def uv_options(settings, env):
+    options = []
+    flags = {
+        "index-url": "--index-url",
+        "extra-index-url": "--extra-index-url",
+        "find-links": "--find-links",
+        "constraint": "--constraint",
+        "trusted-host": "--allow-insecure-host",
+    }
+    for name, flag in flags.items():
+        for value in settings.get(name, "").split():
+            options += [flag, value]
+    if settings.get("extra-index-url"):
+        options += ["--index-strategy", "unsafe-best-match"]
+    if settings.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+        options.append("--no-index")
+    for name, variables in [
+        ("cert", ["SSL_CERT_FILE"]),
+        ("proxy", ["HTTPS_PROXY", "HTTP_PROXY"]),
+        ("timeout", ["UV_HTTP_TIMEOUT"]),
+        ("default-timeout", ["UV_HTTP_TIMEOUT"]),
+    ]:
+        for variable in variables:
+            if settings.get(name):
+                env.setdefault(variable, settings[name])
+    return options
+
+
+def find_uv():
+    here = os.path.dirname(sys.executable)
+    uv = shutil.which("uv", path=here + os.pathsep + os.environ.get("PATH", ""))
+    if uv is None and subprocess.run(PIP + ["install", "--quiet", *QUIET, "uv"]).returncode == 0:
+        uv = shutil.which("uv", path=here)
+    return uv
+
+
+uv = find_uv()
+if uv is not None:
+    env = dict(os.environ)
+    command = [uv, "pip", "install", "--python", sys.executable]
+    if subprocess.run(command + uv_options(pip_settings(), env) + sys.argv[1:], env=env).returncode == 0:
+        sys.exit(0)
+    print("uv could not install it: pip will", file=sys.stderr)
+else:
+    print("uv is not to be had: pip installs", file=sys.stderr)
+sys.exit(subprocess.run(PIP + ["install", *QUIET] + sys.argv[1:]).returncode)
+endef
+$(STAMP_RUN) $(STAMP_TEST): export INSTALL_PY := $(INSTALL_PROGRAM)
 
 # --- run ------------------------------------------------------------------------------------
 
