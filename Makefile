@@ -123,7 +123,8 @@ def find_uv():
 uv = find_uv()
 if uv is not None:
     env = dict(os.environ)
-    command = [uv, "pip", "install", "--python", sys.executable]
+    # Compiled now (in parallel), as pip does, not by every process's first imports.
+    command = [uv, "pip", "install", "--compile-bytecode", "--python", sys.executable]
     if subprocess.run(command + uv_options(pip_settings(), env) + sys.argv[1:], env=env).returncode == 0:
         sys.exit(0)
     print("uv could not install it: pip will", file=sys.stderr)
