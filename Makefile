@@ -2,27 +2,34 @@
 #
 #   make run     set up .venv, migrate, seed the demo city, start web + worker + beat
 #   make test    set up .venv with the test extra, then ruff, lint-imports (the floors) + pytest
+#                (every group)
 #
-# Variables: PORT=8000 (make run), PYTEST_ARGS="-k grids -x" (make test), PYTHON=python3.
+# Variables: PORT=8000 (make run), PYTEST_ARGS="-k grids -x" (make test, make test-quick),
+# XDIST=auto (how many pytest-xdist workers; 0 runs the main suite in one process),
+# PYTHON=python3.
 
 PYTHON ?= python3
 PORT ?= 8000
 PYTEST_ARGS ?=
+XDIST ?= auto
 
 VENV := .venv
 BIN := $(VENV)/bin
-# One stamp per extra: pip runs again only when pyproject.toml is newer than the stamp.
+# One stamp per extra: the install runs again only when pyproject.toml is newer than the stamp.
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
-PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
+# `$(INSTALL) ARGS` is `pip install ARGS` done by uv, which takes seconds where pip takes minutes
+# (a fresh clone's first `make run`); pip still does it when uv cannot be had or fails.
+INSTALL := $(BIN)/python -c "$$INSTALL_PY"
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint format messages clean-var
+.PHONY: help run test test-quick lint format messages clean-var
 
 help:
 	@echo "make run      start the app on http://127.0.0.1:$(PORT)/ (web + Celery worker + beat)"
 	@echo "make test     ruff check, ruff format --check, pytest (PYTEST_ARGS=... passes through)"
+	@echo "make test-quick  pytest without the browser journeys and real workers, in parallel"
 	@echo "make lint     ruff check and format check only"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make messages makemessages -l zh_Hans + compilemessages"
@@ -48,12 +55,85 @@ check-venv: | $(BIN)/python
 			"Remove $(VENV) and run make again." >&2; exit 1; }
 
 $(STAMP_RUN): pyproject.toml | check-venv
-	$(PIP_INSTALL) -e .
+	$(INSTALL) -e .
 	@touch $@
 
 $(STAMP_TEST): pyproject.toml | check-venv
-	$(PIP_INSTALL) -e ".[test]"
+	$(INSTALL) -e ".[test]"
 	@touch $@
+
+# uv: the one on PATH, else installed into .venv from the package index (by pip). uv reads none of
+# pip's configuration, so it is given pip's (`pip config list`: pip.conf files and PIP_* variables):
+# the index, extra indexes (weighed together, as pip does), links, constraints, trusted hosts,
+# certificate, proxy and timeout.
+define INSTALL_PROGRAM
+import ast, os, shutil, subprocess, sys
+
+PIP = [sys.executable, "-m", "pip"]
+QUIET = ["--disable-pip-version-check", "--progress-bar", "off"]
+
+
+def pip_settings():
+    listed = subprocess.run(PIP + ["config", "list"], capture_output=True, text=True).stdout
+    rank = {"global": 0, "install": 1, ":env:": 2}  # as pip overrides them
+    found = {}
+    for line in listed.splitlines():
+        key, _, value = line.partition("=")
+        section, _, name = key.rpartition(".")
+        if section in rank and rank[section] >= found.get(name, (-1, None))[0]:
+            found[name] = (rank[section], ast.literal_eval(value))
+    return {name: value for name, (_rank, value) in found.items()}
+
+
+def uv_options(settings, env):
+    options = []
+    flags = {
+        "index-url": "--index-url",
+        "extra-index-url": "--extra-index-url",
+        "find-links": "--find-links",
+        "constraint": "--constraint",
+        "trusted-host": "--allow-insecure-host",
+    }
+    for name, flag in flags.items():
+        for value in settings.get(name, "").split():
+            options += [flag, value]
+    if settings.get("extra-index-url"):
+        options += ["--index-strategy", "unsafe-best-match"]
+    if settings.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+        options.append("--no-index")
+    for name, variables in [
+        ("cert", ["SSL_CERT_FILE"]),
+        ("proxy", ["HTTPS_PROXY", "HTTP_PROXY"]),
+        ("timeout", ["UV_HTTP_TIMEOUT"]),
+        ("default-timeout", ["UV_HTTP_TIMEOUT"]),
+    ]:
+        for variable in variables:
+            if settings.get(name):
+                env.setdefault(variable, settings[name])
+    return options
+
+
+def find_uv():
+    here = os.path.dirname(sys.executable)
+    uv = shutil.which("uv", path=here + os.pathsep + os.environ.get("PATH", ""))
+    if uv is None and subprocess.run(PIP + ["install", "--quiet", *QUIET, "uv"]).returncode == 0:
+        uv = shutil.which("uv", path=here)
+    return uv
+
+
+uv = find_uv()
+if uv is not None:
+    env = dict(os.environ)
+    # Compiled now (in parallel), as pip does, not by every process's first imports.
+    command = [uv, "pip", "install", "--compile-bytecode", "--python", sys.executable]
+    if subprocess.run(command + uv_options(pip_settings(), env) + sys.argv[1:], env=env).returncode == 0:
+        sys.exit(0)
+    print("uv could not install it: pip will", file=sys.stderr)
+else:
+    print("uv is not to be had: pip installs", file=sys.stderr)
+sys.exit(subprocess.run(PIP + ["install", *QUIET] + sys.argv[1:]).returncode)
+endef
+$(STAMP_RUN) $(STAMP_TEST): export INSTALL_PY := $(INSTALL_PROGRAM)
 
 # --- run ------------------------------------------------------------------------------------
 
@@ -71,11 +151,33 @@ run: $(STAMP_RUN)
 
 # --- test -----------------------------------------------------------------------------------
 
-test: $(STAMP_TEST)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The suite runs as two pytest runs that together select every test once:
+# - the main suite, in parallel: pytest-xdist, one worker per core (at most 8), each given whole
+#   files in the order collected, so module fixtures run once and the demo-city modules, which
+#   come first, are seeded at most once per worker (tests/conftest.py);
+# - then the marked groups, one test at a time: browser journeys (e2e: a live server and
+#   Chromium) and tests that start real Celery workers (worker).
+# A run that selects nothing exits 5; here that is an error only when neither run selected a test
+# (`PYTEST_ARGS="-k locate"` may leave one of them empty), so CI still fails on an empty suite.
+PYTEST_MAIN := $(BIN)/pytest -m "not e2e and not worker" -n $(XDIST) --maxprocesses 8 \
+	--dist loadfile --no-loadscope-reorder
+PYTEST_GROUPS := $(BIN)/pytest -m "e2e or worker"
+
+# (Each command is shown before it runs, quoted for the shell.)
+quote = '$(subst ','\'',$(1))'
+
+test: lint
+	@echo $(call quote,$(PYTEST_MAIN) $(PYTEST_ARGS)); \
+	$(PYTEST_MAIN) $(PYTEST_ARGS); main=$$?; \
+	if [ $$main -ne 0 ] && [ $$main -ne 5 ]; then exit $$main; fi; \
+	echo $(call quote,$(PYTEST_GROUPS) $(PYTEST_ARGS)); \
+	$(PYTEST_GROUPS) $(PYTEST_ARGS); groups=$$?; \
+	if [ $$groups -eq 5 ] && [ $$main -eq 0 ]; then exit 0; fi; \
+	exit $$groups
+
+# The quick loop: the main suite only (no browser, no real worker, no ruff).
+test-quick: $(STAMP_TEST)
+	$(PYTEST_MAIN) $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .

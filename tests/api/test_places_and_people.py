@@ -1,5 +1,5 @@
 """Places (public facts, any signed-in user), officers and postings (scoped like the roster),
-notifications (one's own only), and the docs served offline."""
+notifications (one's own only; marking them read takes sane ids), and the docs served offline."""
 
 import pytest
 
@@ -94,6 +94,38 @@ def test_marking_someone_elses_notification_read_changes_nothing(
     assert response.json() == {"marked": 0}
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ids": [2**63]},
+        {"ids": [99999999999999999999999]},
+        {"ids": [0]},
+        {"ids": [-1]},
+        {"ids": ["x"]},
+        {"ids": "1"},
+        {"ids": [[1]]},
+        [1, 2],
+        "x",
+    ],
+)
+def test_marking_read_with_bad_ids_is_a_400(api_as, officer_gulou, body):
+    mine = Notification.objects.create(recipient=officer_gulou, kind="dispatch", message="派遣")
+    response = api_as(officer_gulou).post("/api/v1/notifications/read/", body, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    mine.refresh_from_db()
+    assert mine.read_at is None
+
+
+def test_marking_read_with_the_largest_id_is_answered(api_as, officer_gulou):
+    mine = Notification.objects.create(recipient=officer_gulou, kind="dispatch", message="派遣")
+    client = api_as(officer_gulou)
+    response = client.post("/api/v1/notifications/read/", {"ids": [2**63 - 1]}, format="json")
+    assert response.json() == {"marked": 0}
+    response = client.post("/api/v1/notifications/read/", {"ids": [mine.pk]}, format="json")
+    assert response.json() == {"marked": 1}
 
 
 def test_the_schema_and_its_readers_are_served_without_a_cdn(client):

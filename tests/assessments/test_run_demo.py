@@ -4,41 +4,23 @@ assessor; seeding again adds nothing. Also the engine's cost on the demo city.""
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import engine
 from assessments.models import Run
 from assessments.services import current_scheme
-from cases.categories import load_categories
 from citymgmt.months import previous_month
 from demo.assessments import demo_months, seed_assessments
-from demo.cases import seed_tickets
-from demo.grids import seed_city
-from demo.patrols import seed_patrols
-from grids import locator
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo_city(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_categories()
-            seed_city()
-            locator.invalidate()
-            seed_tickets()
-            seed_patrols()
-            started = time.monotonic()
-            result = seed_assessments()
-            yield result, time.monotonic() - started
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def demo_city(demo_city):
+    """The session's demo city: what its assessments step returned, and how long it took."""
+    return demo_city["assessments"], demo_city.seconds["assessments"]
 
 
 def test_the_demo_publishes_its_past_months_and_leaves_last_month_to_the_assessor(demo_city):

@@ -10,12 +10,11 @@ from assessments.models import RespondentKind, Survey, SurveyLink, SurveyRespons
 from assessments.surveys import brigade_survey_scores
 from citymgmt.months import previous_month
 from demo.surveys import seed_surveys
-from tests.grids.test_seed_demo import city  # noqa: F401  (the seeded demo city, module-wide)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_survey_rates_every_brigade_and_is_seeded_once(city):  # noqa: F811
+def test_the_demo_survey_rates_every_brigade_and_is_seeded_once(demo_city):
     month = previous_month(timezone.localdate())
     survey = Survey.objects.get()
     assert survey.month == month

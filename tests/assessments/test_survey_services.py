@@ -319,7 +319,7 @@ def test_a_brigade_with_no_answers_has_no_survey_score(survey, link):
     connection.vendor != "postgresql", reason="SQLite serialises writers by locking the file"
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_submissions_of_one_link_at_once_store_exactly_one(gulou_community):
+def test_two_submissions_of_one_link_at_once_store_exactly_one(frozen, gulou_community):
     survey = SurveyFactory(month=OCTOBER, questions=["一"], closes_at=CLOSES)
     link = SurveyLinkFactory(survey=survey, brigade=gulou_community.brigade)
     start = threading.Barrier(2)

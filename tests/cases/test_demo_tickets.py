@@ -1,7 +1,8 @@
 """The demo casework (demo.cases.seed_tickets) on top of the demo city.
 
-City and tickets are seeded once for the module inside a transaction that is rolled back at the
-end; each test runs in a savepoint inside it, so a test that seeds again leaves nothing behind.
+City and tickets are the session's (tests/conftest.py's ``demo_casework``: seed_demo's first two
+steps, seeded once, this module's writes rolled back when it ends); each test runs in a savepoint
+inside it, so a test that seeds again leaves nothing behind.
 Checks that read every row stay in Python over a few thousand rows; geometry uses a sample.
 """
 
@@ -12,11 +13,9 @@ from collections import Counter, defaultdict
 from itertools import pairwise
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Officer, UnitKind
-from cases.categories import load_categories
 from cases.models import (
     CLOCK_STATES,
     Action,
@@ -29,8 +28,6 @@ from cases.models import (
 )
 from cases.numbers import next_number
 from demo.cases import seed_tickets
-from demo.grids import seed_city
-from grids import locator
 from grids.models import Assignment
 from grids.services import locate_id
 
@@ -40,18 +37,9 @@ NUMBER = re.compile(r"^XZ(\d{8})-(\d{4})$")
 
 
 @pytest.fixture(scope="module")
-def casebook(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_categories()  # a transactional test before may have emptied the table
-            seed_city()
-            locator.invalidate()  # seed_city invalidates on commit, which never comes here
-            yield seed_tickets()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def casebook(demo_casework):
+    """What seed_tickets returned when the demo casework was seeded."""
+    return demo_casework["tickets"]
 
 
 def events_by_ticket() -> dict[int, list[TicketEvent]]:

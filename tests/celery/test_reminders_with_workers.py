@@ -37,6 +37,8 @@ from tests.celery.conftest import (
 )
 from tests.factories import ORIGIN
 
+pytestmark = pytest.mark.worker  # real worker processes: `make test` runs them after the rest
+
 SCAN = "cases.tasks.send_deadline_reminders"
 SWEEP = "cases.tasks.deliver_stranded_emails"
 MINUTE = datetime.timedelta(minutes=1)

@@ -13,6 +13,8 @@ from citymgmt.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.worker  # a real worker process: `make test` runs it after the rest
+
 
 @pytest.fixture
 def worker():

@@ -35,6 +35,7 @@ from tests.e2e.test_csp import RECORD_VIOLATIONS, page_violations
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.worker,
     needs_postgresql_and_redis,
     pytest.mark.django_db(transaction=True),
 ]

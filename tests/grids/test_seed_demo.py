@@ -1,7 +1,8 @@
 """The demo city (demo.grids.seed_city and the seed_demo command).
 
-The city is seeded once for the module inside a transaction that is rolled back at the end; each
-test runs in a savepoint inside it, so tests that seed again leave nothing behind.
+The city is the session's demo city (tests/conftest.py's ``demo_city``: seeded once, this module's
+writes rolled back when it ends); each test runs in a savepoint inside it, so tests that seed
+again leave nothing behind.
 """
 
 import datetime
@@ -10,52 +11,21 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
 from accounts.models import Officer, Unit, UnitKind, User
-from cases.categories import load_categories
-from demo.assessments import seed_assessments
-from demo.cases import seed_tickets
-from demo.cases.reminders import seed_reminders
-from demo.cases.residents import seed_resident_side
 from demo.grids import DEMO_PASSWORD, ROTATION_DAY, seed_city
-from demo.open311 import seed_integrations
-from demo.patrols import seed_patrols
-from demo.privacy import seed_privacy
-from demo.shops import seed_shops
-from demo.surveys import seed_surveys
-from grids import locator
 from grids.models import Assignment, Community, District, GridCell, Street
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_categories()  # a transactional test before may have emptied the table
-            result = seed_city()
-            # An earlier module may have left locate()'s grid index built on its own cells.
-            locator.invalidate()
-            seed_tickets()  # so `seed_demo` on top of this city has nothing left to add
-            seed_resident_side()
-            seed_integrations()
-            seed_patrols()
-            seed_shops()
-            seed_privacy()
-            seed_reminders()
-            seed_surveys()
-            seed_assessments()
-            yield result
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def city(demo_city):
+    """What seed_city returned when the demo city was seeded."""
+    return demo_city["city"]
 
 
 def snapshot() -> dict:

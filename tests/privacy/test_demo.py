@@ -6,12 +6,11 @@ import pytest
 from cases.models import Source, State
 from demo.privacy import seed_privacy
 from privacy.models import ErasedContact, ErasureReason, RetentionRun
-from tests.grids.test_seed_demo import city  # noqa: F401  (the seeded demo city, module-wide)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_one_erasure_on_request_and_a_logged_run_and_seeds_once(city):  # noqa: F811
+def test_the_demo_has_one_erasure_on_request_and_a_logged_run_and_seeds_once(demo_city):
     erasure = ErasedContact.objects.select_related("ticket").get()
     assert erasure.reason == ErasureReason.REQUEST
     ticket = erasure.ticket

@@ -9,12 +9,11 @@ from cases.models import TicketEvent
 from citymgmt.months import previous_month
 from demo.shops import seed_shops
 from shops.models import FrontagePledge, Merchant, MerchantMonth, Offence
-from tests.grids.test_seed_demo import city  # noqa: F401  (the seeded demo city, module-wide)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_shops_are_plausible_and_seeded_once(city):  # noqa: F811
+def test_demo_shops_are_plausible_and_seeded_once(demo_city):
     seed_shops()  # the fixture seeded them already: nothing new
     assert 60 <= Merchant.objects.count() <= 150
     per_community = Merchant.objects.values("community").annotate(n=Count("id"))
