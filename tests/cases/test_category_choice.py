@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.categories import active_category
 from cases.models import Category, Ticket
-from tests.cases.test_resident_report import IN_HUANGLOU, REPORT
+from tests.residents.test_report import IN_HUANGLOU, REPORT
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from cases.categories import active_category
 from cases.models import Action, Ticket
 from grids.locator import locate_id
 from notifications.models import Notification
-from tests.cases.test_resident_report import IN_HUANGLOU, REPORT
+from tests.residents.test_report import IN_HUANGLOU, REPORT
 
 pytestmark = pytest.mark.django_db
 
