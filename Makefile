@@ -18,8 +18,8 @@ BIN := $(VENV)/bin
 # One stamp per extra: the install runs again only when pyproject.toml is newer than the stamp.
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
-# `$(INSTALL) ARGS` is `pip install ARGS` done by uv, which takes seconds where pip takes minutes
-# (a fresh clone's first `make run`); pip still does it when uv cannot be had or fails.
+# `$(INSTALL) ARGS` is `pip install ARGS` done by uv, several times faster than pip (most of a
+# fresh clone's first `make run` was pip's); pip still does it when uv cannot be had or fails.
 INSTALL := $(BIN)/python -c "$$INSTALL_PY"
 
 .DEFAULT_GOAL := help
