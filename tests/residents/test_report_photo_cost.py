@@ -12,7 +12,7 @@ from PIL import Image
 
 from cases.models import Photo, Ticket
 from citymgmt import images
-from tests.residents.test_report import REPORT, english, form_data  # noqa: F401  shared fixtures
+from tests.residents.test_report import IN_HUANGLOU, REPORT
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,25 @@ def phone_jpeg(size: tuple[int, int] = (1600, 1200)) -> SimpleUploadedFile:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, "JPEG", exif=exif.tobytes())
     return SimpleUploadedFile("IMG_0001.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def form_data(category, gulou_community):
+    lat, lng = IN_HUANGLOU
+    return {
+        "category": str(category.pk),
+        "description": "楼下垃圾堆了三天，味道很大",
+        "lat": f"{lat:.6f}",
+        "lng": f"{lng:.6f}",
+        "address": "黄楼街道菜场西口",
+        "consent": "on",
+    }
 
 
 @pytest.fixture
@@ -96,9 +115,7 @@ def test_a_photo_damaged_past_its_header_is_an_error_once_the_form_is_valid(
 
     assert response.status_code == 400
     assert not Ticket.objects.exists()
-    assert "broken.jpg: The image is damaged" in " ".join(
-        response.context["form"].errors["photos"]
-    )
+    assert "broken.jpg: The image is damaged" in " ".join(response.context["form"].errors["photos"])
     assert "楼下垃圾堆了三天，味道很大" in response.content.decode()
 
 
