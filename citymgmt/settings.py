@@ -347,6 +347,10 @@ CITYMGMT_IMAGE_MAX_PIXELS = env_int("CITYMGMT_IMAGE_MAX_PIXELS", 16_000_000)
 # files is refused (400) before any is read.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
+# A running assessment whose task gave no sign of life for this many seconds lost its worker: the
+# page shows it interrupted and it can be started again (assessments/models.py).
+CITYMGMT_ASSESSMENT_STALE_SECONDS = env_int("CITYMGMT_ASSESSMENT_STALE_SECONDS", 90)
+
 # /readyz (ops/health.py) fails when no enabled periodic task has run for this long.
 HEALTH_BEAT_MAX_AGE = datetime.timedelta(minutes=env_int("HEALTH_BEAT_MAX_AGE_MINUTES", 15))
 
