@@ -266,7 +266,7 @@ def test_a_sideways_photo_is_stored_upright(as_officer, ticket, media):
 def test_a_large_photo_is_stored_at_2048_pixels_with_a_320_pixel_thumbnail(
     as_officer, ticket, media
 ):
-    big = encode(Image.new("RGB", (4000, 3000), (30, 30, 200)), "JPEG")
+    big = encode(Image.new("RGB", (4400, 3300), (30, 30, 200)), "JPEG")
     response = resolve(as_officer, ticket, upload(big, "big.jpg"))
     assert response.status_code == 302
     photo = Photo.objects.get()
