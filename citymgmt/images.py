@@ -141,10 +141,17 @@ def decode_image(
                 raise ValueError("the file changed since it was checked")
             # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale when that still leaves 95% of
             # ``max_side``: a 12 Mpx phone photo becomes 2000×1500 at a quarter of the cost.
-            image.draft(None, _fit(image.size, max_side * 95 // 100))
+            # Other formats decode whole, then shrink by the same whole factor (``reduce``, a
+            # cheap box average) before any finer resizing.
+            enough = _fit(image.size, max_side * 95 // 100)
+            image.draft(None, enough)
             if image.mode not in {"RGB", "RGBA", "L", "LA"}:
-                # Palette and 16-bit images would be resized pixel by pixel (nearest): convert.
+                # Palette and 16-bit images cannot be reduced, and would be resized pixel by
+                # pixel (nearest): converted first.
                 image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            factor = min(image.width // enough[0], image.height // enough[1])
+            if factor >= 2:
+                image = image.reduce(factor)
             # In place: the full-size pixels are dropped as soon as the small ones exist.
             # Bicubic (antialiased, as Pillow resizes) looks the same here as Lanczos and
             # costs a third less on the largest images.

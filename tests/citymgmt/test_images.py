@@ -144,3 +144,12 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
     processed = process_image(upload(jpeg_with_gps(size=(4800, 3200))))
     assert (processed.width, processed.height) == (2048, 1365)
     assert max(sizes[0]) == 2400  # the decoder gave half the pixels a side, not all 15 Mpx
+
+
+@pytest.mark.parametrize("mode", ["P", "1", "I;16", "LA", "RGBA"])
+def test_a_large_png_of_any_mode_is_shrunk(mode):
+    out = io.BytesIO()
+    Image.new(mode, (4400, 3300)).save(out, "PNG")
+    processed = process_image(upload(out.getvalue(), name="scan.png", content_type="image/png"))
+    assert (processed.width, processed.height) == (2048, 1536)
+    assert processed.content_type == "image/png"
