@@ -339,6 +339,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Uploaded photos (citymgmt/images.py): the most pixels one may have. The page shrinks photos to
+# at most 2048 px a side before sending them (4 Mpx); 16 Mpx still takes a phone's full-size
+# photo from a client that does not, and bounds what decoding one costs (64 MiB, one at a time).
+CITYMGMT_IMAGE_MAX_PIXELS = env_int("CITYMGMT_IMAGE_MAX_PIXELS", 16_000_000)
+# No form takes more than 9 photos (a patrol finding: 3 + 3 before + 3 after); a post with more
+# files is refused (400) before any is read.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# A running assessment whose task gave no sign of life for this many seconds lost its worker: the
+# page shows it interrupted and it can be started again (assessments/models.py).
+CITYMGMT_ASSESSMENT_STALE_SECONDS = env_int("CITYMGMT_ASSESSMENT_STALE_SECONDS", 90)
+
 # /readyz (ops/health.py) fails when no enabled periodic task has run for this long.
 HEALTH_BEAT_MAX_AGE = datetime.timedelta(minutes=env_int("HEALTH_BEAT_MAX_AGE_MINUTES", 15))
 
