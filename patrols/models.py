@@ -41,7 +41,7 @@ class PatrolSession(models.Model):
         "grids.GridCell", verbose_name=_("unit grids visited"), related_name="+", blank=True
     )
     distance_m = models.FloatField(_("distance (m)"), default=0)
-    point_count = models.PositiveIntegerField(_("points"), default=0)
+    point_count = models.PositiveIntegerField(pgettext_lazy("patrol track", "points"), default=0)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
