@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patrols', '0002_logreminder'),
+        ("patrols", "0002_logreminder"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dailylog',
-            name='resolved',
-            field=models.PositiveIntegerField(default=0, verbose_name='tickets fixed'),
+            model_name="dailylog",
+            name="resolved",
+            field=models.PositiveIntegerField(default=0, verbose_name="tickets fixed"),
         ),
     ]

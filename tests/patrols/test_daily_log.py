@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
+from cases.models import State
 from patrols import services
 from patrols.models import DailyLog, LogAction, LogStatus, OutreachKind
-from cases.models import State
-from tests.cases.conftest import enforceable_category, make_ticket  # noqa: F401  (fixtures)
 from tests.patrols.conftest import GULOU_001, GULOU_002
 from tests.patrols.test_findings import find
 
