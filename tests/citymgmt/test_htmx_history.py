@@ -58,3 +58,4 @@ def test_json_answers_are_left_alone(client, gulou_community):
 def test_htmx_restores_history_by_asking_for_the_whole_page(client):
     html = client.get("/communities/").content.decode()
     assert '"historyRestoreAsHxRequest": false' in html
+    assert "{#" not in html  # the template's comments stay comments
