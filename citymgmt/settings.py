@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "ops.middleware.ProbeMiddleware",
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "citymgmt.middleware.VaryOnHtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
