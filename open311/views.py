@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from cases.public import public_tickets
 from citymgmt.client_ip import ratelimit_key
 from open311 import selectors, services
 from open311.attributes import attributes_for
@@ -222,12 +223,7 @@ def request_detail(
 
 @endpoint("GET")
 def token(request: HttpRequest, token: str, fmt: str, client: ApiClient | None) -> HttpResponse:
-    number = (
-        selectors.public_tickets()
-        .filter(tracking_code=token)
-        .values_list("number", flat=True)
-        .first()
-    )
+    number = public_tickets().filter(tracking_code=token).values_list("number", flat=True).first()
     if number is None:
         return error(fmt, 404, _("Token %(token)s was not found.") % {"token": token})
     return respond(fmt, "service_requests", [{"service_request_id": number, "token": token}])
