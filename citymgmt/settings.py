@@ -261,6 +261,8 @@ CITYMGMT_RATE_REPORT_POSTS = env_rate("CITYMGMT_RATE_REPORT_POSTS", "20/10m")
 # POST counted, typos too: both guess at someone else's report):
 CITYMGMT_RATE_CODE_LOOKUP = env_rate("CITYMGMT_RATE_CODE_LOOKUP", "10/h")
 CITYMGMT_RATE_ERASURE = env_rate("CITYMGMT_RATE_ERASURE", "10/h")
+# The complaint form's "same problem nearby?" offer (asked as the resident taps the map):
+CITYMGMT_RATE_NEARBY = env_rate("CITYMGMT_RATE_NEARBY", "60/10m")
 # Open311 requests without an API key (a client with a key has its own rate, set in the admin):
 CITYMGMT_RATE_OPEN311 = env_rate("CITYMGMT_RATE_OPEN311", "120/m")
 

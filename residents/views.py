@@ -140,7 +140,18 @@ def report_where(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_nearby(request: HttpRequest) -> HttpResponse:
-    """Open reports of the same kind near the point ("is it one of these?"), an htmx snippet."""
+    """Open reports of the same kind near the point ("is it one of these?"), an htmx snippet:
+    only reports the public filed, limited per address (``CITYMGMT_RATE_NEARBY``)."""
+    if is_ratelimited(
+        request,
+        group="report-nearby",
+        key=ratelimit_key,
+        rate=settings.CITYMGMT_RATE_NEARBY,
+        method="GET",
+        increment=True,
+    ):
+        # htmx leaves the form as it is on an error status: the resident files on their own.
+        return HttpResponse(_("Too many look-ups from your network: try again later."), status=429)
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
         category = Category.objects.filter(pk=int(request.GET["category"])).first()
