@@ -26,6 +26,7 @@ from cases.photos import served_file
 from citymgmt.client_ip import ratelimit_key
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
+from citymgmt.text import as_id, ascii_digits
 from grids.locator import locate_id
 from grids.maps import pick_map
 from grids.models import Community, GridCell
@@ -56,9 +57,9 @@ def _used_up(request: HttpRequest, group: str, rate: str) -> bool:
 def _pick_map(form: ComplaintForm) -> dict:
     """The form's map: the chosen (or QR-preset) community's grids, the point if any. Other
     communities' grids are fetched when the resident picks one (``report_cells``)."""
-    community_id = form["community"].value()
+    community_id = as_id(str(form["community"].value()))
     chosen = Community.objects.none()
-    if community_id and str(community_id).isdigit():
+    if community_id is not None:
         chosen = Community.objects.filter(pk=community_id)
     return pick_map(form, chosen, cells_url=reverse("residents:report_cells", args=[0]))
 
@@ -66,7 +67,7 @@ def _pick_map(form: ComplaintForm) -> dict:
 def _preset_community(request: HttpRequest) -> Community | None:
     """The community of the notice-board QR code (``?community=<12 digits>``), if it is one."""
     code = request.GET.get("community", "")
-    if not (code.isdigit() and len(code) == 12):
+    if not (ascii_digits(code) and len(code) == 12):
         return None
     return Community.objects.select_related("street__district").filter(code=code).first()
 
@@ -154,7 +155,8 @@ def report_nearby(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Too many look-ups from your network: try again later."), status=429)
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
-        category = Category.objects.filter(pk=int(request.GET["category"])).first()
+        category_id = as_id(request.GET["category"])
+        category = Category.objects.filter(pk=category_id).first() if category_id else None
     except (KeyError, ValueError):
         category = None
     reports = []

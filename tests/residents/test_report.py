@@ -404,6 +404,16 @@ def test_a_closed_report_can_no_longer_be_followed(english, form_data, make_tick
     _refused(response, "follows", tickets=1)
 
 
+@pytest.mark.parametrize("digits", ["²", "١٢", "²" * 12])
+def test_digits_int_refuses_are_harmless(english, form_data, digits):
+    response = english.post(REPORT, {**form_data, "community": digits, "category": digits})
+    assert response.status_code == 400
+    assert "楼下垃圾堆了三天，味道很大" in response.content.decode()
+    nearby = english.get("/report/nearby/", {"lat": 34.26, "lng": 117.18, "category": digits})
+    assert nearby.status_code == 200
+    assert english.get(REPORT, {"community": digits}).status_code == 200
+
+
 @pytest.mark.parametrize("huge", ["9" * 30, "-" + "9" * 30])
 def test_numbers_too_large_for_the_database_are_harmless(english, form_data, huge):
     assert english.post(REPORT, {**form_data, "category": huge}).status_code == 400
