@@ -141,7 +141,8 @@ else:
 # Per-IP limits on the public forms (residents.views) count in the default cache. Django's
 # own RedisCache increments atomically, though django-ratelimit's check lists only django-redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-# With the cache unreachable, let the public forms through rather than refuse every resident.
+# With the cache unreachable, let the public forms through rather than refuse every resident
+# (the code lookup and erasure requests refuse then: citymgmt.ratelimits).
 RATELIMIT_FAIL_OPEN = True
 if not REDIS_URL:
     # The embedded mode runs one web process, so a per-process locmem count is the true count.

@@ -26,6 +26,7 @@ from cases.photos import served_file
 from citymgmt.client_ip import ratelimit_key
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
+from citymgmt.ratelimits import RETRY_AFTER_SECONDS, Attempt, count_attempt
 from citymgmt.text import as_id, ascii_digits
 from grids.locator import locate_id
 from grids.maps import pick_map
@@ -252,7 +253,15 @@ def find_code(request: HttpRequest) -> HttpResponse:
     form = FindCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _limited(request, "find-code", settings.CITYMGMT_RATE_CODE_LOOKUP):
+        attempt = count_attempt(request, group="find-code", rate=settings.CITYMGMT_RATE_CODE_LOOKUP)
+        if attempt is Attempt.UNCOUNTED:
+            # Without a count the lookup is a 10,000-try hunt for the phone's digits: refuse.
+            response = render(
+                request, "cases/public/find.html", {"form": form, "unavailable": True}, status=503
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        if attempt is Attempt.LIMITED:
             return render(
                 request, "cases/public/find.html", {"form": form, "limited": True}, status=429
             )
