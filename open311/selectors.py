@@ -71,6 +71,8 @@ def service_requests() -> QuerySet[Ticket]:
             "deadline",
             "reported_at",
             "updated_at",
+            "closed_at",
+            "rejected_at",
             "category__kind",
             "category__code",
             "category__name",
@@ -90,6 +92,11 @@ def as_open311(ticket: Ticket) -> dict[str, Any]:
         return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
     unit = ticket.responsible_unit or ticket.brigade
+    # A closed request was last updated when it closed (or was rejected), whatever was written
+    # to the row since (a reminder flag, an erased contact, a data import).
+    updated = ticket.updated_at
+    if ticket.state in CLOSED_STATES:
+        updated = ticket.closed_at or ticket.rejected_at or updated
     return {
         "service_request_id": ticket.number,
         "status": "closed" if ticket.state in CLOSED_STATES else "open",
@@ -100,7 +107,7 @@ def as_open311(ticket: Ticket) -> dict[str, Any]:
         "agency_responsible": unit.name if unit else "",
         "service_notice": "",
         "requested_datetime": iso(ticket.reported_at),
-        "updated_datetime": iso(ticket.updated_at),
+        "updated_datetime": iso(updated),
         "expected_datetime": iso(ticket.deadline),
         "address": ticket.address,
         "address_id": "",
