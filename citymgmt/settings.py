@@ -30,6 +30,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("CITYMGMT_VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# Under DEBUG (make run) pages still show the app's own 404 and 500 pages (web.middleware); 1
+# shows Django's technical pages instead (every URL pattern, tracebacks) for debugging.
+CITYMGMT_DEBUG_ERROR_PAGES = env_bool("CITYMGMT_DEBUG_ERROR_PAGES", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Under DEBUG (make run), our 404 and 500 pages rather than Django's technical ones.
+    "web.middleware.OwnErrorPages",
     # Last, as django-axes asks: it turns a locked-out login into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
