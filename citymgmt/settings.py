@@ -305,6 +305,9 @@ SPECTACULAR_SETTINGS = {
         "OutreachKindEnum": "patrols.models.OutreachKind",
         "AssessmentRunStatusEnum": "assessments.models.RunStatus",
         "LogStatusEnum": "patrols.models.LogStatus",
+        # A ticket's source, and the sources staff intake may give (cases.api: never "api").
+        "TicketSourceEnum": "cases.models.Source",
+        "IntakeSourceEnum": "cases.forms.INTAKE_SOURCES",
         # GeoJSON's "type": "Feature" of grids and patrol tracks: one enum, named, not a hash.
         "FeatureTypeEnum": ["Feature"],
     },
