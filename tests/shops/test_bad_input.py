@@ -105,3 +105,17 @@ def test_nul_characters_in_a_csv_row_are_a_row_error(client, supervisor_gulou, g
     assert response.status_code == 400
     assert 'data-row="32"' in response.content.decode()
     assert not Merchant.objects.exists()
+
+
+@pytest.mark.parametrize("party", ["m²", "v²", "m١٢"])
+def test_a_party_with_digits_int_refuses_is_a_form_error(
+    client, officer_gulou, street_ticket, party
+):
+    ticket = street_ticket()
+    client.force_login(officer_gulou)
+    response = client.post(
+        reverse("shops:record_offence", args=[ticket.number]),
+        {"party": party, "step": "persuade"},
+    )
+    assert response.status_code == 400
+    assert not Offence.objects.exists()
