@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from cases import deadlines, hooks
+from cases import deadlines, hooks, tab_counts
 from cases.models import CLOCK_STATES, Source, State, Ticket
 
 register = template.Library()
@@ -127,3 +127,14 @@ def ticket_panel(context: template.Context, panel: hooks.Panel, panel_context: d
     panel_template = context.template.engine.get_template(panel.template)
     with context.push(**panel_context):
         return panel_template.render(context)
+
+
+@register.filter
+def count_label(count: int) -> str:
+    """A tab's or pager's count: exact, or "10,000+" past the counting cap."""
+    return tab_counts.count_label(count)
+
+
+@register.filter
+def is_capped(count: int) -> bool:
+    return isinstance(count, tab_counts.AtLeast)
