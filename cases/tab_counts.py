@@ -47,6 +47,13 @@ def count_label(count: int) -> str:
     return str(count) if isinstance(count, AtLeast) else number_format(count)
 
 
+def capped_count(tickets: QuerySet[Ticket]) -> int:
+    """How many tickets, counted up to the cap: ``AtLeast`` past it."""
+    cap = count_cap()
+    n = tickets.order_by().values("pk")[: cap + 1].count()
+    return AtLeast(n) if n > cap else n
+
+
 def _version() -> str:
     return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
 
@@ -74,9 +81,10 @@ def status_counts(tickets: QuerySet[Ticket], *, key: str) -> dict[str, int]:
     finished = cache.get(cache_key)
     if finished is None:
         counts = _count_capped(tickets)
+        finished = {s: counts.get(s, 0) for s in FINISHED_STATES}
         cache.set(
             cache_key,
-            {s: (int(counts.get(s, 0)), isinstance(counts.get(s), AtLeast)) for s in FINISHED_STATES},
+            {s: (int(n), isinstance(n, AtLeast)) for s, n in finished.items()},
             timeout=FINISHED_TIMEOUT,
         )
     else:

@@ -138,3 +138,11 @@ def count_label(count: int) -> str:
 @register.filter
 def is_capped(count: int) -> bool:
     return isinstance(count, tab_counts.AtLeast)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: template.Context, param: str, number: int) -> str:
+    """The page's query string with ``param`` set to ``number`` (a page with two pagers)."""
+    query = context["request"].GET.copy()
+    query[param] = str(number)
+    return f"?{query.urlencode()}"
