@@ -380,3 +380,21 @@ def test_the_queue_lists_leave_out_other_brigades(
     communities, officers, _units = selectors.queue_lists(supervisor_gulou)
     assert [c.name for c in communities] == ["黄楼社区"]
     assert [o.badge_number for o in officers] == ["GL1-001"]
+
+
+# --- option lists rendered once -------------------------------------------------------------------
+
+
+def test_a_renamed_community_shows_in_the_filters_at_once(as_supervisor, gulou_community):
+    as_supervisor.get("/cases/")  # the options are rendered and kept
+    gulou_community.name = "新名社区"
+    gulou_community.save(update_fields=["name"])
+    html = as_supervisor.get(f"/cases/?community={gulou_community.pk}").content.decode()
+    assert f'<option value="{gulou_community.pk}" selected>新名社区</option>' in html
+
+
+def test_the_kept_options_mark_only_this_requests_choice(as_supervisor, gulou_community):
+    chosen = as_supervisor.get(f"/cases/?community={gulou_community.pk}").content.decode()
+    plain = as_supervisor.get("/cases/").content.decode()
+    assert f'<option value="{gulou_community.pk}" selected>' in chosen
+    assert f'<option value="{gulou_community.pk}" selected>' not in plain
