@@ -103,16 +103,25 @@ class TicketFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         districts = {c.street.district for c in communities}
         streets = {c.street for c in communities}
+        # Tuples: each list is also the key its rendered options are kept under
+        # (``cases_tags.quick_select``).
         choices = {
-            "category": leaf_choices(),
-            "district": [(d.pk, d.name) for d in sorted(districts, key=lambda d: d.code)],
-            "street": [(s.pk, s.name) for s in sorted(streets, key=lambda s: s.code)],
-            "community": [(c.pk, c.name) for c in communities],
-            "assignee": [(o.pk, str(o)) for o in officers],
-            "unit": [(u.pk, u.name) for u in units],
+            "category": tuple((group, tuple(items)) for group, items in leaf_choices()),
+            "district": tuple((d.pk, d.name) for d in sorted(districts, key=lambda d: d.code)),
+            "street": tuple((s.pk, s.name) for s in sorted(streets, key=lambda s: s.code)),
+            "community": tuple((c.pk, c.name) for c in communities),
+            "assignee": tuple((o.pk, str(o)) for o in officers),
+            "unit": tuple((u.pk, u.name) for u in units),
         }
+        # The long lists go on the form's fields once the form is built: handed to the filters,
+        # they would be copied into a new field and deep-copied again into the form (~2,600
+        # ``deepcopy`` calls a page for the city's ~600 options).
+        for name in choices:
+            self.filters[name].extra["choices"] = ()
         for name, options in choices.items():
-            self.filters[name].extra["choices"] = options
+            field = self.form.fields[name]
+            field.choices = options
+            field.options_key = options
         style_widgets(self.form, small=True)
 
     def without_status(self) -> QuerySet[Ticket]:

@@ -290,6 +290,21 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
                 condition=Q(state__in=OPEN_STATES),
             ),
             models.Index(fields=["grid_cell", "state"], name="ticket_grid_state"),
+            # The officer's "open in my grids", newest first: each posted cell's open tickets in
+            # order, so PostgreSQL starts from the officer's cells, not from the city's backlog.
+            models.Index(
+                fields=["grid_cell", "reported_at", "id"],
+                name="ticket_grid_open",
+                condition=Q(state__in=OPEN_STATES),
+            ),
+            # The unit's finished tickets, newest first, a page at a time (a department's
+            # history is tens of thousands of tickets: no sort of all of them for a page). With
+            # the state last in it the page's ids are an index-only scan; without, PostgreSQL
+            # preferred walking ``ticket_resolved_at`` past other units (11–52 ms → 0.07 ms).
+            models.Index(
+                fields=["responsible_unit", "resolved_at", "id", "state"],
+                name="ticket_unit_resolved",
+            ),
             models.Index(fields=["community", "state"], name="ticket_community_state"),
             models.Index(fields=["street", "state"], name="ticket_street_state"),
             models.Index(fields=["district", "state"], name="ticket_district_state"),

@@ -404,36 +404,38 @@ def brigade_scope(user: User) -> Unit | None:
 
 def open_in_my_grids(user: User) -> QuerySet[Ticket]:
     """Open tickets in the officer's grids that are not theirs to work: what is going on around
-    them (reported, referred to a unit, with a colleague)."""
+    them (reported, referred to a unit, with a colleague), newest first. The ticket table alone
+    (``PageFirst`` joins a page's rows): PostgreSQL starts from the officer's posted cells
+    (``ticket_grid_open``) instead of joining the city's open tickets first."""
     scope = scope_of(user)
     if not scope.is_officer:
         return Ticket.objects.none()
-    return with_list_columns(
-        Ticket.objects.filter(scope.posted_cells_q("grid_cell_id"), state__in=OPEN_STATES).exclude(
-            assignee_id=scope.officer_id
-        )
-    ).order_by("-reported_at")
+    return (
+        Ticket.objects.filter(scope.posted_cells_q("grid_cell_id"), state__in=OPEN_STATES)
+        .exclude(assignee_id=scope.officer_id)
+        .order_by("-reported_at", "-id")
+    )
 
 
 def officer_tasks(user: User) -> QuerySet[Ticket]:
     """An officer's own work: open tickets assigned to them (dispatched, in progress,
-    enforcement, or back for rework), soonest deadline first."""
+    enforcement, or back for rework), soonest deadline first (the ticket table alone, as
+    ``open_in_my_grids``)."""
     scope = scope_of(user)
     if not scope.is_officer:
         return Ticket.objects.none()
-    return with_list_columns(
-        Ticket.objects.filter(
-            assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED]
-        )
-    ).order_by("deadline", "reported_at")
+    return Ticket.objects.filter(
+        assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED]
+    ).order_by("deadline", "reported_at", "id")
 
 
 def unit_queue(user: User) -> QuerySet[Ticket]:
-    """Tickets referred to the handler's unit (the responsibility list), soonest first."""
+    """Tickets referred to the handler's unit (the responsibility list), the ticket table
+    alone (as ``open_in_my_grids``)."""
     unit_id = scope_of(user).handler_unit_id
     if unit_id is None:
         return Ticket.objects.none()
-    return with_list_columns(Ticket.objects.filter(responsible_unit_id=unit_id))
+    return Ticket.objects.filter(responsible_unit_id=unit_id)
 
 
 def clock_counts(now: datetime.datetime) -> dict[str, Count]:

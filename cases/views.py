@@ -35,6 +35,8 @@ from grids.selectors import community_cells_geojson, supervised_communities
 from grids.services import locate
 
 PAGE_SIZE = 25
+# The officer's and the unit's lists: a page of 50 each.
+LIST_PAGE_SIZE = 50
 
 # --- the ticket page --------------------------------------------------------------------------
 
@@ -257,13 +259,18 @@ def _queue_url() -> str:
 
 @role_required(Role.OFFICER)
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    """An officer's work: tickets dispatched to them, then open tickets in their grids."""
-    tasks = list(selectors.officer_tasks(request.user))
-    in_grids = list(selectors.open_in_my_grids(request.user)[:50])
+    """An officer's work: tickets dispatched to them, then open tickets in their grids, a page
+    of 50 each (``page`` and ``around``)."""
+    tasks = selectors.PageFirst(selectors.officer_tasks(request.user))
+    in_grids = selectors.PageFirst(selectors.open_in_my_grids(request.user))
     return render(
         request,
         "cases/my_tasks.html",
-        {"tasks": tasks, "in_grids": in_grids, "now": timezone.now()},
+        {
+            "tasks": Paginator(tasks, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
+            "in_grids": Paginator(in_grids, LIST_PAGE_SIZE).get_page(request.GET.get("around")),
+            "now": timezone.now(),
+        },
     )
 
 
@@ -315,15 +322,22 @@ def community_cells(request: HttpRequest, pk: int) -> JsonResponse:
 @role_required(Role.HANDLER)
 def unit_queue(request: HttpRequest) -> HttpResponse:
     """The responsibility list of the handler's unit: referred tickets, soonest deadline first;
-    finished ones below."""
+    finished ones below, newest first, counted up to the cap ("10,000+": a department's
+    history is most of its tickets). A page of 50 each (``page`` and ``done``)."""
     tickets = selectors.unit_queue(request.user)
     open_tickets = tickets.filter(state=State.REFERRED).order_by("deadline", "id")
     done = tickets.exclude(state=State.REFERRED).order_by("-resolved_at", "-id")
-    page = Paginator(selectors.PageFirst(done), PAGE_SIZE).get_page(request.GET.get("page"))
+    done_rows = selectors.PageFirst(done, count=tab_counts.capped_count(done))
     return render(
         request,
         "cases/unit_queue.html",
-        {"open_tickets": list(open_tickets), "page": page, "now": timezone.now()},
+        {
+            "open_tickets": Paginator(selectors.PageFirst(open_tickets), LIST_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            "page": Paginator(done_rows, LIST_PAGE_SIZE).get_page(request.GET.get("done")),
+            "now": timezone.now(),
+        },
     )
 
 

@@ -24,12 +24,12 @@ SAVEPOINTS = 2
 # and the rows' communities, officers and units. Categories come from the cache (one query more
 # when it is cold).
 QUEUE_QUERIES = 11 + SAVEPOINTS
-# Session, user, roles, officer profile, their tasks, open tickets in their grids (postings as a
-# subquery), bell.
-MY_TASKS_QUERIES = 7 + SAVEPOINTS
-# Session, user, roles, paginator count, page of finished tickets, bell, the unit's name in the
-# heading, open referred tickets.
-UNIT_QUEUE_QUERIES = 8 + SAVEPOINTS
+# Session, user, roles, officer profile, their tasks (count and page), open tickets in their
+# grids (count and page, postings as a subquery), bell.
+MY_TASKS_QUERIES = 9 + SAVEPOINTS
+# Session, user, roles, open referred tickets (count and page), finished ones (capped count and
+# page), bell, the unit's name in the heading.
+UNIT_QUEUE_QUERIES = 9 + SAVEPOINTS
 
 _numbers = itertools.count(1)
 
@@ -467,8 +467,8 @@ def test_the_queue_runs_the_same_queries_for_10_or_50_rows(
     assert "刘科长" in html and str(officer.user) in html
 
 
-@pytest.mark.parametrize("rows", [10, 50])
-def test_the_officers_task_list_runs_the_same_queries_for_10_or_50_rows(
+@pytest.mark.parametrize("rows", [10, 120])
+def test_the_officers_task_list_runs_the_same_queries_for_10_or_120_rows(
     client,
     gulou_community,
     officer_gulou,
@@ -491,12 +491,41 @@ def test_the_officers_task_list_runs_the_same_queries_for_10_or_50_rows(
     client.force_login(officer_gulou)
     with django_assert_max_num_queries(MY_TASKS_QUERIES):
         response = client.get("/cases/mine/")
-    assert len(response.context["tasks"]) == rows
-    assert len(response.context["in_grids"]) == rows
+    assert len(response.context["tasks"]) == min(rows, 50)
+    assert len(response.context["in_grids"]) == min(rows, 50)
+    assert response.context["tasks"].paginator.count == rows
 
 
-@pytest.mark.parametrize("rows", [10, 50])
-def test_the_units_list_runs_the_same_queries_for_10_or_50_rows(
+def test_the_officers_lists_page_by_fifty_each_on_its_own(
+    client, gulou_community, officer_gulou, officer_gulou_colleague
+):
+    officer = officer_gulou.officer
+    now = timezone.now()
+    Ticket.objects.bulk_create(
+        [
+            build(
+                gulou_community,
+                state=State.DISPATCHED,
+                assignee=officer,
+                deadline=now + datetime.timedelta(minutes=i),
+            )
+            for i in range(60)
+        ]
+        + [build(gulou_community, state=State.REPORTED) for _ in range(55)]
+    )
+    client.force_login(officer_gulou)
+    first = client.get("/cases/mine/")
+    second = client.get("/cases/mine/?page=2")
+    tasks = [t.pk for t in first.context["tasks"]] + [t.pk for t in second.context["tasks"]]
+    by_deadline = Ticket.objects.filter(assignee=officer).order_by("deadline", "reported_at", "id")
+    assert tasks == list(by_deadline.values_list("pk", flat=True))
+    assert len(second.context["in_grids"]) == 50  # the other list stays on its first page
+    assert len(client.get("/cases/mine/?page=2&around=2").context["in_grids"]) == 5
+    assert 'href="?page=2&amp;around=2"' in second.content.decode()
+
+
+@pytest.mark.parametrize("rows", [10, 120])
+def test_the_units_list_runs_the_same_queries_for_10_or_120_rows(
     client, gulou_community, handler_sanitation, django_assert_max_num_queries, rows
 ):
     unit = handler_sanitation.unit
@@ -514,8 +543,26 @@ def test_the_units_list_runs_the_same_queries_for_10_or_50_rows(
     client.force_login(handler_sanitation)
     with django_assert_max_num_queries(UNIT_QUEUE_QUERIES):
         response = client.get("/cases/unit/")
-    assert len(response.context["open_tickets"]) == rows
-    assert len(response.context["page"]) == min(rows, 25)
+    assert len(response.context["open_tickets"]) == min(rows, 50)
+    assert len(response.context["page"]) == min(rows, 50)
+
+
+def test_the_units_finished_count_stops_at_the_cap(
+    client, gulou_community, handler_sanitation, settings
+):
+    settings.CASES_COUNT_CAP = 10
+    unit = handler_sanitation.unit
+    now = timezone.now()
+    Ticket.objects.bulk_create(
+        [
+            build(gulou_community, state=State.RESOLVED, responsible_unit=unit, resolved_at=now)
+            for _ in range(60)
+        ]
+    )
+    client.force_login(handler_sanitation)
+    response = client.get("/cases/unit/")
+    assert str(response.context["page"].paginator.count) == "10+"
+    assert len(response.context["page"]) == 11
 
 
 # --- bulk actions ---------------------------------------------------------------------------------

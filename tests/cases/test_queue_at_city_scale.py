@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import UnitKind
 from cases import selectors, services
 from cases.models import Action, Source, State, Ticket, TicketEvent
-from cases.tab_counts import FINISHED_TIMEOUT
+from cases.tab_counts import FINISHED_TIMEOUT, AtLeast
 from grids.models import Community
 from grids.selectors import supervised_communities
 from tests.cases.conftest import GULOU_POINT
@@ -220,6 +220,41 @@ def test_the_pager_counts_what_the_tab_counts_without_a_count_query(
     assert not [sql for sql in ticket_statements(captured) if '"__count"' in sql]
 
 
+# --- finished counts stop at a cap ---------------------------------------------------------------
+
+
+def test_a_finished_count_past_the_cap_shows_as_cap_plus(as_supervisor, gulou_community, settings):
+    settings.CASES_COUNT_CAP = 10
+    Ticket.objects.bulk_create(
+        [build(gulou_community, state=State.CLOSED) for _ in range(14)]
+        + [build(gulou_community, state=State.REJECTED) for _ in range(3)]
+        + [build(gulou_community, state=State.REPORTED) for _ in range(2)]
+    )
+    response = as_supervisor.get("/cases/?status=closed")
+    counts = tab_counts(response)
+    assert isinstance(counts[State.CLOSED], AtLeast)
+    assert (counts[State.REJECTED], counts["open"]) == (3, 2)  # below the cap: exact
+    html = response.content.decode()
+    assert '<span class="badge text-bg-light">10+</span>' in html  # closed and all
+    assert '<span class="badge text-bg-light">3</span>' in html
+    assert "10+ tickets" in html
+    assert len(numbers(response)) == 11  # the pages reach past the cap by one row
+    # Cached the same way: the next page shows the same.
+    assert str(tab_counts(as_supervisor.get("/cases/"))[State.CLOSED]) == "10+"
+
+
+def test_a_finished_count_at_the_cap_is_exact(as_supervisor, gulou_community, settings):
+    settings.CASES_COUNT_CAP = 10
+    Ticket.objects.bulk_create([build(gulou_community, state=State.CLOSED) for _ in range(10)])
+    counts = tab_counts(as_supervisor.get("/cases/?status=closed"))
+    assert (counts[State.CLOSED], counts["all"]) == (10, 10)
+    assert not isinstance(counts[State.CLOSED], AtLeast)
+
+
+def test_the_capped_count_is_shown_grouped_past_ten_thousand():
+    assert str(AtLeast(10_001)) == "10,000+"
+
+
 def test_an_invalid_filter_shows_no_rows_and_no_counts(as_supervisor, gulou_community):
     add(gulou_community)
     response = as_supervisor.get("/cases/?reported_after=yesterday")
@@ -345,3 +380,21 @@ def test_the_queue_lists_leave_out_other_brigades(
     communities, officers, _units = selectors.queue_lists(supervisor_gulou)
     assert [c.name for c in communities] == ["黄楼社区"]
     assert [o.badge_number for o in officers] == ["GL1-001"]
+
+
+# --- option lists rendered once -------------------------------------------------------------------
+
+
+def test_a_renamed_community_shows_in_the_filters_at_once(as_supervisor, gulou_community):
+    as_supervisor.get("/cases/")  # the options are rendered and kept
+    gulou_community.name = "新名社区"
+    gulou_community.save(update_fields=["name"])
+    html = as_supervisor.get(f"/cases/?community={gulou_community.pk}").content.decode()
+    assert f'<option value="{gulou_community.pk}" selected>新名社区</option>' in html
+
+
+def test_the_kept_options_mark_only_this_requests_choice(as_supervisor, gulou_community):
+    chosen = as_supervisor.get(f"/cases/?community={gulou_community.pk}").content.decode()
+    plain = as_supervisor.get("/cases/").content.decode()
+    assert f'<option value="{gulou_community.pk}" selected>' in chosen
+    assert f'<option value="{gulou_community.pk}" selected>' not in plain
