@@ -4,7 +4,7 @@ workflow step), their events and photos, categories, and the user's notification
 Nothing here decides anything: the lists start from ``cases.selectors``, a new ticket and every
 step go through ``cases.services``, and each step is driven by the same ``cases.actions`` entry
 (and so the same form and validation) as the button on the ticket page. Errors become JSON in
-``citymgmt.rest.exception_handler``.
+``citymgmt.rest`` (one error body).
 """
 
 from typing import Any
@@ -21,11 +21,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,7 +52,7 @@ from cases.serializers import (
     form_serializer,
 )
 from citymgmt.images import image_response
-from citymgmt.rest import DETAIL, ERRORS, Conflict, form_data, form_errors
+from citymgmt.rest import ERRORS, Conflict, JSONParser, error_response, form_data, invalid
 from citymgmt.text import no_control_characters
 from grids.selectors import supervised_communities
 
@@ -152,7 +151,7 @@ class TicketList(generics.ListAPIView):
         responses={
             201: TicketCreatedSerializer,
             400: ERRORS,
-            403: OpenApiResponse(DETAIL, description="Only supervisors file tickets."),
+            403: error_response(403, "Only supervisors file tickets."),
         },
         examples=[
             OpenApiExample(
@@ -178,7 +177,7 @@ class TicketList(generics.ListAPIView):
             communities=supervised_communities(request.user),
         )
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         data = form.cleaned_data
         ticket = services.create_ticket(
             actor=request.user,
@@ -205,7 +204,7 @@ class TicketDetail(APIView):
         tags=TAG_TICKETS,
         summary="A ticket",
         parameters=[NUMBER],
-        responses={200: TicketDetailSerializer, 404: DETAIL},
+        responses={200: TicketDetailSerializer},
     )
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
@@ -217,7 +216,7 @@ class TicketEvents(APIView):
         tags=TAG_TICKETS,
         summary="A ticket's timeline (audit trail)",
         parameters=[NUMBER],
-        responses={200: EventSerializer(many=True), 404: DETAIL},
+        responses={200: EventSerializer(many=True)},
     )
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
@@ -231,7 +230,7 @@ class TicketPhotos(APIView):
         description="Photos are added by filing a ticket or by the resolve and conclude steps "
         "(multipart), checked like the web uploads. Fetch one from /photos/{id}/.",
         parameters=[NUMBER],
-        responses={200: PhotoSerializer(many=True), 404: DETAIL},
+        responses={200: PhotoSerializer(many=True)},
     )
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
@@ -250,7 +249,6 @@ class PhotoFile(APIView):
             (200, "image/jpeg"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
             (200, "image/webp"): OpenApiTypes.BINARY,
-            404: DETAIL,
         },
     )
     def get(self, request: Request, photo_id: int) -> FileResponse:
@@ -258,6 +256,13 @@ class PhotoFile(APIView):
         item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=photo_id)
         field = served_file(item, request.query_params.get("size", "full"))
         return image_response(field, item.content_type)
+
+
+def _takes_step_elsewhere(ticket: Ticket, transition: str, user: User) -> bool:
+    """Whether the user holds the step's permission in some state the step starts from, though
+    not in the ticket's current one."""
+    meta = getattr(ticket, transition)._django_fsm
+    return any(meta.has_transition_perm(ticket, source, user) for source in meta.transitions)
 
 
 def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Response:
@@ -273,6 +278,9 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
             raise Conflict(
                 _("This step does not apply to ticket %(number)s.") % {"number": ticket.number}
             )
+        if _takes_step_elsewhere(ticket, spec.transition, user):
+            # Taken already, or not yet possible: the state is in the way, not the user's right.
+            raise services.TicketConflict(ticket)
         raise PermissionDenied(
             _("You may not do this to ticket %(number)s.") % {"number": ticket.number}
         )
@@ -280,7 +288,7 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
         data["expected_state"] = ticket.state
     form = spec.form_class(data, request.FILES, **actions.form_kwargs(spec, ticket))
     if not form.is_valid():
-        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        raise invalid(form)
     spec.perform(ticket, user, form.cleaned_data)
     event = selectors.timeline(ticket).filter(actor=user).order_by("-id").first()
     try:
@@ -352,9 +360,9 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
         responses={
             200: ActionResultSerializer,
             400: ERRORS,
-            403: OpenApiResponse(DETAIL, description="The user may not take this step."),
-            404: OpenApiResponse(DETAIL, description="No such ticket, or not in the user's scope."),
-            409: OpenApiResponse(DETAIL, description="The ticket moved on; nothing changed."),
+            403: error_response(403, "The user may not take this step."),
+            404: error_response(404, "No such ticket, or not in the user's scope."),
+            409: error_response(409, "The ticket moved on; nothing changed."),
         },
     )
     def post(self: APIView, request: Request, number: str) -> Response:
@@ -362,7 +370,7 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
 
     parsers = [MultiPartParser] if spec.multipart else [JSONParser, MultiPartParser, FormParser]
     name = "".join(p.title() for p in spec.name.split("_")) + "Step"
-    return type(name, (APIView,), {"post": post, "parser_classes": parsers})
+    return type(name, (APIView,), {"post": post, "parser_classes": parsers, "may_conflict": True})
 
 
 # --- categories ---------------------------------------------------------------------------------

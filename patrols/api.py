@@ -19,7 +19,6 @@ from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -30,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.serializers import OfficerBrief, UnitBrief
-from citymgmt.rest import DETAIL, ERRORS, form_data, form_errors
+from citymgmt.rest import ERRORS, error_response, form_data, invalid
 from patrols import forms, selectors, services
 from patrols.models import (
     COUNT_FIELDS,
@@ -60,8 +59,8 @@ LOG_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The daily log's id.",
 )
-FORBIDDEN = OpenApiResponse(DETAIL, description="Only officers patrol and keep a daily log.")
-NOT_FOUND = OpenApiResponse(DETAIL, description="No such record, or not in the user's scope.")
+FORBIDDEN = error_response(403, "Only officers patrol and keep a daily log.")
+NOT_FOUND = error_response(404, "No such record, or not in the user's scope.")
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -436,13 +435,13 @@ class PatrolPoints(APIView):
             201: PointRecordedSerializer,
             400: ERRORS,
             403: FORBIDDEN,
-            404: OpenApiResponse(DETAIL, description="Not one of the officer's patrols."),
+            404: error_response(404, "Not one of the officer's patrols."),
         },
     )
     def post(self, request: Request, session_id: int) -> Response:
         form = forms.PointForm(form_data(request))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         data = form.cleaned_data
         point = services.record_point(
             actor=request.user,
@@ -472,13 +471,13 @@ class PatrolEnd(APIView):
             200: PatrolSessionDetailSerializer,
             400: ERRORS,
             403: FORBIDDEN,
-            404: OpenApiResponse(DETAIL, description="Not one of the officer's patrols."),
+            404: error_response(404, "Not one of the officer's patrols."),
         },
     )
     def post(self, request: Request, session_id: int) -> Response:
         form = EndForm(form_data(request))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         session = services.end_patrol(
             actor=request.user, session_id=session_id, notes=form.cleaned_data["notes"]
         )
@@ -506,7 +505,7 @@ class OutreachTap(APIView):
     def post(self, request: Request) -> Response:
         form = OutreachForm(form_data(request))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         tap = services.record_outreach(actor=request.user, **form.cleaned_data)
         return Response(OutreachSerializer(tap).data, status=status.HTTP_201_CREATED)
 
@@ -579,7 +578,7 @@ def _write_log(request: Request, write: Callable[..., DailyLog]) -> Response:
     """Save or submit the officer's log through ``write`` (a service), from the same form."""
     form = LogSubmitForm(form_data(request))
     if not form.is_valid():
-        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        raise invalid(form)
     data = form.cleaned_data
     log = write(
         actor=request.user,
