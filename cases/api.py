@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User, mainland_mobile
 from cases import actions, forms, selectors, services
-from cases.filters import TicketFilter
+from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import (
     Category,
     Photo,
@@ -131,7 +131,24 @@ class TicketList(generics.ListAPIView):
     @extend_schema(
         tags=TAG_TICKETS,
         summary="List tickets",
-        description="The tickets the user may see, newest first, with the queue's filters.",
+        description=(
+            "The tickets the user may see, newest first, with the queue's filters. Without "
+            "`status` only open tickets are listed (as in the queue); `status=all` lists every "
+            "state. A filter value outside its choices is a 400 naming the filter."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=[value for value, _label in STATUS_TABS],
+                default="open",
+                description=(
+                    "`open` (the default): every state still being worked on; one state; or "
+                    "`all`: every ticket whatever its state (ask status=all for closed and "
+                    "rejected ones too)."
+                ),
+            ),
+        ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -155,6 +155,18 @@ class CheckedCursor(CursorPagination):
         self._position_field = queryset.model._meta.get_field(ordering[0].lstrip("-"))
         return super().paginate_queryset(queryset, request, view)
 
+    def get_page_size(self, request: Request) -> int:
+        """``page_size`` as asked, at most ``max_page_size``; one that is not a positive whole
+        number is a 400 (DRF would quietly use the default)."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        if not (asked.isascii() and asked.isdigit()) or int(asked) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Give a whole number of at least 1.")]}
+            )
+        return min(int(asked), self.max_page_size)
+
     def decode_cursor(self, request: Request) -> Any:
         refused = exceptions.ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
         try:

@@ -641,6 +641,16 @@ def test_garbage_taps_are_400s_never_500s(monday, api_as, officer_gulou, body):
     assert not Outreach.objects.exists()
 
 
+def test_a_lone_surrogate_in_a_saved_log_is_a_400_on_the_summary(monday, api_as, officer_gulou):
+    response = api_as(officer_gulou).post(
+        "/api/v1/logs/save/", '{"summary": "a\\ud800b"}', content_type="application/json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert list(errors(response)) == ["summary"]
+    assert not DailyLog.objects.exists()
+
+
 def test_an_officer_saves_a_draft_then_submits_it(monday, api_as, officer_gulou):
     client = api_as(officer_gulou)
 

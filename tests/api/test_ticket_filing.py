@@ -2,6 +2,8 @@
 the same people), a community picked by hand only among those they supervise, control characters
 in free text a 400, line breaks kept."""
 
+import json
+
 import pytest
 
 from cases.models import Action, Ticket, TicketEvent
@@ -78,6 +80,17 @@ def test_control_characters_in_a_filed_ticket_are_a_400(
     response = api_as(supervisor_gulou).post(TICKETS, body, format="json")
     assert response.status_code == 400
     assert field in errors(response)
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["description", "address", "reporter_name"])
+def test_a_lone_surrogate_in_a_filed_ticket_is_a_400_on_the_field(
+    api_as, supervisor_gulou, category, gulou_community, field
+):
+    body = json.dumps(filing(category, **{field: "彭城路\ud80012号"}))  # valid JSON, not text
+    response = api_as(supervisor_gulou).post(TICKETS, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(errors(response)) == [field]
     assert not Ticket.objects.exists()
 
 

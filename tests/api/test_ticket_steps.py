@@ -67,6 +67,42 @@ def test_a_step_on_a_ticket_that_moved_on_is_a_conflict(api_as, supervisor_gulou
     assert ticket.number in errors(response)["detail"][0]
 
 
+def test_repeating_a_step_already_taken_is_a_conflict_a_client_can_read(
+    api_as, supervisor_gulou, make_ticket
+):
+    ticket = make_ticket(State.REPORTED)
+    client = api_as(supervisor_gulou)
+    assert step(client, ticket, "register", {"priority": "normal"}).status_code == 200
+    again = step(client, ticket, "register", {"priority": "normal"})
+    assert again.status_code == 409, again.content
+    assert again.json()["errors"][0]["code"] == "conflict"
+    message = errors(again)["detail"][0]
+    assert ticket.number in message and "refreshed" not in message
+    assert TicketEvent.objects.filter(ticket=ticket, action=Action.REGISTER).count() == 1
+
+
+def test_a_step_the_user_never_takes_stays_a_403_whatever_the_state(
+    api_as, officer_gulou, make_ticket
+):
+    ticket = make_ticket(State.DISPATCHED)
+    response = step(api_as(officer_gulou), ticket, "register", {"priority": "normal"})
+    assert response.status_code == 403
+
+
+def test_a_lone_surrogate_in_a_step_note_is_a_400_on_the_note(
+    api_as, supervisor_gulou, make_ticket
+):
+    ticket = make_ticket(State.REPORTED)
+    response = api_as(supervisor_gulou).post(
+        f"/api/v1/tickets/{ticket.number}/register/",
+        '{"priority": "normal", "note": "a\\ud800b"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert list(errors(response)) == ["note"]
+    assert Ticket.objects.get(pk=ticket.pk).state == State.REPORTED
+
+
 def test_a_stale_expected_state_is_a_conflict_even_when_the_step_is_allowed(
     api_as, supervisor_gulou, officer_gulou, make_ticket
 ):
