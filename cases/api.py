@@ -15,7 +15,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from django_fsm import has_transition_perm
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,6 +23,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,7 +52,15 @@ from cases.serializers import (
     form_serializer,
 )
 from citymgmt.images import image_response
-from citymgmt.rest import ERRORS, Conflict, JSONParser, error_response, form_data, invalid
+from citymgmt.rest import (
+    ERRORS,
+    Conflict,
+    JSONParser,
+    SingleValueFilterBackend,
+    error_response,
+    form_data,
+    invalid,
+)
 from citymgmt.text import no_control_characters
 from grids.selectors import supervised_communities
 
@@ -80,7 +88,7 @@ class ApiTicketFilter(TicketFilter):
 del ApiTicketFilter.base_filters["sort"]
 
 
-class TicketFilterBackend(DjangoFilterBackend):
+class TicketFilterBackend(SingleValueFilterBackend):
     """The queue's filter with the same choice lists (the user's communities, officers, units):
     a value outside them is a 400 with the field's message, as in the queue."""
 
@@ -271,7 +279,10 @@ class PhotoFile(APIView):
     def get(self, request: Request, photo_id: int) -> FileResponse:
         visible = selectors.tickets_visible_to(request.user)
         item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=photo_id)
-        field = served_file(item, request.query_params.get("size", "full"))
+        size = request.query_params.get("size", "full")
+        if size not in ("full", "thumb"):
+            raise ValidationError({"size": [_("Give full or thumb.")]})
+        field = served_file(item, size)
         return image_response(field, item.content_type)
 
 

@@ -20,7 +20,9 @@ from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorEnum
 from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import CursorPagination
@@ -78,7 +80,7 @@ class Error400(serializers.Serializer):
     """Invalid input: each field's messages (`validation_error`), or a body or query that could
     not be read (`client_error`)."""
 
-    type = serializers.ChoiceField(choices=["validation_error", "client_error"])
+    type = serializers.ChoiceField(choices=[*ValidationErrorEnum.choices, *ClientErrorEnum.choices])
     errors = ErrorItem(many=True)
 
 
@@ -86,14 +88,14 @@ class Error409(serializers.Serializer):
     """The object's state does not allow this now (it moved on, or the step was already taken);
     nothing was changed. Reload it and decide again."""
 
-    type = serializers.ChoiceField(choices=["client_error"])
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = ErrorItem(many=True)
 
 
 class Error413(serializers.Serializer):
     """The request body is larger than the server accepts."""
 
-    type = serializers.ChoiceField(choices=["client_error"])
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = ErrorItem(many=True)
 
 
@@ -159,6 +161,8 @@ class CheckedCursor(CursorPagination):
         """``page_size`` as asked, at most ``max_page_size``; one that is not a positive whole
         number is a 400 (DRF would quietly use the default)."""
         asked = request.query_params.get(self.page_size_query_param)
+        if len(request.query_params.getlist(self.page_size_query_param)) > 1:
+            asked = ""
         if asked is None:
             return self.page_size
         if not (asked.isascii() and asked.isdigit()) or int(asked) < 1:
@@ -167,8 +171,25 @@ class CheckedCursor(CursorPagination):
             )
         return min(int(asked), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1)
+                parameter["description"] = (
+                    f"Rows a page (default {self.page_size}); more than {self.max_page_size} "
+                    f"gives {self.max_page_size}."
+                )
+            if parameter["name"] == self.cursor_query_param:
+                parameter["description"] = (
+                    "The `next` or `previous` link's cursor; an altered one is a 400."
+                )
+        return parameters
+
     def decode_cursor(self, request: Request) -> Any:
         refused = exceptions.ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
+        if len(request.query_params.getlist(self.cursor_query_param)) > 1:
+            raise refused
         try:
             cursor = super().decode_cursor(request)
         except exceptions.NotFound:
@@ -203,6 +224,23 @@ class CodeCursor(CheckedCursor):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class SingleValueFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing a filter given twice (``?officer=1&officer=2``) with a
+    400 naming it; django-filter would quietly take the last."""
+
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            repeated = {
+                name: [_("Give this filter once.")]
+                for name in filterset_class.base_filters
+                if len(request.query_params.getlist(name)) > 1
+            }
+            if repeated:
+                raise exceptions.ValidationError(repeated)
+        return super().filter_queryset(request, queryset, view)
 
 
 def form_errors(form: django_forms.BaseForm) -> dict[str, list[str]]:

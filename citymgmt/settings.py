@@ -280,7 +280,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["citymgmt.rest.SingleValueFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "citymgmt.rest.NewestFirstCursor",
     "PAGE_SIZE": 50,
     # One error body for every answer (drf-standardized-errors), see citymgmt/rest.py.
@@ -331,7 +331,10 @@ SPECTACULAR_SETTINGS = {
         # GeoJSON's "type": "Feature" of grids and patrol tracks: one enum, named, not a hash.
         "FeatureTypeEnum": ["Feature"],
         # drf-standardized-errors' error bodies (citymgmt.rest's 400 has two kinds).
-        "Error400TypeEnum": ["validation_error", "client_error"],
+        "Error400TypeEnum": [
+            ("validation_error", "Validation Error"),
+            ("client_error", "Client Error"),
+        ],
         **{
             name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
             for name in [
@@ -342,7 +345,10 @@ SPECTACULAR_SETTINGS = {
             ]
         },
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "web.api_schema.describe",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

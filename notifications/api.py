@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from citymgmt.rest import JSONParser
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -46,6 +47,8 @@ class MarkReadRequest(serializers.Serializer):
 
 
 class MarkRead(APIView):
+    parser_classes = [JSONParser]  # a list of ids: JSON only
+
     @extend_schema(
         tags=["notifications"],
         summary="Mark my notifications read",

@@ -16,6 +16,7 @@ import django_filters
 from django import forms as django_forms
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -291,6 +292,34 @@ class LogSubmitRequest(serializers.Serializer):
 # --- filters ----------------------------------------------------------------------------------
 
 
+class StrictNullBooleanField(django_forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not "not given"."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise django_forms.ValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """A day written as the schema says (YYYY-MM-DD), no other format guessed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, input_formats=["%Y-%m-%d"], **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number within the key's range, else a 400 naming the filter."""
 
@@ -305,11 +334,11 @@ class SessionFilter(django_filters.FilterSet):
 
     officer = IdFilter(field_name="officer_id", help_text="An officer's id.")
     brigade = IdFilter(field_name="brigade_id", help_text="A brigade's id.")
-    open = django_filters.BooleanFilter(
+    open = StrictBooleanFilter(
         field_name="ended_at", lookup_expr="isnull", help_text="Only open (true) or ended patrols."
     )
-    date_from = django_filters.DateFilter(method="started_from", help_text="Started on or after.")
-    date_to = django_filters.DateFilter(method="started_to", help_text="Started on or before.")
+    date_from = IsoDateFilter(method="started_from", help_text="Started on or after.")
+    date_to = IsoDateFilter(method="started_to", help_text="Started on or before.")
 
     class Meta:
         model = PatrolSession
@@ -328,8 +357,8 @@ class LogFilter(django_filters.FilterSet):
     officer = IdFilter(field_name="officer_id", help_text="An officer's id.")
     brigade = IdFilter(field_name="brigade_id", help_text="A brigade's id.")
     status = django_filters.ChoiceFilter(choices=LogStatus.choices)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = IsoDateFilter(field_name="date", lookup_expr="gte")
+    date_to = IsoDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = DailyLog
