@@ -16,6 +16,7 @@ body by ``ApiErrorsAsJson``.
 from collections.abc import Callable
 from typing import Any
 
+import django_filters
 from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -227,19 +228,22 @@ class CodeCursor(CheckedCursor):
 
 
 class SingleValueFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, refusing a filter given twice (``?officer=1&officer=2``) with a
-    400 naming it; django-filter would quietly take the last."""
+    """django-filter's backend, refusing with a 400 naming the filter what it would quietly
+    read otherwise: a filter given twice (``?officer=1&officer=2``: it takes the last) and an
+    empty value of a filter that is not text (``?open=``: it reads "not given")."""
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
-            repeated = {
-                name: [_("Give this filter once.")]
-                for name in filterset_class.base_filters
-                if len(request.query_params.getlist(name)) > 1
-            }
-            if repeated:
-                raise exceptions.ValidationError(repeated)
+            refused = {}
+            for name, declared in filterset_class.base_filters.items():
+                values = request.query_params.getlist(name)
+                if len(values) > 1:
+                    refused[name] = [_("Give this filter once.")]
+                elif values == [""] and not isinstance(declared, django_filters.CharFilter):
+                    refused[name] = [_("Give a value, or leave this filter out.")]
+            if refused:
+                raise exceptions.ValidationError(refused)
         return super().filter_queryset(request, queryset, view)
 
 

@@ -311,6 +311,11 @@ class StrictNullBooleanField(django_forms.NullBooleanField):
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictNullBooleanField
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # django-filter's BooleanWidget reads any other word as "not given": read the text.
+        kwargs.setdefault("widget", django_forms.TextInput)
+        super().__init__(*args, **kwargs)
+
 
 class IsoDateFilter(django_filters.DateFilter):
     """A day written as the schema says (YYYY-MM-DD), no other format guessed."""

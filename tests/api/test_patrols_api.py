@@ -567,7 +567,19 @@ def test_garbage_filters_are_answered_never_500s(
         assert isinstance(response.json(), dict)
 
 
-@pytest.mark.parametrize("query", ["officer=abc", "officer=99999999999999999999", "date_from=x"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "officer=abc",
+        "officer=99999999999999999999",
+        "date_from=x",
+        "date_to=23/11/2026",  # days are YYYY-MM-DD, as the schema says
+        "open=maybe",  # not read as "not given"
+        "open=",
+        "date_to=",
+        "officer=1&officer=2",  # not the last one quietly
+    ],
+)
 def test_a_filter_value_that_is_not_one_names_the_field(monday, api_as, supervisor_gulou, query):
     response = api_as(supervisor_gulou).get(f"/api/v1/patrols/?{query}")
 

@@ -29,7 +29,7 @@ from patrols import services as patrol_services
 from tests.patrols.conftest import GULOU_001, GULOU_002
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = 15
+EXAMPLES = 12
 # Run only the operations whose label contains this (e.g. FUZZ_ONLY="GET /api/v1/tickets/").
 ONLY = os.environ.get("FUZZ_ONLY", "")
 # What a schema cannot say: which records exist for this user (ids), whether a point lies in the
