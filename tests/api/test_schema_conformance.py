@@ -22,7 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import (
+    content_type_conformance,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from cases.models import State
 from patrols import services as patrol_services
@@ -30,6 +36,12 @@ from tests.patrols.conftest import GULOU_001, GULOU_002
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 12
+CONFORMANCE = [
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 # Run only the operations whose label contains this (e.g. FUZZ_ONLY="GET /api/v1/tickets/").
 ONLY = os.environ.get("FUZZ_ONLY", "")
 # What a schema cannot say: which records exist for this user (ids), whether a point lies in the
@@ -124,6 +136,8 @@ def test_every_endpoint_answers_within_its_schema(command_supervisor, make_ticke
             excluded = [positive_data_acceptance] if refused_beyond_the_schema(response) else []
             # Every check there is (but the one above, on those fields only).
             case.validate_response(response, headers=auth, excluded_checks=excluded)
+            # And without credentials: the refusal too is as documented.
+            case.validate_response(case.call(), checks=CONFORMANCE)
 
         try:
             exercise()
