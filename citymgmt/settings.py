@@ -316,7 +316,10 @@ SPECTACULAR_SETTINGS = {
         "notifications. Authenticate "
         "with a session or with `Authorization: Token <key>`; every list and object is scoped "
         "to the user exactly as in the web pages, and anything out of scope is a 404. "
-        "Open311 GeoReport v2 clients use /open311/v2/ instead."
+        "Open311 GeoReport v2 clients use /open311/v2/ instead. Every error is one JSON body: "
+        '`{"type": "validation_error" | "client_error" | "server_error", "errors": [{"code", '
+        '"detail", "attr"}]}`, where `attr` names the field (null when none); each operation '
+        "lists the statuses it can answer."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
