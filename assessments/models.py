@@ -64,12 +64,17 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-# A run queued this long ago that no worker has picked up, or running this long, lost its task
-# (broker down, worker killed): the page offers to start it again, and starting it queues it anew.
-STALE_AFTER = {
-    RunStatus.QUEUED: datetime.timedelta(minutes=10),
-    RunStatus.RUNNING: datetime.timedelta(minutes=30),
-}
+# A run queued this long ago that no worker has picked up lost its task (a broker that was down):
+# the page offers to start it again, and starting it queues it anew.
+QUEUED_STALE_AFTER = datetime.timedelta(minutes=10)
+IN_HAND = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+def running_stale_after() -> datetime.timedelta:
+    """A running run whose task has not beaten its heart for this long lost its worker (killed,
+    out of memory, the machine gone): it is shown as interrupted and can be started again. The
+    task beats every third of it (``assessments.services.heartbeat``)."""
+    return datetime.timedelta(seconds=settings.CITYMGMT_ASSESSMENT_STALE_SECONDS)
 
 
 class Run(models.Model):
@@ -104,6 +109,8 @@ class Run(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When the running task last said it was alive (it beats while it computes).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -139,15 +146,19 @@ class Run(models.Model):
     @property
     def in_hand(self) -> bool:
         """Queued or running, and not given up for lost."""
-        return self.status in STALE_AFTER and not self.is_stale
+        return self.status in IN_HAND and not self.is_stale
 
     @property
     def is_stale(self) -> bool:
-        """Queued or running for longer than any run takes: its task was lost."""
-        if self.status not in STALE_AFTER:
-            return False
-        since = (self.started_at if self.status == RunStatus.RUNNING else None) or self.created_at
-        return timezone.now() - since >= STALE_AFTER[self.status]
+        """Its task was lost: queued and never picked up, or running with no heartbeat for
+        ``running_stale_after()`` (the worker died)."""
+        now = timezone.now()
+        if self.status == RunStatus.QUEUED:
+            return now - self.created_at >= QUEUED_STALE_AFTER
+        if self.status == RunStatus.RUNNING:
+            alive = self.heartbeat_at or self.started_at or self.created_at
+            return now - alive >= running_stale_after()
+        return False
 
 
 class SubjectKind(models.TextChoices):

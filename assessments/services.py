@@ -6,16 +6,19 @@ schedule starts last month's run with no actor. ``execute_run`` is the task's bo
 
 import datetime
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments import engine
-from assessments.models import Run, RunStatus, Scheme, Score
+from assessments.models import Run, RunStatus, Scheme, Score, running_stale_after
 from assessments.permissions import can_run_assessments
 from assessments.scheme import default_rules
 from citymgmt.months import month_start
@@ -37,15 +40,28 @@ def current_scheme() -> Scheme:
     return scheme
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Started:
+    run: Run
+    queued: bool  # False: the month's run was already queued or running; nothing new was queued
+
+
 def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -> Run:
-    """Queue the computation of ``month`` with the current scheme and return its run.
+    """Queue the computation of ``month`` with the current scheme and return its run (see
+    ``request_run``; the schedule, the command and the demo only need the run)."""
+    return request_run(month=month, actor=actor, queue=queue).run
+
+
+@transaction.atomic
+def request_run(*, month: datetime.date, actor: User | None, queue: bool = True) -> Started:
+    """Queue the computation of ``month`` with the current scheme: its run, and whether this
+    call queued it (so the page says "started" only when something was).
 
     The month's unpublished run is reused (its scores are replaced when the task finishes);
     a month whose runs are all published gets a new run, and the published ones stay as they
     are. A run already queued or running is returned as it is, unless its task was lost (a
-    broker that was down, a worker that died: ``models.STALE_AFTER``). ``actor`` None: the schedule,
-    which computes the run itself (``queue=False``).
+    broker that was down, a worker that died and stopped its heartbeat: ``Run.is_stale``).
+    ``actor`` None: the schedule, which computes the run itself (``queue=False``).
     """
     if actor is not None and not can_run_assessments(actor):
         raise PermissionDenied(_("Only assessors run the monthly assessment."))
@@ -55,7 +71,7 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
     scheme = current_scheme()
     run = Run.objects.select_for_update().filter(month=month, published=False).first()
     if run is not None and run.in_hand:
-        return run
+        return Started(run, queued=False)
     if run is None:
         try:
             # Two starts at once (two assessors, or the schedule and a click) both find no
@@ -63,7 +79,8 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
             with transaction.atomic():
                 run = Run.objects.create(month=month, scheme=scheme, started_by=actor)
         except IntegrityError:
-            return Run.objects.select_for_update().get(month=month, published=False)
+            run = Run.objects.select_for_update().get(month=month, published=False)
+            return Started(run, queued=False)
     else:
         if run.status == RunStatus.FAILED:
             run.finished_at = None  # it stored no scores
@@ -74,6 +91,7 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
         run.progress_note = ""
         run.error = ""
         run.created_at = timezone.now()
+        run.heartbeat_at = None
         run.save(
             update_fields=[
                 "scheme",
@@ -84,19 +102,50 @@ def start_run(*, month: datetime.date, actor: User | None, queue: bool = True) -
                 "error",
                 "created_at",
                 "finished_at",
+                "heartbeat_at",
             ]
         )
     if queue:
         from assessments.tasks import run_monthly_assessment
 
         enqueue(run_monthly_assessment, run_id=run.pk)
-    return run
+    return Started(run, queued=True)
 
 
 def report_progress(run_id: int, percent: int, note: str) -> None:
     """Record how far a run is, visible at once to the page polling it (autocommit: called
-    between the computation's steps, never inside its final transaction)."""
-    Run.objects.filter(pk=run_id).update(progress=max(0, min(100, percent)), progress_note=note)
+    between the computation's steps, never inside its final transaction); a heartbeat too."""
+    Run.objects.filter(pk=run_id).update(
+        progress=max(0, min(100, percent)), progress_note=note, heartbeat_at=timezone.now()
+    )
+
+
+@contextmanager
+def heartbeat(run_id: int) -> Iterator[None]:
+    """While the block runs, a thread of the task's process stamps the run's ``heartbeat_at``
+    every third of ``running_stale_after()``: one step of the computation may take longer than
+    that, and a worker that dies (SIGKILL, out of memory) takes the thread with it, so the run
+    goes stale within the setting's seconds and can be started again."""
+    stop = threading.Event()
+    interval = running_stale_after().total_seconds() / 3
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    Run.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("Assessment run %s: heartbeat not recorded", run_id)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"assessment-heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval)
 
 
 def execute_run(run_id: int) -> Run | None:
@@ -108,19 +157,22 @@ def execute_run(run_id: int) -> Run | None:
         return run
     rules = run.scheme.rules
     # finished_at stays: it dates the scores in place until new ones replace them.
+    now = timezone.now()
     Run.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
         progress=0,
         progress_note="",
         error="",
     )
     try:
-        result = engine.compute(
-            month=run.month,
-            rules=rules,
-            progress=lambda percent, note: report_progress(run.pk, percent, note),
-        )
+        with heartbeat(run.pk):
+            result = engine.compute(
+                month=run.month,
+                rules=rules,
+                progress=lambda percent, note: report_progress(run.pk, percent, note),
+            )
         with transaction.atomic():
             locked = Run.objects.select_for_update().get(pk=run.pk)
             if locked.published:  # published by someone while this ran: keep it frozen

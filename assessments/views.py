@@ -149,18 +149,23 @@ def _chart_labels() -> dict[str, str]:
 
 @login_required
 def progress(request: HttpRequest, run_id: int) -> HttpResponse:
-    """The run's progress bar, polled by htmx while the run is queued or running."""
+    """The run's progress bar, polled by htmx while the run is queued or running. A poll that
+    finds it no longer in hand (finished, failed, interrupted) reloads the whole page, which then
+    shows the results and the publish or run button, and drops the "started" banner."""
     who = _viewer(request)
     if run_id > 2**31 - 1:
         raise Http404
     run = selectors.runs_visible_to(request.user, who).filter(pk=run_id).first()
     if run is None:
         raise Http404
-    return render(
+    response = render(
         request,
         "assessments/_progress.html",
         {"run": run, "run_query": _run_query(request, run, who), "month": run.month},
     )
+    if request.headers.get("HX-Request") == "true" and not run.in_hand:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST
@@ -171,16 +176,26 @@ def start(request: HttpRequest, month: str) -> HttpResponse:
     if not can_run_assessments(request.user):
         raise PermissionDenied
     try:
-        run = services.start_run(month=day, actor=request.user)
+        started = services.request_run(month=day, actor=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect("assessments:month", month=f"{day:%Y-%m}")
-    messages.success(
-        request, _("The assessment of %(month)s has started.") % {"month": f"{day:%Y-%m}"}
-    )
+    if started.queued:
+        messages.success(
+            request, _("The assessment of %(month)s has started.") % {"month": f"{day:%Y-%m}"}
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "The assessment of %(month)s is already under way (%(progress)s%%): "
+                "nothing new was started."
+            )
+            % {"month": f"{day:%Y-%m}", "progress": started.run.progress},
+        )
     url = reverse("assessments:month", kwargs={"month": f"{day:%Y-%m}"})
-    return redirect(f"{url}?run={run.pk}")
+    return redirect(f"{url}?run={started.run.pk}")
 
 
 @require_POST

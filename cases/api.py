@@ -104,9 +104,18 @@ class TicketFilterBackend(SingleValueFilterBackend):
 
 
 class TicketCreateForm(forms.PlacedForm):
-    """A ticket filed through the API: what the hotline intake asks, minus the source (it is
-    ``api``)."""
+    """A ticket filed through the API: what the intake page asks. Its source is the intake's
+    (the same choices as the page, the hotline when left out): never ``api``, which is an Open311
+    client's filing and public (``cases.public.PUBLIC_SOURCES``)."""
 
+    source = django_forms.ChoiceField(
+        choices=forms.INTAKE_SOURCES,
+        required=False,
+        help_text=(
+            "Where the complaint came in (as on the intake page); `hotline_12345` when left out. "
+            "Staff intake is never shown to the public."
+        ),
+    )
     category = forms.CategoryField(
         label=gettext_lazy("Category"), help_text="The id of an active minor category."
     )
@@ -165,8 +174,8 @@ class TicketList(generics.ListAPIView):
         tags=TAG_TICKETS,
         summary="File a ticket",
         description=(
-            "Supervisors only (as the intake page): files a report (source `api`, state "
-            "`reported`) for a supervisor to register. "
+            "Supervisors only (as the intake page): files a report (state `reported`, source "
+            "as given: the hotline unless said) for a supervisor to register. "
             "Give a point (lat, lng) or a community id; photos go as multipart parts."
         ),
         request={
@@ -206,7 +215,7 @@ class TicketList(generics.ListAPIView):
         data = form.cleaned_data
         ticket = services.create_ticket(
             actor=request.user,
-            source=Source.API,
+            source=data["source"] or Source.HOTLINE,
             category=data["category"],
             description=data["description"],
             lat=data["lat"],

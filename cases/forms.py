@@ -12,9 +12,9 @@ from accounts.models import mainland_mobile
 from cases import deadlines
 from cases.categories import active_category, leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
-from cases.photos import MAX_PHOTOS_PER_STEP, check_photo
-from citymgmt.forms import NOTE_WIDGET, StyledForm
-from citymgmt.images import ProcessedImage
+from cases.photos import MAX_PHOTOS_PER_STEP, decode_photo, read_photo
+from citymgmt.forms import NOTE_WIDGET, CostlyField, StyledForm
+from citymgmt.images import CheckedImage, ProcessedImage
 from citymgmt.text import no_control_characters
 from grids.models import Community
 
@@ -29,9 +29,14 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class PhotosField(forms.FileField):
-    """Up to three photos, each checked and re-encoded by ``cases.photos.check_photo``; cleans
-    to a list of ``ProcessedImage``."""
+def _named(upload_name: str, error: ValidationError) -> list[str]:
+    return [f"{upload_name}: {message}" for message in error.messages]
+
+
+class PhotosField(CostlyField, forms.FileField):
+    """Up to three photos. Cleaning reads their headers (``cases.photos.read_photo``); the form
+    decodes them (``finish``) once the rest of it is valid, and hands on a list of
+    ``ProcessedImage``."""
 
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
 
@@ -43,7 +48,7 @@ class PhotosField(forms.FileField):
         )
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None) -> list[ProcessedImage]:
+    def clean(self, data, initial=None) -> list[CheckedImage]:
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if not files:
             if self.required:
@@ -53,12 +58,23 @@ class PhotosField(forms.FileField):
             raise ValidationError(
                 _("At most %(n)s photos, please.") % {"n": self.max_count}, code="too_many"
             )
-        processed, errors = [], []
+        checked, errors = [], []
         for upload in files:
             try:
-                processed.append(check_photo(upload))
+                checked.append(read_photo(upload))
             except ValidationError as exc:
-                errors.extend(f"{upload.name}: {message}" for message in exc.messages)
+                errors.extend(_named(upload.name, exc))
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+    def finish(self, value: list[CheckedImage]) -> list[ProcessedImage]:
+        processed, errors = [], []
+        for checked in value:  # one at a time: a request holds one full-size image at most
+            try:
+                processed.append(decode_photo(checked))
+            except ValidationError as exc:
+                errors.extend(_named(checked.upload.name, exc))
         if errors:
             raise ValidationError(errors)
         return processed

@@ -27,6 +27,7 @@ from cases.states import (
 )
 from cases.transitions import TicketStateMachine
 from citymgmt.masking import mask_phone
+from citymgmt.text import ascii_digits
 
 
 class CategoryKind(models.TextChoices):
@@ -113,7 +114,7 @@ class Category(models.Model):
         return len(self.code) == 2
 
     def clean(self) -> None:
-        if not self.code.isdigit() or len(self.code) not in (2, 4):
+        if not ascii_digits(self.code) or len(self.code) not in (2, 4):
             raise ValidationError({"code": _("Use 2 digits for a major class, 4 for a minor.")})
         if len(self.code) == 4:
             if self.parent is None or self.parent.kind != self.kind:

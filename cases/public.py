@@ -4,12 +4,26 @@ erasure page all answer by these lists."""
 
 import re
 
-from cases.models import Action, PhotoKind
+from django.db.models import QuerySet
+
+from cases.models import Action, PhotoKind, Source, Ticket
 
 CODE_LENGTH = 16  # the column's width; a longer input is cut, never rejected early
 
 
 _NOT_CODE = re.compile(r"[^0-9A-Za-z]")
+
+
+# Tickets filed by the public: the complaint form and Open311 clients. Only these may be shown to
+# anyone (Open311, the form's "same problem nearby?" offer): hotline and other staff intakes can
+# carry a caller's details, and patrol and enforcement tickets are the bureau's own work. Staff
+# filing through the REST API give the intake's real source, never ``api``.
+PUBLIC_SOURCES = (Source.RESIDENT, Source.API)
+
+
+def public_tickets() -> QuerySet[Ticket]:
+    """The tickets the public may be told about: those the public filed."""
+    return Ticket.objects.filter(source__in=PUBLIC_SOURCES)
 
 
 # The steps a resident sees. Returns, extension requests, comments and the graduated

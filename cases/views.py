@@ -28,6 +28,7 @@ from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
+from citymgmt.text import as_id
 from grids.maps import pick_map
 from grids.models import Assignment, Community
 from grids.selectors import community_cells_geojson, supervised_communities
@@ -214,7 +215,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     user = request.user
     officers = selectors.dispatchable_officers(selectors.brigade_scope(user))
     units = selectors.referral_units()
-    ids = [int(v) for v in request.POST.getlist("tickets") if v.isdigit()]
+    ids = [i for i in map(as_id, request.POST.getlist("tickets")) if i is not None]
     form = forms.BulkForm(request.POST, ticket_ids=ids, officers=officers, units=units)
     back = request.POST.get("next") or ""
     target = f"{_queue_url()}?{back}" if back else _queue_url()

@@ -5,7 +5,8 @@ forgiving (``citymgmt.queue`` logs and the periodic scans catch up), but Django'
 ``RedisCache`` raises on every read, so a resident's complaint form (cached category lists,
 per-IP limits) would fail with it. Here a read that cannot reach Redis is a miss and a write is
 dropped, each logged: pages are slower and the per-IP limits open (``RATELIMIT_FAIL_OPEN``)
-until Redis is back, and nobody's complaint is lost.
+until Redis is back, and nobody's complaint is lost. The limits that stop guessing (the code
+lookup, erasure requests) refuse instead (``citymgmt.ratelimits``).
 """
 
 import functools

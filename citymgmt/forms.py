@@ -1,4 +1,7 @@
-"""Form helpers every app's pages share: Bootstrap styling, and a service's errors on a form."""
+"""Form helpers every app's pages share: Bootstrap styling, costly checks last, and a service's
+errors on a form."""
+
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,10 +26,30 @@ def style_widgets(form: forms.BaseForm, *, small: bool = False) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+class CostlyField(forms.Field):
+    """A field whose cleaning has a cheap part (``clean``) and a costly one (``finish``, e.g.
+    decoding a photo), which ``StyledForm`` runs only once everything else on the form is valid:
+    a post refused anyway costs only the cheap checks."""
+
+    def finish(self, value: Any) -> Any:
+        return value
+
+
 class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or self._errors or not hasattr(self, "cleaned_data"):
+            return
+        for name, field in self.fields.items():
+            if isinstance(field, CostlyField) and name in self.cleaned_data:
+                try:
+                    self.cleaned_data[name] = field.finish(self.cleaned_data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

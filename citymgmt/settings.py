@@ -30,6 +30,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("CITYMGMT_VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# Under DEBUG (make run) pages still show the app's own 404 and 500 pages (web.middleware); 1
+# shows Django's technical pages instead (every URL pattern, tracebacks) for debugging.
+CITYMGMT_DEBUG_ERROR_PAGES = env_bool("CITYMGMT_DEBUG_ERROR_PAGES", default=False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     # Under /api/, Django's own error pages (no route, refused request) answered as API JSON.
     "citymgmt.rest.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
+    "citymgmt.middleware.VaryOnHtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Under DEBUG (make run), our 404 and 500 pages rather than Django's technical ones.
+    "web.middleware.OwnErrorPages",
     # Last, as django-axes asks: it turns a locked-out login into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,7 +150,8 @@ else:
 # Per-IP limits on the public forms (residents.views) count in the default cache. Django's
 # own RedisCache increments atomically, though django-ratelimit's check lists only django-redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-# With the cache unreachable, let the public forms through rather than refuse every resident.
+# With the cache unreachable, let the public forms through rather than refuse every resident
+# (the code lookup and erasure requests refuse then: citymgmt.ratelimits).
 RATELIMIT_FAIL_OPEN = True
 if not REDIS_URL:
     # The embedded mode runs one web process, so a per-process locmem count is the true count.
@@ -264,6 +271,8 @@ CITYMGMT_RATE_REPORT_POSTS = env_rate("CITYMGMT_RATE_REPORT_POSTS", "20/10m")
 # POST counted, typos too: both guess at someone else's report):
 CITYMGMT_RATE_CODE_LOOKUP = env_rate("CITYMGMT_RATE_CODE_LOOKUP", "10/h")
 CITYMGMT_RATE_ERASURE = env_rate("CITYMGMT_RATE_ERASURE", "10/h")
+# The complaint form's "same problem nearby?" offer (asked as the resident taps the map):
+CITYMGMT_RATE_NEARBY = env_rate("CITYMGMT_RATE_NEARBY", "60/10m")
 # Open311 requests without an API key (a client with a key has its own rate, set in the admin):
 CITYMGMT_RATE_OPEN311 = env_rate("CITYMGMT_RATE_OPEN311", "120/m")
 
@@ -331,6 +340,9 @@ SPECTACULAR_SETTINGS = {
         "OutreachKindEnum": "patrols.models.OutreachKind",
         "AssessmentRunStatusEnum": "assessments.models.RunStatus",
         "LogStatusEnum": "patrols.models.LogStatus",
+        # A ticket's source, and the sources staff intake may give (cases.api: never "api").
+        "TicketSourceEnum": "cases.models.Source",
+        "IntakeSourceEnum": "cases.forms.INTAKE_SOURCES",
         # GeoJSON's "type": "Feature" of grids and patrol tracks: one enum, named, not a hash.
         "FeatureTypeEnum": ["Feature"],
         # drf-standardized-errors' error bodies (citymgmt.rest's 400 has two kinds).
@@ -390,6 +402,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Uploaded photos (citymgmt/images.py): the most pixels one may have. The page shrinks photos to
+# at most 2048 px a side before sending them (4 Mpx); 16 Mpx still takes a phone's full-size
+# photo from a client that does not, and bounds what decoding one costs (64 MiB, one at a time).
+CITYMGMT_IMAGE_MAX_PIXELS = env_int("CITYMGMT_IMAGE_MAX_PIXELS", 16_000_000)
+# No form takes more than 9 photos (a patrol finding: 3 + 3 before + 3 after); a post with more
+# files is refused (400) before any is read.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# A running assessment whose task gave no sign of life for this many seconds lost its worker: the
+# page shows it interrupted and it can be started again (assessments/models.py).
+CITYMGMT_ASSESSMENT_STALE_SECONDS = env_int("CITYMGMT_ASSESSMENT_STALE_SECONDS", 90)
 
 # /readyz (ops/health.py) fails when no enabled periodic task has run for this long.
 HEALTH_BEAT_MAX_AGE = datetime.timedelta(minutes=env_int("HEALTH_BEAT_MAX_AGE_MINUTES", 15))

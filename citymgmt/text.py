@@ -38,3 +38,20 @@ no_control_characters = NoControlCharacters()
 def xml_safe(text: str) -> str:
     """``text`` without the characters an XML 1.0 document cannot contain."""
     return _NOT_XML.sub("", text)
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def ascii_digits(value: object) -> bool:
+    """Whether ``value`` is a string of ASCII digits 0-9 only. ``str.isdigit()`` also accepts
+    "²" and other digits ``int()`` refuses (and ``int()`` accepts digits of other scripts)."""
+    return isinstance(value, str) and _ASCII_DIGITS.fullmatch(value) is not None
+
+
+def as_id(value: object) -> int | None:
+    """A database id typed or posted by someone: the int for 1 to 18 ASCII digits (within a
+    bigint column's range), else None."""
+    if ascii_digits(value) and len(value) <= 18:  # type: ignore[arg-type]
+        return int(value)  # type: ignore[arg-type]
+    return None

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from accounts.roles import Role
 from cases.selectors import tickets_visible_to
+from citymgmt.text import as_id
 from notifications import forms, selectors, services
 
 
@@ -24,10 +25,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
-    # ASCII digits within a database id's range: "²" is a digit to str.isdigit, and a 40-digit
-    # id would overflow the column; anything else is simply not one of the user's ids.
+    # Anything but an id (``as_id``) is simply not one of the user's ids.
     posted = request.POST.getlist("id")
-    ids = [int(v) for v in posted if v.isascii() and v.isdigit() and len(v) <= 18]
+    ids = [i for i in map(as_id, posted) if i is not None]
     if not posted:
         ids = None  # "mark all read"
     services.mark_notifications_read(user=request.user, ids=ids)

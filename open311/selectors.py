@@ -2,10 +2,10 @@
 
 A GeoReport v2 request shows what the city did, never who reported it: no reporter name, phone
 or account, no internal notes; ``status_notes`` is the latest public note of a step anyone may
-read (``residents.tracking.SHARED_ACTIONS``, as a follower's tracking page). Only tickets the public
-filed (the complaint form and Open311 clients: ``PUBLIC_SOURCES``) are served at all: hotline
-intakes can carry a caller's details in the description, and patrol and enforcement tickets
-are the bureau's own work.
+read (``cases.public.SHARED_ACTIONS``, as a follower's tracking page). Only tickets the public
+filed (``cases.public.public_tickets``: the complaint form and Open311 clients) are served at all:
+hotline intakes can carry a caller's details in the description, and patrol and enforcement
+tickets are the bureau's own work.
 """
 
 import datetime
@@ -15,14 +15,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
-from cases.models import Action, Category, Source, State, Ticket, TicketEvent
-from cases.public import SHARED_ACTIONS
+from cases.models import Action, Category, State, Ticket, TicketEvent
+from cases.public import SHARED_ACTIONS, public_tickets
 from open311.attributes import attributes_for
 
 CLOSED_STATES = (State.CLOSED, State.REJECTED)
 MAX_REQUESTS = 1000
 WINDOW = datetime.timedelta(days=90)
-PUBLIC_SOURCES = (Source.RESIDENT, Source.API)
 
 
 def services() -> list[dict[str, Any]]:
@@ -46,11 +45,6 @@ def services() -> list[dict[str, Any]]:
         }
         for category in minors
     ]
-
-
-def public_tickets() -> QuerySet[Ticket]:
-    """The tickets Open311 may tell about: those filed by the public."""
-    return Ticket.objects.filter(source__in=PUBLIC_SOURCES)
 
 
 def service_requests() -> QuerySet[Ticket]:
@@ -77,6 +71,8 @@ def service_requests() -> QuerySet[Ticket]:
             "deadline",
             "reported_at",
             "updated_at",
+            "closed_at",
+            "rejected_at",
             "category__kind",
             "category__code",
             "category__name",
@@ -96,6 +92,11 @@ def as_open311(ticket: Ticket) -> dict[str, Any]:
         return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
     unit = ticket.responsible_unit or ticket.brigade
+    # A closed request was last updated when it closed (or was rejected), whatever was written
+    # to the row since (a reminder flag, an erased contact, a data import).
+    updated = ticket.updated_at
+    if ticket.state in CLOSED_STATES:
+        updated = ticket.closed_at or ticket.rejected_at or updated
     return {
         "service_request_id": ticket.number,
         "status": "closed" if ticket.state in CLOSED_STATES else "open",
@@ -106,7 +107,7 @@ def as_open311(ticket: Ticket) -> dict[str, Any]:
         "agency_responsible": unit.name if unit else "",
         "service_notice": "",
         "requested_datetime": iso(ticket.reported_at),
-        "updated_datetime": iso(ticket.updated_at),
+        "updated_datetime": iso(updated),
         "expected_datetime": iso(ticket.deadline),
         "address": ticket.address,
         "address_id": "",

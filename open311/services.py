@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases.models import Category, CategoryKind, Priority, Source, Ticket
 from cases.services import create_ticket
+from citymgmt.text import ascii_digits
 from grids.models import Community
 from grids.services import locate
 from open311.attributes import attributes_for
@@ -79,7 +80,7 @@ def category_for_service_code(service_code: str) -> Category | None:
     """The active minor category behind an Open311 service code (C0101, E0102), or None."""
     kinds = {"C": CategoryKind.COMPONENT, "E": CategoryKind.EVENT}
     code = service_code[1:]
-    if service_code[:1] not in kinds or len(code) != 4 or not code.isdigit():
+    if service_code[:1] not in kinds or len(code) != 4 or not ascii_digits(code):
         return None
     return Category.objects.filter(kind=kinds[service_code[:1]], code=code, is_active=True).first()
 

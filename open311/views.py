@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from cases.public import public_tickets
 from citymgmt.client_ip import ratelimit_key
 from open311 import selectors, services
 from open311.attributes import attributes_for
@@ -32,16 +33,26 @@ View = Callable[..., HttpResponse]
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
-    """Allow ``methods``; check a given api_key (403 if unknown or revoked) and the rate
-    (per client, else per address); hand the view ``client`` (None without a key)."""
+    """Allow ``methods`` (HEAD with GET; any other is a 405 error list); check a given api_key
+    (403 if unknown or revoked) and the rate (per client, else per address); hand the view
+    ``client`` (None without a key).
+
+    No CSRF check: clients authenticate with api_key, never with a session cookie, and a
+    method an endpoint does not take is refused here, in the Open311 error format, before
+    anything is read or written."""
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
 
     def decorate(view: View) -> View:
+        @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                return error(fmt, 405, _("Method not allowed."))
-            params = request.POST if request.method == "POST" else request.GET
-            key = params.get("api_key", "")
+            if request.method not in allowed:
+                refused = error(fmt, 405, _("Method not allowed."))
+                refused["Allow"] = ", ".join(allowed)
+                return refused
+            # A published client sends api_key in the query string even when it POSTs.
+            key = request.POST.get("api_key", "") if request.method == "POST" else ""
+            key = key or request.GET.get("api_key", "")
             client: ApiClient | None = None
             refusal = ""
             if key:
@@ -120,7 +131,6 @@ def service_definition(
     )
 
 
-@csrf_exempt  # clients authenticate with api_key, not with a session cookie
 @endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str, client: ApiClient | None) -> HttpResponse:
     if request.method == "POST":
@@ -169,9 +179,11 @@ def _submit(request: HttpRequest, fmt: str, client: ApiClient | None) -> HttpRes
         if key.startswith("attribute[") and key.endswith("]")
     }
     category = services.category_for_service_code(data["service_code"])
-    description = data["description"] or (
-        (category.public_name or category.name) if category is not None else ""
-    )
+    if category is None or category.is_major:
+        # GeoReport v2: a service_code that is not one of ours is a 404.
+        code = data["service_code"]
+        return error(fmt, 404, _("service_code %(code)s was not found.") % {"code": code})
+    description = data["description"] or category.public_name or category.name
     try:
         ticket = services.submit_service_request(
             client=client,
@@ -222,17 +234,13 @@ def request_detail(
 
 @endpoint("GET")
 def token(request: HttpRequest, token: str, fmt: str, client: ApiClient | None) -> HttpResponse:
-    number = (
-        selectors.public_tickets()
-        .filter(tracking_code=token)
-        .values_list("number", flat=True)
-        .first()
-    )
+    number = public_tickets().filter(tracking_code=token).values_list("number", flat=True).first()
     if number is None:
         return error(fmt, 404, _("Token %(token)s was not found.") % {"token": token})
     return respond(fmt, "service_requests", [{"service_request_id": number, "token": token}])
 
 
+@csrf_exempt  # any method: the answer is the same error list
 def not_found(request: HttpRequest, rest: str) -> HttpResponse:
     fmt = "xml" if rest.endswith(".xml") else "json"
     return error(fmt, 404, _("No such Open311 resource."))

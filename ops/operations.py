@@ -29,6 +29,7 @@ from accounts.scope import scope_of
 from cases.models import CLOCK_STATES
 from cases.selectors import clock_counts, tickets_visible_to
 from citymgmt.schedules import SCHEDULES
+from citymgmt.text import ascii_digits
 from notifications.models import DeadlineReminder, NoticeKind
 from ops.models import TaskRun
 from patrols.models import LogReminder
@@ -49,7 +50,7 @@ def may_see_operations(user: User) -> bool:
 
 
 def _at(hour: str, minute: str) -> str | None:
-    if hour.isdigit() and minute.isdigit():
+    if ascii_digits(hour) and ascii_digits(minute):
         return f"{int(hour):02d}:{int(minute):02d}"
     return None
 
@@ -73,7 +74,7 @@ def _crontab_words(crontab: CrontabSchedule) -> str:
     rest = (crontab.day_of_month, crontab.month_of_year, crontab.day_of_week)
     if at is not None and rest == ("*", "*", "*"):
         return _("Every day at %(time)s") % {"time": at}
-    if at is not None and crontab.day_of_month.isdigit() and rest[1:] == ("*", "*"):
+    if at is not None and ascii_digits(crontab.day_of_month) and rest[1:] == ("*", "*"):
         return _("On day %(day)s of every month at %(time)s") % {
             "day": crontab.day_of_month,
             "time": at,

@@ -41,7 +41,7 @@ class PatrolSession(models.Model):
         "grids.GridCell", verbose_name=_("unit grids visited"), related_name="+", blank=True
     )
     distance_m = models.FloatField(_("distance (m)"), default=0)
-    point_count = models.PositiveIntegerField(_("points"), default=0)
+    point_count = models.PositiveIntegerField(pgettext_lazy("patrol track", "points"), default=0)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
@@ -149,6 +149,7 @@ COUNT_FIELDS = (
     "found",
     "fixed_on_site",
     "referred",
+    "resolved",
     "enforced",
     "contacts_visited",
     "publicity_events",
@@ -182,6 +183,8 @@ class DailyLog(FSMModelMixin, models.Model):
     found = models.PositiveIntegerField(_("problems found"), default=0)
     fixed_on_site = models.PositiveIntegerField(_("fixed on site"), default=0)
     referred = models.PositiveIntegerField(_("referred to units"), default=0)
+    # Tickets dispatched to the officer (or found by them) that they reported fixed that day.
+    resolved = models.PositiveIntegerField(_("tickets fixed"), default=0)
     enforced = models.PositiveIntegerField(_("enforcement actions"), default=0)
     contacts_visited = models.PositiveIntegerField(_("service visits"), default=0)
     publicity_events = models.PositiveIntegerField(_("publicity events"), default=0)

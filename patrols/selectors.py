@@ -121,8 +121,9 @@ def track(session: PatrolSession) -> list[list[float]]:
 
 def day_counts(officer: Officer, day: datetime.date) -> dict[str, int | float]:
     """The counts of an officer's daily log, each an SQL aggregate over the day's rows: findings
-    they filed (and how many were fixed on the spot), tickets they pushed to a unit, enforcement
-    steps they took, visits and publicity taps, patrols walked."""
+    they filed (and how many were fixed on the spot), tickets they pushed to a unit, tickets they
+    reported fixed (dispatched ones too), enforcement steps they took, visits and publicity taps,
+    patrols walked."""
     start, end = day_bounds(day)
     found = Ticket.objects.filter(
         reporter_id=officer.user_id,
@@ -134,6 +135,7 @@ def day_counts(officer: Officer, day: datetime.date) -> dict[str, int | float]:
         actor_id=officer.user_id, created_at__gte=start, created_at__lt=end
     ).aggregate(
         referred=Count("ticket_id", filter=Q(action=Action.REFER), distinct=True),
+        resolved=Count("ticket_id", filter=Q(action=Action.RESOLVE), distinct=True),
         enforced=Count("id", filter=Q(action__in=enforcement_actions())),
     )
     taps = Outreach.objects.filter(officer=officer, at__gte=start, at__lt=end).aggregate(
@@ -168,6 +170,7 @@ COUNT_LABELS = {
     "found": _("Problems found"),
     "fixed_on_site": _("Fixed on site"),
     "referred": _("Referred to units"),
+    "resolved": _("Tickets fixed"),
     "enforced": _("Enforcement actions"),
     "contacts_visited": _("Service visits"),
     "publicity_events": _("Publicity events"),
@@ -196,6 +199,24 @@ def findings_of_day(user: User, day: datetime.date) -> QuerySet[Ticket]:
         Ticket.objects.filter(
             reporter=user, source=Source.PATROL, reported_at__gte=start, reported_at__lt=end
         )
+        .select_related("category")
+        .order_by("-reported_at")
+    )
+
+
+def tickets_of_day(user: User, day: datetime.date) -> QuerySet[Ticket]:
+    """The tickets the officer handled on the day, newest first: their patrol findings, and the
+    tickets (dispatched to them or not) they reported fixed or took an enforcement step on."""
+    start, end = day_bounds(day)
+    handled = TicketEvent.objects.filter(
+        actor=user,
+        action__in=(Action.RESOLVE, *enforcement_actions()),
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    found = Q(reporter=user, source=Source.PATROL, reported_at__gte=start, reported_at__lt=end)
+    return (
+        Ticket.objects.filter(found | Q(pk__in=handled.values("ticket_id")))
         .select_related("category")
         .order_by("-reported_at")
     )

@@ -312,7 +312,7 @@ def log_day(request: HttpRequest, day: str) -> HttpResponse:
         "editable": editable,
         "counts": selectors.labelled_counts(counts),
         "events": log.events.select_related("actor") if log else [],
-        "findings": list(selectors.findings_of_day(request.user, date)[:50]),
+        "findings": list(selectors.tickets_of_day(request.user, date)[:50]),
     }
     return render(
         request,

@@ -8,10 +8,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
 
 from cases.public import normalize_code
-from citymgmt.client_ip import ratelimit_key
+from citymgmt.ratelimits import RETRY_AFTER_SECONDS, Attempt, count_attempt
 from privacy import services
 from privacy.forms import ErasureRequestForm
 
@@ -33,14 +32,14 @@ def erase_contact(request: HttpRequest) -> HttpResponse:
         form = ErasureRequestForm(initial={"code": code} if code else None)
         return _page(request, form)
     form = ErasureRequestForm(request.POST)
-    limited = is_ratelimited(
-        request,
-        group="erase-contact",
-        key=ratelimit_key,
-        rate=settings.CITYMGMT_RATE_ERASURE,
-        increment=True,
-    )
-    if limited:
+    attempt = count_attempt(request, group="erase-contact", rate=settings.CITYMGMT_RATE_ERASURE)
+    if attempt is Attempt.UNCOUNTED:
+        # The limit is what keeps the form from being a guessing machine for codes: no count,
+        # no request (the cache is down; the complaint form stays open).
+        response = _page(request, form, status=503, unavailable=True)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if attempt is Attempt.LIMITED:
         return _page(request, form, status=429, limited=True)
     if not form.is_valid():
         return _page(request, form, status=400)

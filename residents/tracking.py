@@ -21,6 +21,7 @@ from cases.public import (
     PUBLIC_ACTIONS,
     SHARED_ACTIONS,
     normalize_code,
+    public_tickets,
 )
 from cases.selectors import duplicates_near
 
@@ -113,29 +114,30 @@ def expected_completion(ticket: Ticket) -> datetime.datetime | None:
 
 @dataclass(frozen=True)
 class NearbyReport:
-    """An open report near a new one, as the public form may show it: no reporter data, no
-    description (another person's words), only what and where."""
+    """An open report near a new one, as the public form may show it: only reports the public
+    filed (``cases.public.public_tickets``), with no reporter data, no description (another
+    person's words) and no address (it may name someone's door): what, how far and when."""
 
     number: str
     category: str
     status: str
     reported_at: datetime.datetime
     distance_m: float
-    address: str
 
 
 def open_reports_near(
     *, category_id: int, radius_m: int, lat: float, lng: float, at: datetime.datetime
 ) -> list[NearbyReport]:
-    """Open originals (not themselves follow-ups) of the category near the point, nearest first,
-    as ``NearbyReport`` rows a resident may choose to follow."""
+    """Open originals (not themselves follow-ups) the public filed, of the category near the
+    point, nearest first, as ``NearbyReport`` rows a resident may choose to follow. Hotline,
+    patrol and enforcement tickets are never offered (as Open311 never shows them)."""
     near = duplicates_near(
         category_id=category_id,
         radius_m=radius_m,
         lat=lat,
         lng=lng,
         at=at,
-        among=Ticket.objects.filter(duplicate_of__isnull=True),
+        among=public_tickets().filter(duplicate_of__isnull=True),
     )
     return [
         NearbyReport(
@@ -144,7 +146,6 @@ def open_reports_near(
             status=str(PLAIN_STATUS[t.state]),
             reported_at=t.reported_at,
             distance_m=t.distance_m,
-            address=t.address,
         )
         for t in near
     ]

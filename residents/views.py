@@ -26,6 +26,8 @@ from cases.photos import served_file
 from citymgmt.client_ip import ratelimit_key
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
+from citymgmt.ratelimits import RETRY_AFTER_SECONDS, Attempt, count_attempt
+from citymgmt.text import as_id, ascii_digits
 from grids.locator import locate_id
 from grids.maps import pick_map
 from grids.models import Community, GridCell
@@ -56,9 +58,9 @@ def _used_up(request: HttpRequest, group: str, rate: str) -> bool:
 def _pick_map(form: ComplaintForm) -> dict:
     """The form's map: the chosen (or QR-preset) community's grids, the point if any. Other
     communities' grids are fetched when the resident picks one (``report_cells``)."""
-    community_id = form["community"].value()
+    community_id = as_id(str(form["community"].value()))
     chosen = Community.objects.none()
-    if community_id and str(community_id).isdigit():
+    if community_id is not None:
         chosen = Community.objects.filter(pk=community_id)
     return pick_map(form, chosen, cells_url=reverse("residents:report_cells", args=[0]))
 
@@ -66,7 +68,7 @@ def _pick_map(form: ComplaintForm) -> dict:
 def _preset_community(request: HttpRequest) -> Community | None:
     """The community of the notice-board QR code (``?community=<12 digits>``), if it is one."""
     code = request.GET.get("community", "")
-    if not (code.isdigit() and len(code) == 12):
+    if not (ascii_digits(code) and len(code) == 12):
         return None
     return Community.objects.select_related("street__district").filter(code=code).first()
 
@@ -140,10 +142,22 @@ def report_where(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_nearby(request: HttpRequest) -> HttpResponse:
-    """Open reports of the same kind near the point ("is it one of these?"), an htmx snippet."""
+    """Open reports of the same kind near the point ("is it one of these?"), an htmx snippet:
+    only reports the public filed, limited per address (``CITYMGMT_RATE_NEARBY``)."""
+    if is_ratelimited(
+        request,
+        group="report-nearby",
+        key=ratelimit_key,
+        rate=settings.CITYMGMT_RATE_NEARBY,
+        method="GET",
+        increment=True,
+    ):
+        # htmx leaves the form as it is on an error status: the resident files on their own.
+        return HttpResponse(_("Too many look-ups from your network: try again later."), status=429)
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
-        category = Category.objects.filter(pk=int(request.GET["category"])).first()
+        category_id = as_id(request.GET["category"])
+        category = Category.objects.filter(pk=category_id).first() if category_id else None
     except (KeyError, ValueError):
         category = None
     reports = []
@@ -239,7 +253,15 @@ def find_code(request: HttpRequest) -> HttpResponse:
     form = FindCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _limited(request, "find-code", settings.CITYMGMT_RATE_CODE_LOOKUP):
+        attempt = count_attempt(request, group="find-code", rate=settings.CITYMGMT_RATE_CODE_LOOKUP)
+        if attempt is Attempt.UNCOUNTED:
+            # Without a count the lookup is a 10,000-try hunt for the phone's digits: refuse.
+            response = render(
+                request, "cases/public/find.html", {"form": form, "unavailable": True}, status=503
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        if attempt is Attempt.LIMITED:
             return render(
                 request, "cases/public/find.html", {"form": form, "limited": True}, status=429
             )

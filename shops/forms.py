@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import PhotosField
-from cases.photos import check_photo
-from citymgmt.forms import NOTE_WIDGET, StyledForm, style_widgets
-from citymgmt.images import ProcessedImage
+from cases.photos import decode_photo, read_photo
+from citymgmt.forms import NOTE_WIDGET, CostlyField, StyledForm, style_widgets
+from citymgmt.images import CheckedImage, ProcessedImage
 from grids.models import Community
 from shops.importer import MerchantRowForm
 from shops.models import BusinessKind, CardColour, Merchant, Step
@@ -22,16 +22,20 @@ FLAGGED = "flagged"
 MAX_SEIZED_ITEMS = 30
 
 
-class PhotoField(forms.FileField):
-    """One photo, checked and re-encoded (type, size, pixels, EXIF) like a ticket photo."""
+class PhotoField(CostlyField, forms.FileField):
+    """One photo, checked and re-encoded (type, size, pixels, EXIF) like a ticket photo: its
+    header while cleaning, its pixels once the rest of the form is valid."""
 
     widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
 
-    def clean(self, data, initial=None) -> ProcessedImage | None:
+    def clean(self, data, initial=None) -> CheckedImage | None:
         upload = super().clean(data, initial)
         if not upload:
             return None
-        return check_photo(upload)
+        return read_photo(upload)
+
+    def finish(self, value: CheckedImage | None) -> ProcessedImage | None:
+        return decode_photo(value) if value is not None else None
 
 
 class MerchantFilterForm(StyledForm):

@@ -17,6 +17,7 @@ from accounts.models import Unit, UnitKind, User
 from accounts.scope import scope_of
 from cases.models import Ticket
 from citymgmt.months import month_start
+from citymgmt.text import as_id
 from grids.models import Community
 from shops.models import (
     CardColour,
@@ -207,8 +208,9 @@ def parse_party(value: str) -> tuple[str, int | None]:
     """("merchant"|"vendor"|"new"|"", id) from a party choice such as m12, v3 or new."""
     if value == NEW_VENDOR:
         return NEW_VENDOR, None
-    if len(value) > 1 and value[0] in "mv" and value[1:].isdigit() and len(value) < 12:
-        return ("merchant" if value[0] == "m" else "vendor"), int(value[1:])
+    party_id = as_id(value[1:]) if len(value) < 12 else None
+    if value[:1] in ("m", "v") and party_id is not None:
+        return ("merchant" if value[0] == "m" else "vendor"), party_id
     return "", None
 
 

@@ -11,7 +11,8 @@ urlpatterns = [
     path("new/", views.merchant_new, name="new"),
     path("import/", views.import_merchants, name="import"),
     path("import/template.<slug:fmt>", views.import_template, name="import_template"),
-    path("721/", views.split_721, name="split_721"),
+    # Under stats/: a bare number here is a shop (/shops/721/ is shop 721, not the 721 split).
+    path("stats/721/", views.split_721, name="split_721"),
     path("<int:pk>/", views.merchant_detail, name="detail"),
     path("<int:pk>/pledge/", views.pledge_new, name="pledge_new"),
     path("<int:pk>/volunteer/", views.volunteer_new, name="volunteer_new"),

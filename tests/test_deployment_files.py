@@ -169,3 +169,19 @@ def test_procfile_starts_web_worker_and_beat():
     assert "celery -A citymgmt worker" in processes["worker"]
     assert "celery -A citymgmt beat" in processes["beat"]
     assert "django_celery_beat.schedulers:DatabaseScheduler" in processes["beat"]
+
+
+def test_web_is_published_on_loopback_only_behind_the_trusted_proxy(compose):
+    # gunicorn trusts TRUSTED_PROXY_COUNT proxies' X-Forwarded-For: reachable from outside, any
+    # client could forge its address (per-IP limits) and X-Forwarded-Proto (HTTPS redirect).
+    services = compose["services"]
+    for name, service in services.items():
+        for published in service.get("ports", []):
+            if isinstance(published, str):  # "[HOST:]PUBLISHED:TARGET"
+                match = re.match(r"(127\.0\.0\.1|\[::1\]):", published)
+                host = match[1] if match else "every interface"
+            else:
+                host = published.get("host_ip", "every interface")
+            assert host in ("127.0.0.1", "[::1]"), (name, published)
+    assert services["web"]["ports"], "web is published for the reverse proxy"
+    assert _environment(services["web"])["TRUSTED_PROXY_COUNT"].startswith("${TRUSTED_PROXY_COUNT")

@@ -18,6 +18,7 @@ from grids.selectors import (
     supervised_communities,
     uncovered_communities,
 )
+from patrols.duty import is_duty_day
 from patrols.selectors import patrol_board_summary, patrol_summary
 
 # Where each role starts its day, in order of precedence for people holding several roles.
@@ -75,9 +76,12 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
         # The whole city does not fit in a roster: one row per brigade, counted in SQL.
         context["brigades"] = brigade_summaries()
     else:
+        # The roster lists postings (an officer covering two communities has two rows); the
+        # figures above it count people, once, from patrol_board_summary.
         postings = list(roster(communities, today))
+        for posting in postings:
+            posting.on_duty = is_duty_day(posting, today)  # holidays too, as the figures do
         context["roster"] = postings
-        context["on_duty_count"] = sum(1 for p in postings if p.on_duty)
     return render(request, "accounts/supervisor_home.html", context)
 
 

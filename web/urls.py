@@ -40,3 +40,7 @@ urlpatterns = [
 ]
 # No MEDIA_URL route, not even in development: uploads (ticket photos, officer portraits) are
 # served only by views that check who is asking (cases:photo, grids:officer_photo).
+
+# A crash is templates/500.html, a database outage a 503 (web/errors.py); a missing page is
+# Django's default handler404 with templates/404.html.
+handler500 = "web.errors.server_error"

@@ -71,11 +71,38 @@
       coordsToLatLng: function (c) { return toMap(c[1], c[0]); },
       style: { color: "#1d4f86", weight: 2, fillColor: "#2f6fb3", fillOpacity: 0.12 },
       onEachFeature: function (feature, l) {
-        // Permanent labels only where they stay readable.
+        // Permanent labels only where they stay readable; declutter() hides those that collide.
         l.bindTooltip(asText(feature.properties.label), { permanent: features.length <= 60,
           direction: "center", className: "grid-label" });
       },
     }).addTo(map);
+    var pins = [];  // circle markers that no grid label may cover (the problem's, the findings')
+    // Grid labels must not pile on each other or on a pin (two communities on a phone): in
+    // feature order, a label is shown only if its box is clear of every label already shown and
+    // of every pin; run again whenever the zoom, the cells or the pin change.
+    function declutter() {
+      var origin = element.getBoundingClientRect();
+      var taken = pins.filter(function (p) { return map.hasLayer(p); }).map(function (p) {
+        var c = map.latLngToContainerPoint(p.getLatLng()), r = p.getRadius() + 2;
+        return { left: c.x - r, top: c.y - r, right: c.x + r, bottom: c.y + r };
+      });
+      function clashes(a) {
+        return taken.some(function (b) {
+          return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        });
+      }
+      layer.eachLayer(function (l) {
+        var tip = l.getTooltip(), label = tip && tip.options.permanent && tip.getElement();
+        if (!label) return;
+        label.classList.remove("grid-label-hidden");
+        var r = label.getBoundingClientRect();
+        var box = { left: r.left - origin.left, top: r.top - origin.top,
+          right: r.right - origin.left, bottom: r.bottom - origin.top };
+        if (clashes(box)) label.classList.add("grid-label-hidden");
+        else taken.push(box);
+      });
+    }
+    map.on("zoomend", declutter);
     // Patrol tracks (lines, one colour per officer) and findings (markers), when given:
     //   tracks: [{officer, open, points: [[lat, lng], …]}], markers: [{number, url, lat, lng, on_site}]
     // They are added once the view is set (Leaflet projects vector layers on add).
@@ -90,6 +117,7 @@
       var marker = L.circleMarker(toMap(m.lat, m.lng), { radius: 7, weight: 2,
         color: m.on_site ? "#146c43" : "#b02a37", fillColor: m.on_site ? "#20c997" : "#dc3545",
         fillOpacity: 0.85, className: "finding-marker", pane: "pin" });
+      pins.push(marker);
       var link = document.createElement("a");
       link.href = m.url; link.textContent = m.number;
       marker.bindPopup(link);
@@ -115,12 +143,18 @@
     findings.forEach(function (m) { m.addTo(map); });
     var marker = null;
     function place(lat, lng) {
-      if (marker) { marker.setLatLng(toMap(lat, lng)); return; }
-      marker = L.circleMarker(toMap(lat, lng), { radius: 9, color: "#b02a37", weight: 3,
-        fillColor: "#dc3545", fillOpacity: 0.85, className: "problem-marker", pane: "pin" })
-        .addTo(map);
+      if (marker) {
+        marker.setLatLng(toMap(lat, lng));
+      } else {
+        marker = L.circleMarker(toMap(lat, lng), { radius: 9, color: "#b02a37", weight: 3,
+          fillColor: "#dc3545", fillOpacity: 0.85, className: "problem-marker", pane: "pin" })
+          .addTo(map);
+        pins.push(marker);
+      }
+      declutter();
     }
     if (config.point) place(config.point[0], config.point[1]);
+    declutter();
 
     var latInput = element.dataset.pickLat && document.getElementById(element.dataset.pickLat);
     var lngInput = element.dataset.pickLng && document.getElementById(element.dataset.pickLng);
@@ -161,6 +195,7 @@
             layer.clearLayers();
             layer.addData(cells);
             map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 18 });
+            declutter();  // fitBounds may leave the zoom as it was: no zoomend
           });
       });
     }

@@ -1,7 +1,17 @@
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
-from tests.factories import OfficerFactory
+from tests.factories import (
+    AssignmentFactory,
+    CommunityFactory,
+    GridCellFactory,
+    OfficerFactory,
+    square,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +92,34 @@ def test_a_supervisor_sees_their_brigades_roster_and_not_another(
     assert "王建国" in html  # 鼓楼 officer on duty
     assert "李秀英" not in html  # 泉山 officer
     assert "泰山社区" not in html
+
+
+@time_machine.travel(
+    datetime.datetime(2026, 11, 23, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=False
+)
+def test_the_supervisor_home_counts_people_on_duty_once_in_header_and_card(
+    client, supervisor_gulou, officer_gulou, gulou_community
+):
+    # 王建国 covers two communities of the brigade: two postings, one person on duty.
+    second = CommunityFactory(
+        street=gulou_community.street, code="002", name="牌楼社区", brigade=gulou_community.brigade
+    )
+    GridCellFactory(community=second, code="001", boundary=square(3, 0))
+    AssignmentFactory(
+        officer=officer_gulou.officer,
+        community=second,
+        grid_cells=list(second.grid_cells.all()),
+        weekdays="1234567",
+    )
+    client.force_login(supervisor_gulou)
+
+    response = client.get("/supervisor/", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert len(response.context["roster"]) == 2
+    assert "1 officer on duty today" in html
+    assert "1 of 1 officers on duty are patrolling now" not in html  # nobody is patrolling
+    assert "0 of 1 officers on duty are patrolling now" in html
 
 
 def test_the_command_centre_sees_every_brigade_and_counts_field_officers(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cases.models import Action, Ticket, TicketEvent
+from cases.models import Action, Source, Ticket, TicketEvent
 from tests.api.conftest import errors
 from tests.cases.conftest import GULOU_POINT
 
@@ -100,3 +100,37 @@ def test_line_breaks_in_a_filed_ticket_are_kept(
     body = filing(category, description="第一行\n第二行\t完")
     assert api_as(supervisor_gulou).post(TICKETS, body, format="json").status_code == 201
     assert Ticket.objects.get().description == "第一行\n第二行\t完"
+
+
+def test_a_ticket_filed_through_the_api_carries_the_intake_source_not_api(
+    api_as, supervisor_gulou, category, gulou_community
+):
+    client = api_as(supervisor_gulou)
+    assert client.post(TICKETS, filing(category), format="json").status_code == 201
+    given = filing(category, source=Source.DIGITAL_CITY)
+    assert client.post(TICKETS, given, format="json").status_code == 201
+    sources = set(Ticket.objects.values_list("source", flat=True))
+    assert sources == {Source.HOTLINE, Source.DIGITAL_CITY}
+
+
+@pytest.mark.parametrize("source", [Source.API, Source.RESIDENT, Source.PATROL, "nonsense"])
+def test_staff_filing_through_the_api_cannot_claim_a_public_or_other_source(
+    api_as, supervisor_gulou, category, gulou_community, source
+):
+    body = filing(category, source=source)
+    response = api_as(supervisor_gulou).post(TICKETS, body, format="json")
+    assert response.status_code == 400
+    assert "source" in errors(response)
+    assert not Ticket.objects.exists()
+
+
+def test_a_phone_number_in_a_staff_filed_description_is_not_readable_through_open311(
+    api_as, client, supervisor_gulou, category, gulou_community
+):
+    body = filing(category, description="来电人王女士 13912345678 反映垃圾堆积")
+    response = api_as(supervisor_gulou).post(TICKETS, body, format="json")
+    assert response.status_code == 201
+    number = Ticket.objects.get().number
+    assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
+    listed = client.get("/open311/v2/requests.json")
+    assert "13912345678" not in listed.content.decode()

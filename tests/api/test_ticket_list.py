@@ -110,7 +110,7 @@ def test_the_list_runs_a_constant_number_of_queries(
     assert len(response.json()["results"]) == size
 
 
-def test_a_ticket_filed_through_the_api_is_reported_with_source_api(
+def test_a_ticket_filed_through_the_api_is_reported_with_the_intakes_source(
     api_as, supervisor_gulou, category, gulou_community
 ):
     from tests.cases.conftest import GULOU_POINT
@@ -134,14 +134,14 @@ def test_a_ticket_filed_through_the_api_is_reported_with_source_api(
     assert "tracking_code" not in detail
     assert (ticket.state, ticket.source, ticket.reporter) == (
         State.REPORTED,
-        Source.API,
+        Source.HOTLINE,  # staff intake, never the public source "api"
         supervisor_gulou,
     )
     event = ticket.events.get()
     assert (event.action, event.actor, event.data) == (
         "create",
         supervisor_gulou,
-        {"source": "api"},
+        {"source": Source.HOTLINE},
     )
 
 

@@ -177,6 +177,57 @@ def test_progress_bar_polls_while_running_and_stops_when_done(client, assessor):
     assert "hx-trigger" not in done and f"?run={run.pk}" in done
 
 
+def test_a_poll_that_finds_the_run_no_longer_in_hand_reloads_the_whole_page(client, assessor):
+    run = RunFactory(month=datetime.date(2026, 10, 1), status=RunStatus.RUNNING, progress=40)
+    client.force_login(assessor)
+    url = reverse("assessments:progress", kwargs={"run_id": run.pk})
+    assert "HX-Refresh" not in client.get(url, headers={"HX-Request": "true"})
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.DONE, progress=100, finished_at=NOW)
+    # The page then shows the results and the publish button, and no "started" banner.
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in client.get(url)  # opened by hand: just the fragment
+
+
+def test_a_poll_that_finds_the_run_interrupted_reloads_the_page(client, assessor, time_machine):
+    run = RunFactory(month=datetime.date(2026, 10, 1), status=RunStatus.RUNNING, progress=5)
+    Run.objects.filter(pk=run.pk).update(heartbeat_at=NOW)
+    client.force_login(assessor)
+    url = reverse("assessments:progress", kwargs={"run_id": run.pk})
+    time_machine.move_to(NOW + datetime.timedelta(minutes=2), tick=False)
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response["HX-Refresh"] == "true" and 'id="run-interrupted"' in response.text
+
+
+def test_the_started_banner_goes_once_the_run_has_finished(
+    client, assessor, django_capture_on_commit_callbacks
+):
+    client.force_login(assessor)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        started = client.post(
+            reverse("assessments:start", kwargs={"month": "2026-10"}), follow=True
+        )
+    assert len(queued) == 1
+    assert [m.level_tag for m in started.context["messages"]] == ["success"]
+    run = Run.objects.get()
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.DONE, progress=100, finished_at=NOW)
+    page = client.get(OCTOBER_URL + f"?run={run.pk}")  # what the poll's reload shows
+    assert not list(page.context["messages"]) and 'id="publish-run"' in page.text
+
+
+def test_the_run_button_says_so_when_the_run_is_already_under_way(
+    client, assessor, django_capture_on_commit_callbacks
+):
+    run = RunFactory(month=datetime.date(2026, 10, 1), status=RunStatus.RUNNING, progress=5)
+    client.force_login(assessor)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(
+            reverse("assessments:start", kwargs={"month": "2026-10"}), follow=True
+        )
+    assert not queued  # nothing was queued, and the page does not claim it was
+    assert [m.level_tag for m in response.context["messages"]] == ["info"]
+    assert response.redirect_chain[-1][0].endswith(f"?run={run.pk}")
+
+
 def test_failed_run_shows_its_error(client, assessor):
     run = RunFactory(status=RunStatus.FAILED, error="OperationalError: database is locked")
     client.force_login(assessor)

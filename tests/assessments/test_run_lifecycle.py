@@ -3,7 +3,9 @@ comparisons with last month, n/a indicators and ties."""
 
 import datetime
 import threading
+import time
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 import time_machine
@@ -13,7 +15,14 @@ from django.db import connection, connections
 from assessments import engine
 from assessments.models import Run, RunStatus, Score
 from assessments.scheme import default_rules
-from assessments.services import current_scheme, execute_run, publish_run, start_run
+from assessments.services import (
+    current_scheme,
+    execute_run,
+    heartbeat,
+    publish_run,
+    request_run,
+    start_run,
+)
 from assessments.tasks import run_monthly_assessment
 from patrols.models import DailyLog, LogStatus
 from tests.assessments.conftest import OCTOBER, SEPTEMBER
@@ -156,6 +165,65 @@ def test_a_run_still_fresh_is_returned_as_it_is(assessor):
     with time_machine.travel(NOV_2 + datetime.timedelta(minutes=5), tick=False):
         again = start_run(month=OCTOBER, actor=assessor, queue=False)
     assert again.pk == run.pk and again.created_at == run.created_at
+
+
+class WorkerKilled(BaseException):
+    """What SIGKILL looks like from inside: nothing after it runs, no ``except Exception``."""
+
+
+def killed_at_5_percent(*, month, rules, progress):
+    progress(5, "Officers' reports and cases (1/5)")
+    raise WorkerKilled
+
+
+def test_a_run_whose_worker_died_is_interrupted_within_the_heartbeat_setting(
+    assessor, client, settings
+):
+    settings.CITYMGMT_ASSESSMENT_STALE_SECONDS = 90
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+    with (
+        time_machine.travel(NOV_2 + datetime.timedelta(seconds=10), tick=False),
+        mock.patch.object(engine, "compute", killed_at_5_percent),
+        pytest.raises(WorkerKilled),
+    ):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.progress) == (RunStatus.RUNNING, 5)
+    client.force_login(assessor)
+
+    # A minute after its last heartbeat it may still be computing: in hand, nothing restarts.
+    with time_machine.travel(NOV_2 + datetime.timedelta(seconds=70), tick=False):
+        page = client.get(f"/assessments/2026-10/?run={run.pk}").content.decode()
+        assert 'hx-trigger="every 1s"' in page and 'id="start-run"' not in page
+        assert request_run(month=OCTOBER, actor=assessor, queue=False).queued is False
+
+    # 90 s without a heartbeat: interrupted, and starting it again queues it anew.
+    with time_machine.travel(NOV_2 + datetime.timedelta(seconds=101), tick=False):
+        page = client.get(f"/assessments/2026-10/?run={run.pk}").content.decode()
+        assert 'id="run-interrupted"' in page and 'id="start-run"' in page
+        assert 'id="run-stale"' in page and "5%" in page
+        assert 'hx-trigger="every 1s"' not in page
+        again = request_run(month=OCTOBER, actor=assessor, queue=False)
+    assert again.queued and again.run.pk == run.pk
+    assert (again.run.status, again.run.progress, again.run.heartbeat_at) == (
+        RunStatus.QUEUED,
+        0,
+        None,
+    )
+
+
+def test_a_long_step_keeps_the_run_alive_through_its_heartbeat(assessor, settings):
+    settings.CITYMGMT_ASSESSMENT_STALE_SECONDS = 0.3  # beats every 0.1 s
+    with time_machine.travel(NOV_2, tick=False):
+        run = start_run(month=OCTOBER, actor=assessor, queue=False)
+    with (
+        mock.patch.object(Run.objects, "filter", wraps=Run.objects.filter) as writes,
+        heartbeat(run.pk),
+    ):
+        time.sleep(0.45)
+    beats = [c for c in writes.call_args_list if c.kwargs == {"pk": run.pk}]
+    assert len(beats) >= 3
 
 
 @pytest.mark.skipif(

@@ -112,3 +112,15 @@ def test_nul_characters_in_a_bulk_referral_are_refused_without_a_server_error(
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.state == State.REGISTERED
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 40, "-1"])
+def test_digits_int_refuses_in_a_bulk_action_are_no_ticket_and_no_server_error(
+    client, supervisor_gulou, make_ticket, value
+):
+    ticket = make_ticket(State.REPORTED)
+    client.force_login(supervisor_gulou)
+    response = client.post("/cases/bulk/", {"action": "register", "tickets": [value]})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.state == State.REPORTED

@@ -266,7 +266,7 @@ def test_a_sideways_photo_is_stored_upright(as_officer, ticket, media):
 def test_a_large_photo_is_stored_at_2048_pixels_with_a_320_pixel_thumbnail(
     as_officer, ticket, media
 ):
-    big = encode(Image.new("RGB", (4000, 3000), (30, 30, 200)), "JPEG")
+    big = encode(Image.new("RGB", (4400, 3300), (30, 30, 200)), "JPEG")
     response = resolve(as_officer, ticket, upload(big, "big.jpg"))
     assert response.status_code == 302
     photo = Photo.objects.get()
@@ -333,3 +333,51 @@ def test_a_photo_whose_file_is_gone_is_a_404_not_a_500(client, supervisor_gulou,
     stored_photo.image.storage.delete(stored_photo.image.name)
     client.force_login(supervisor_gulou)
     assert client.get(f"/cases/photos/{stored_photo.pk}/").status_code == 404
+
+
+# --- every form with photos decodes them last ---------------------------------------------------
+
+
+def _forms_with_photos():
+    from cases.api import TicketCreateForm
+    from cases.forms import ConcludeForm, IntakeForm, OnSiteForm, ResolveForm
+    from patrols.forms import FindingForm
+    from residents.forms import ComplaintForm
+    from shops.forms import OffenceForm, PledgeForm
+
+    return [
+        (IntakeForm, "photos"),
+        (OnSiteForm, "before"),
+        (ResolveForm, "photos"),
+        (ConcludeForm, "photos"),
+        (TicketCreateForm, "photos"),
+        (FindingForm, "before"),
+        (ComplaintForm, "photos"),
+        (PledgeForm, "scan"),
+        (OffenceForm, "promise_photo"),
+    ]
+
+
+@pytest.mark.parametrize("form_class, field", _forms_with_photos())
+def test_no_form_decodes_a_photo_while_the_rest_of_it_is_refused(form_class, field):
+    from unittest import mock
+
+    from citymgmt import images
+
+    files = {field: upload(phone_jpeg((2048, 1536)))}
+    with mock.patch.object(images, "decode_image") as decode:
+        try:
+            form = form_class({}, files)
+        except TypeError:  # forms that are given their choices
+            form = form_class({}, files, **_choices_for(form_class))
+        assert not form.is_valid()
+    decode.assert_not_called()
+    assert field not in form.errors  # the photo itself was fine: only its header was read
+
+
+def _choices_for(form_class) -> dict:
+    from grids.models import Community
+
+    if form_class.__name__ == "OffenceForm":
+        return {"allowed": ["persuade"], "suggested": "persuade"}
+    return {"communities": Community.objects.all()}

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from PIL import Image
+from PIL import Image, ImageFile
 
-from citymgmt.images import MAX_BYTES, process_image
+from citymgmt.images import MAX_BYTES, check_image, process_image
 
 # Messages are asserted in English; the Chinese catalog has its own test.
 pytestmark = pytest.mark.usefixtures("english")
@@ -57,7 +57,8 @@ def test_a_sideways_photo_is_turned_upright():
 
 def test_a_large_photo_is_resized_and_gets_a_thumbnail():
     processed = process_image(upload(jpeg_with_gps(size=(4000, 3000))))
-    assert max(processed.width, processed.height) == 2048
+    # Decoded at half scale (the JPEG decoder's own reduction): 2000 px, within 95% of 2048.
+    assert (processed.width, processed.height) == (2000, 1500)
     thumb = Image.open(io.BytesIO(processed.thumbnail.read()))
     assert max(thumb.size) == 320
 
@@ -109,3 +110,46 @@ def test_a_truncated_jpeg_is_refused():
     with pytest.raises(ValidationError) as error:
         process_image(upload(jpeg_with_gps()[:2000]))
     assert error.value.code in {"damaged", "not_an_image"}
+
+
+def test_the_header_is_checked_without_decoding_a_pixel(monkeypatch):
+    def no_decoding(self):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    out = io.BytesIO()
+    Image.new("RGB", (6400, 6250), (255, 255, 255)).save(out, "PNG")  # 40 Mpx, ~110 kB
+    with pytest.raises(ValidationError) as error:
+        check_image(upload(out.getvalue(), name="crafted.png", content_type="image/png"))
+    assert error.value.code == "too_many_pixels"
+    checked = check_image(upload(jpeg_with_gps(size=(4000, 3000))))
+    assert (checked.format, checked.width, checked.height) == ("JPEG", 4000, 3000)
+
+
+def test_more_than_16_megapixels_are_refused_by_default():
+    with pytest.raises(ValidationError) as error:
+        check_image(upload(jpeg_with_gps(size=(5000, 3400))))
+    assert "17 million pixels; at most 16 million" in error.value.messages[0]
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    sizes = []
+    resize = Image.Image.resize
+
+    def spy(self, size, *args, **kwargs):
+        sizes.append(self.size)
+        return resize(self, size, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "resize", spy)
+    processed = process_image(upload(jpeg_with_gps(size=(4800, 3200))))
+    assert (processed.width, processed.height) == (2048, 1365)
+    assert max(sizes[0]) == 2400  # the decoder gave half the pixels a side, not all 15 Mpx
+
+
+@pytest.mark.parametrize("mode", ["P", "1", "I;16", "LA", "RGBA"])
+def test_a_large_png_of_any_mode_is_shrunk(mode):
+    out = io.BytesIO()
+    Image.new(mode, (4400, 3300)).save(out, "PNG")
+    processed = process_image(upload(out.getvalue(), name="scan.png", content_type="image/png"))
+    assert (processed.width, processed.height) == (2048, 1536)
+    assert processed.content_type == "image/png"

@@ -1,7 +1,7 @@
 """The monthly assessment on a phone, in Chinese: an assessor opens last month, reads the totals
 and the charts, the officers' ranking, an officer's page and the tickets behind a number, and
-downloads the Excel; then runs a month that has no run yet, watches its progress bar finish, and
-publishes it.
+downloads the Excel; then runs a month that has no run yet, watches its progress bar finish (the
+page then shows the results and the publish button by itself), and publishes it.
 
 Until the engine part is merged there is no worker result to wait for and no tickets behind a
 number: the test advances the run itself as a worker would, and skips the drill-down's list.
@@ -128,6 +128,8 @@ def test_assessor_reads_last_month_downloads_it_and_publishes_another(
     expect(page).to_have_url(month_url)
     run = Run.objects.get(pk=int(month_url.search(page.url).group(1)))
     bar = page.locator("#run-progress")
+    started = page.locator(".alert-success")  # "the assessment of … has started"
+    expect(started).to_be_visible()
     expect(bar).to_have_attribute("data-status", RunStatus.QUEUED)
     expect(bar).to_have_attribute("hx-trigger", "every 1s")
     # The worker picks it up (advanced here as the worker would: the engine is another part).
@@ -144,13 +146,17 @@ def test_assessor_reads_last_month_downloads_it_and_publishes_another(
         scheme_snapshot=run.scheme.rules,
         finished_at=timezone.now(),
     )
+    # The poll that finds it done reloads the page: the results and the publish button are
+    # there without a click, and the "started" banner has gone.
+    expect(page.locator("#city-totals")).to_be_visible()
+    expect(page.locator(".publish-confirm summary")).to_be_visible()
+    expect(started).to_have_count(0)
+    expect(page).to_have_url(month_url)
     expect(bar).to_have_attribute("data-status", RunStatus.DONE)
     expect(bar).not_to_have_attribute("hx-trigger", re.compile(".*"))
     shot(page, "assessment-06-done")
 
     # 6. Publish it: frozen from now on.
-    bar.locator(f"a[href$='?run={run.pk}']").click()
-    expect(page.locator("#city-totals")).to_be_visible()
     page.locator(".publish-confirm summary").click()
     page.locator("#publish-run").click()
     expect(page.locator("#run-published")).to_be_visible()

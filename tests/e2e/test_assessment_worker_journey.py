@@ -46,15 +46,17 @@ SHEETS = ["队员", "大队", "责任单位", "社区", "街道", "区"]
 OFFICER_HEADER = ["排名", "名称", "执法证号", "大队", "综合得分", "等次", "环比"]
 STATUS_ORDER = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE]
 
-# What the progress box showed, each time htmx swapped it ("status:value"), for the whole visit.
+# What the progress box showed, each time htmx swapped it ("status:value"), for the whole visit
+# (kept in sessionStorage: the poll that finds the run done reloads the page).
 RECORD_PROGRESS = """
-window.__progress = [];
+window.__progress = JSON.parse(sessionStorage.getItem("progress") || "[]");
 const recordProgress = () => {
   const box = document.getElementById("run-progress");
   if (!box) return;
   const bar = document.getElementById("run-progress-bar");
   const seen = `${box.dataset.status}:${bar ? bar.getAttribute("value") : ""}`;
   if (window.__progress[window.__progress.length - 1] !== seen) window.__progress.push(seen);
+  sessionStorage.setItem("progress", JSON.stringify(window.__progress));
 };
 new MutationObserver(recordProgress).observe(document, {
   childList: true, subtree: true, attributes: true,
@@ -138,6 +140,10 @@ def test_assessor_runs_last_month_on_a_real_worker_and_files_the_excel(
     expect(box).to_have_attribute("data-status", RunStatus.DONE, timeout=10_000)
     expect(box).not_to_have_attribute("hx-trigger", re.compile(".*"))
     expect(bar).to_have_count(0)
+    # The page reloaded by itself: the results and the publish button, no "started" banner.
+    expect(page.locator("#city-totals")).to_be_visible()
+    expect(page.locator(".publish-confirm summary")).to_be_visible()
+    expect(page.locator(".alert-success")).to_have_count(0)
     shot(page, "assessment-worker-02-done")
     # The bar only ever moved forward: queued, (running,) done, never back, never past 100.
     seen = progress_seen(page)

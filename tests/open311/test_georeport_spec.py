@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from cases.models import Action, Category, Priority, Source, State, Ticket
@@ -245,6 +246,25 @@ def test_status_notes_are_the_latest_public_note_never_an_internal_one(client, m
     assert (row["status"], row["status_notes"]) == ("closed", "无此问题")
 
 
+def test_a_closed_request_was_updated_when_it_closed_not_at_the_rows_last_write(
+    client, make_ticket
+):
+    closed, rejected = make_ticket(State.CLOSED), make_ticket(State.REJECTED)
+    closed_at = datetime.datetime(2026, 11, 2, 15, 30, tzinfo=datetime.UTC)
+    rejected_at = datetime.datetime(2026, 11, 3, 9, 0, tzinfo=datetime.UTC)
+    Ticket.objects.filter(pk=closed.pk).update(closed_at=closed_at)
+    Ticket.objects.filter(pk=rejected.pk).update(rejected_at=rejected_at)
+    # A later write to the rows (a reminder flag, an erased phone) is no update of the request.
+    for ticket in (closed, rejected):
+        ticket.refresh_from_db()
+        ticket.reporter_phone = ""
+        ticket.save(update_fields=["reporter_phone", "updated_at"])
+    for ticket, when in ((closed, closed_at), (rejected, rejected_at)):
+        (row,) = client.get(f"{BASE}/requests/{ticket.number}.json").json()
+        assert row["status"] == "closed"
+        assert row["updated_datetime"] == timezone.localtime(when).isoformat(timespec="seconds")
+
+
 def test_tokens_lead_to_the_service_request(client, api_key, gulou_point):
     created = post_request(client, api_key, lat=gulou_point[0], long=gulou_point[1]).json()[0]
     body = client.get(f"{BASE}/tokens/{created['token']}.json").json()
@@ -306,6 +326,61 @@ def test_an_unknown_request_id_is_a_404_in_xml(client):
 # --- POST errors and keys ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("code", ["E9999", "C0000", "E01", "X0102", "E01²2"])
+def test_post_with_an_unknown_service_code_is_a_404_error_list(
+    client, api_key, gulou_point, fmt, code
+):
+    lat, lng = gulou_point
+    response = post_request(client, api_key, fmt, service_code=code, lat=lat, long=lng)
+    assert response.status_code == 404, response.content
+    if fmt == "json":
+        (error,) = response.json()
+        assert error["code"] == 404 and "service_code" in error["description"]
+    else:
+        assert xml(response).findtext("error/code") == "404"
+    assert not Ticket.objects.exists()
+
+
+def test_the_api_key_may_come_in_the_query_string_of_a_post(client, api_key, gulou_point):
+    lat, lng = gulou_point
+    body = {"service_code": "E0102", "description": "垃圾堆积", "lat": lat, "long": lng}
+    response = client.post(f"{BASE}/requests.json?api_key={api_key}", body)
+    assert response.status_code == 201, response.content
+    assert Ticket.objects.get().source == Source.API
+    refused = client.post(f"{BASE}/requests.json?api_key=nonsense", body)
+    assert refused.status_code == 403
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("post", "services.json", "GET, HEAD"),
+        ("delete", "requests/XZ20261101-0001.xml", "GET, HEAD"),
+        ("put", "requests.json", "GET, POST, HEAD"),
+        ("post", "discovery.xml", "GET, HEAD"),
+        ("patch", "tokens/ABC.json", "GET, HEAD"),
+    ],
+)
+def test_a_wrong_method_is_a_405_error_list_not_a_page(db, method, path, allow):
+    # A real client sends no CSRF cookie: the check must not answer first with Django's page.
+    strict = Client(enforce_csrf_checks=True)
+    response = getattr(strict, method)(f"{BASE}/{path}")
+    assert response.status_code == 405
+    assert response["Allow"] == allow
+    if path.endswith(".xml"):
+        assert xml(response).findtext("error/code") == "405"
+    else:
+        assert response.json()[0]["code"] == 405
+
+
+def test_a_post_to_an_unknown_resource_is_a_404_error_list(db):
+    response = Client(enforce_csrf_checks=True).post(f"{BASE}/nothing.xml")
+    assert response.status_code == 404
+    assert xml(response).findtext("error/code") == "404"
+
+
 def test_post_without_an_api_key_is_a_403(client):
     response = client.post(f"{BASE}/requests.json", {"service_code": "E0102", "lat": 34.26})
     assert response.status_code == 403
@@ -334,7 +409,6 @@ def test_a_revoked_key_gets_a_403(client, hotline_client, gulou_point):
 @pytest.mark.parametrize(
     ("fields", "mentions"),
     [
-        ({"service_code": "E9999", "lat": 34.26, "long": 117.18}, "service_code"),
         ({"service_code": None, "lat": 34.26, "long": 117.18}, "service_code"),
         ({"lat": 34.26}, "long"),
         ({}, "address_string"),

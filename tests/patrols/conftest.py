@@ -12,7 +12,9 @@ from django.utils import translation
 from grids.geometry import offset
 from tests.cases.conftest import (  # noqa: F401  (fixtures shared with the casework tests)
     category,
+    enforceable_category,
     fast_password_hashing,
+    make_ticket,
     media,
     officer_gulou_colleague,
     supervisor_quanshan,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
+from cases.models import State
 from patrols import services
 from patrols.models import DailyLog, LogAction, LogStatus, OutreachKind
 from tests.patrols.conftest import GULOU_001, GULOU_002
@@ -50,11 +51,25 @@ def test_the_counts_of_a_submitted_log_equal_the_days_tickets_and_taps(busy_day)
 
     assert log.status == LogStatus.SUBMITTED
     assert (log.found, log.fixed_on_site, log.referred, log.enforced) == (3, 1, 1, 0)
+    assert log.resolved == 0  # fixing on site is counted as such, not as a dispatched fix
     assert (log.contacts_visited, log.publicity_events) == (2, 1)
     assert (log.patrol_count, log.patrol_minutes) == (1, 90)
     assert log.distance_m == pytest.approx(100, abs=1)
     event = log.events.get()
     assert (event.action, event.actor, event.counts["found"]) == (LogAction.SUBMIT, busy_day, 3)
+
+
+def test_the_log_counts_and_lists_a_dispatched_ticket_the_officer_fixed(
+    monday, officer_gulou, supervisor_gulou, make_ticket, client
+):
+    fixed = make_ticket(State.RESOLVED)  # dispatched to officer_gulou, fixed by them on Monday
+    client.force_login(officer_gulou)
+
+    html = client.get(reverse("patrols:log_today")).content.decode()
+    log = submit(officer_gulou)
+
+    assert fixed.number in html
+    assert (log.found, log.resolved) == (0, 1)
 
 
 def test_a_submitted_log_cannot_be_edited_by_the_officer(busy_day):

@@ -264,3 +264,10 @@ def test_the_homes_show_the_patrol_controls(on_patrol, supervisor_gulou, client)
     assert "patrol-summary" in response.content.decode()
     # 王建国 is on duty from 08:30, patrolling since 10:00, no log yet.
     assert (response.context["patrols_open"], response.context["logs_missing"]) == (1, 1)
+
+
+def test_the_patrol_page_counts_track_points_not_a_shops_score(on_patrol, client):
+    html = client.get(reverse("patrols:patrol"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "轨迹点" in html
+    assert "分数" not in html

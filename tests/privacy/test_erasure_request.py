@@ -7,6 +7,7 @@ from django.test import Client
 
 from cases.models import State, Ticket
 from privacy.models import ErasedContact, ErasureReason
+from tests.celery.conftest import redis_unreachable
 
 ERASE = "/track/erase/"
 DONE = "/track/erase/done/"
@@ -139,6 +140,17 @@ def test_requests_are_rate_limited_per_address(make_ticket):
     other = Client(REMOTE_ADDR="203.0.113.61", HTTP_ACCEPT_LANGUAGE="en")
     assert ask(other, ticket.tracking_code, "13812345678").status_code == 302
     assert contact(ticket) == ("", "")
+
+
+def test_requests_are_refused_while_the_rate_limit_cache_is_unreachable(make_ticket):
+    ticket = make_ticket(State.CLOSED)
+    client = Client(REMOTE_ADDR="203.0.113.61", HTTP_ACCEPT_LANGUAGE="en")
+    with redis_unreachable():
+        response = ask(client, ticket.tracking_code, "13812345678")
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "paused for a moment" in response.content.decode()
+    assert contact(ticket) != ("", "")
 
 
 def test_the_tracking_page_links_to_the_request_with_its_code(english, make_ticket):

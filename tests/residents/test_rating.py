@@ -36,6 +36,17 @@ def test_the_rating_form_appears_only_after_closure(english, make_ticket):
     assert english.get(f"/track/{closed.tracking_code}/").context["rating_form"] is not None
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rating_card_asks_its_question_once(client, make_ticket, language):
+    closed = make_ticket(State.CLOSED)
+
+    response = client.get(f"/track/{closed.tracking_code}/", HTTP_ACCEPT_LANGUAGE=language)
+
+    card = response.content.decode().split('id="rating"', 1)[1].split("</form>", 1)[0]
+    question = {"zh-hans": "您对处理结果满意吗", "en": "with the result?"}[language]
+    assert card.count(question) == 1, card
+
+
 def test_a_rating_before_closure_is_refused(english, make_ticket):
     ticket = make_ticket(State.RESOLVED)
     response = rate(english, ticket, 5)

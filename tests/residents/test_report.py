@@ -334,6 +334,46 @@ def test_nothing_is_offered_for_another_kind_or_far_away(english, open_report, c
         assert english.get("/report/nearby/", junk).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "source", [Source.HOTLINE, Source.PATROL, Source.DIGITAL_CITY, Source.LEADERSHIP_PATROL]
+)
+def test_staff_intake_and_patrol_tickets_are_never_offered_nearby(
+    english, open_report, category, source
+):
+    Ticket.objects.filter(pk=open_report.pk).update(source=source)
+    lat, lng = IN_HUANGLOU
+    response = english.get(
+        "/report/nearby/", {"lat": lat + 0.0001, "lng": lng, "category": category.pk}
+    )
+    assert response.status_code == 200
+    assert open_report.number not in response.content.decode()
+
+
+def test_a_nearby_report_shows_no_typed_address(english, open_report, category):
+    Ticket.objects.filter(pk=open_report.pk).update(address="解放南路138号3单元502室 王女士家门口")
+    lat, lng = IN_HUANGLOU
+    response = english.get(
+        "/report/nearby/", {"lat": lat + 0.0001, "lng": lng, "category": category.pk}
+    )
+    page = response.content.decode()
+    assert open_report.number in page
+    assert "王女士" not in page
+    assert "解放南路" not in page
+
+
+def test_the_nearby_offer_is_rate_limited_per_address(english, open_report, category, settings):
+    settings.CITYMGMT_RATE_NEARBY = "3/10m"
+    lat, lng = IN_HUANGLOU
+    query = {"lat": lat + 0.0001, "lng": lng, "category": category.pk}
+    for _n in range(3):
+        assert english.get("/report/nearby/", query).status_code == 200
+    refused = english.get("/report/nearby/", query)
+    assert refused.status_code == 429
+    assert open_report.number not in refused.content.decode()
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert other.get("/report/nearby/", query).status_code == 200
+
+
 def test_following_a_nearby_report_links_the_new_one_with_events_on_both(
     english, form_data, open_report
 ):
@@ -362,6 +402,16 @@ def test_a_closed_report_can_no_longer_be_followed(english, form_data, make_tick
     closed = make_ticket(State.CLOSED)
     response = english.post(REPORT, {**form_data, "follows": closed.number})
     _refused(response, "follows", tickets=1)
+
+
+@pytest.mark.parametrize("digits", ["²", "١٢", "²" * 12])
+def test_digits_int_refuses_are_harmless(english, form_data, digits):
+    response = english.post(REPORT, {**form_data, "community": digits, "category": digits})
+    assert response.status_code == 400
+    assert "楼下垃圾堆了三天，味道很大" in response.content.decode()
+    nearby = english.get("/report/nearby/", {"lat": 34.26, "lng": 117.18, "category": digits})
+    assert nearby.status_code == 200
+    assert english.get(REPORT, {"community": digits}).status_code == 200
 
 
 @pytest.mark.parametrize("huge", ["9" * 30, "-" + "9" * 30])

@@ -17,6 +17,7 @@ from cases.photos import store_photos
 from cases.services import create_ticket
 from residents.tracking import PLAIN_STATUS
 from tests.cases.conftest import GULOU_POINT
+from tests.celery.conftest import redis_unreachable
 from tests.factories import jpeg_bytes, processed_photo
 
 pytestmark = pytest.mark.django_db
@@ -318,6 +319,19 @@ def test_the_lookup_is_rate_limited_against_enumeration(make_ticket):
     assert response.status_code == 429  # even the right digits, once over the limit
     assert "Too many tries" in response.content.decode()
     assert ticket.tracking_code not in response.content.decode()
+
+
+def test_the_lookup_refuses_while_the_rate_limit_cache_is_unreachable(make_ticket):
+    ticket = make_ticket(State.REPORTED)
+    client = Client(REMOTE_ADDR="203.0.113.51", HTTP_ACCEPT_LANGUAGE="en")
+    with redis_unreachable():
+        # The right digits too: without a count, the lookup is a guessing machine.
+        response = client.post("/track/", {"number": ticket.number, "phone_last4": "5678"})
+    assert response.status_code == 503
+    assert response["Retry-After"].isascii() and int(response["Retry-After"]) > 0
+    page = response.content.decode()
+    assert "paused for a moment" in page
+    assert ticket.tracking_code not in page
 
 
 def test_garbage_in_the_lookup_is_a_form_error(english):

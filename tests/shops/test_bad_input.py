@@ -34,11 +34,11 @@ GARBAGE = {
         "/shops/pledges/1/scan/huge/",
         "/shops/s/%00/",
         "/shops/s/..%2F..%2Fetc/",
-        "/shops/721/?month=9999-99",
-        "/shops/721/?month=%00",
-        "/shops/721/?month=9999-12",
-        "/shops/721/?month=0001-01",
-        "/shops/721/?month=-0001-01",
+        "/shops/stats/721/?month=9999-99",
+        "/shops/stats/721/?month=%00",
+        "/shops/stats/721/?month=9999-12",
+        "/shops/stats/721/?month=0001-01",
+        "/shops/stats/721/?month=-0001-01",
         "/shops/import/template.exe",
     ],
 )
@@ -105,3 +105,17 @@ def test_nul_characters_in_a_csv_row_are_a_row_error(client, supervisor_gulou, g
     assert response.status_code == 400
     assert 'data-row="32"' in response.content.decode()
     assert not Merchant.objects.exists()
+
+
+@pytest.mark.parametrize("party", ["m²", "v²", "m١٢"])
+def test_a_party_with_digits_int_refuses_is_a_form_error(
+    client, officer_gulou, street_ticket, party
+):
+    ticket = street_ticket()
+    client.force_login(officer_gulou)
+    response = client.post(
+        reverse("shops:record_offence", args=[ticket.number]),
+        {"party": party, "step": "persuade"},
+    )
+    assert response.status_code == 400
+    assert not Offence.objects.exists()

@@ -40,6 +40,19 @@ def test_officer_opens_their_own_shop(client, officer_gulou, shop):
     assert response.status_code == 200 and shop.licence_number in response.content.decode()
 
 
+def test_the_shop_whose_id_is_721_opens_and_the_721_split_has_its_own_address(
+    client, supervisor_gulou, make_merchant
+):
+    shop_721 = make_merchant(pk=721, name="七二一便利店")
+
+    response = page_of(client, supervisor_gulou, shop_721.get_absolute_url())
+
+    assert shop_721.get_absolute_url() == "/shops/721/"
+    assert response.status_code == 200 and "七二一便利店" in response.content.decode()
+    split = page_of(client, supervisor_gulou, reverse("shops:split_721"))
+    assert split.status_code == 200 and split.templates[0].name == "shops/split_721.html"
+
+
 def test_supervisor_sees_the_brigades_shops_only(client, supervisor_gulou, shop, shop_quanshan):
     response = page_of(client, supervisor_gulou, reverse("shops:list"))
     assert [m.pk for m in response.context["page"]] == [shop.pk]
