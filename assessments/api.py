@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -20,7 +19,7 @@ from rest_framework.response import Response
 
 from assessments import selectors
 from assessments.models import Run, Score, SubjectKind
-from citymgmt.rest import DETAIL, ERRORS
+from citymgmt.rest import ERRORS, error_response
 
 TAGS = ["assessments"]
 MAX_ID = 2**31 - 1
@@ -37,8 +36,8 @@ KIND = OpenApiParameter(
     enum=SubjectKind.values,
     description="The subject type (default: officer).",
 )
-FORBIDDEN = OpenApiResponse(DETAIL, description="The user's role has no part in assessments.")
-NOT_FOUND = OpenApiResponse(DETAIL, description="No such run, or not in the user's scope.")
+FORBIDDEN = error_response(403, "The user's role has no part in assessments.")
+NOT_FOUND = error_response(404, "No such run, or not in the user's scope.")
 
 
 class AssessmentRunSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ workflow step), their events and photos, categories, and the user's notification
 Nothing here decides anything: the lists start from ``cases.selectors``, a new ticket and every
 step go through ``cases.services``, and each step is driven by the same ``cases.actions`` entry
 (and so the same form and validation) as the button on the ticket page. Errors become JSON in
-``citymgmt.rest.exception_handler``.
+``citymgmt.rest`` (one error body).
 """
 
 from typing import Any
@@ -15,24 +15,23 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from django_fsm import has_transition_perm
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User, mainland_mobile
 from cases import actions, forms, selectors, services
-from cases.filters import TicketFilter
+from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import (
     Category,
     Photo,
@@ -53,7 +52,15 @@ from cases.serializers import (
     form_serializer,
 )
 from citymgmt.images import image_response
-from citymgmt.rest import DETAIL, ERRORS, Conflict, form_data, form_errors
+from citymgmt.rest import (
+    ERRORS,
+    Conflict,
+    JSONParser,
+    SingleValueFilterBackend,
+    error_response,
+    form_data,
+    invalid,
+)
 from citymgmt.text import no_control_characters
 from grids.selectors import supervised_communities
 
@@ -81,7 +88,7 @@ class ApiTicketFilter(TicketFilter):
 del ApiTicketFilter.base_filters["sort"]
 
 
-class TicketFilterBackend(DjangoFilterBackend):
+class TicketFilterBackend(SingleValueFilterBackend):
     """The queue's filter with the same choice lists (the user's communities, officers, units):
     a value outside them is a 400 with the field's message, as in the queue."""
 
@@ -141,7 +148,24 @@ class TicketList(generics.ListAPIView):
     @extend_schema(
         tags=TAG_TICKETS,
         summary="List tickets",
-        description="The tickets the user may see, newest first, with the queue's filters.",
+        description=(
+            "The tickets the user may see, newest first, with the queue's filters. Without "
+            "`status` only open tickets are listed (as in the queue); `status=all` lists every "
+            "state. A filter value outside its choices is a 400 naming the filter."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=[value for value, _label in STATUS_TABS],
+                default="open",
+                description=(
+                    "`open` (the default): every state still being worked on; one state; or "
+                    "`all`: every ticket whatever its state (ask status=all for closed and "
+                    "rejected ones too)."
+                ),
+            ),
+        ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -161,7 +185,7 @@ class TicketList(generics.ListAPIView):
         responses={
             201: TicketCreatedSerializer,
             400: ERRORS,
-            403: OpenApiResponse(DETAIL, description="Only supervisors file tickets."),
+            403: error_response(403, "Only supervisors file tickets."),
         },
         examples=[
             OpenApiExample(
@@ -187,7 +211,7 @@ class TicketList(generics.ListAPIView):
             communities=supervised_communities(request.user),
         )
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         data = form.cleaned_data
         ticket = services.create_ticket(
             actor=request.user,
@@ -214,7 +238,7 @@ class TicketDetail(APIView):
         tags=TAG_TICKETS,
         summary="A ticket",
         parameters=[NUMBER],
-        responses={200: TicketDetailSerializer, 404: DETAIL},
+        responses={200: TicketDetailSerializer},
     )
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
@@ -226,7 +250,7 @@ class TicketEvents(APIView):
         tags=TAG_TICKETS,
         summary="A ticket's timeline (audit trail)",
         parameters=[NUMBER],
-        responses={200: EventSerializer(many=True), 404: DETAIL},
+        responses={200: EventSerializer(many=True)},
     )
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
@@ -240,7 +264,7 @@ class TicketPhotos(APIView):
         description="Photos are added by filing a ticket or by the resolve and conclude steps "
         "(multipart), checked like the web uploads. Fetch one from /photos/{id}/.",
         parameters=[NUMBER],
-        responses={200: PhotoSerializer(many=True), 404: DETAIL},
+        responses={200: PhotoSerializer(many=True)},
     )
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
@@ -259,14 +283,23 @@ class PhotoFile(APIView):
             (200, "image/jpeg"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
             (200, "image/webp"): OpenApiTypes.BINARY,
-            404: DETAIL,
         },
     )
     def get(self, request: Request, photo_id: int) -> FileResponse:
         visible = selectors.tickets_visible_to(request.user)
         item = get_object_or_404(Photo.objects.filter(ticket__in=visible), pk=photo_id)
-        field = served_file(item, request.query_params.get("size", "full"))
+        size = request.query_params.get("size", "full")
+        if size not in ("full", "thumb"):
+            raise ValidationError({"size": [_("Give full or thumb.")]})
+        field = served_file(item, size)
         return image_response(field, item.content_type)
+
+
+def _takes_step_elsewhere(ticket: Ticket, transition: str, user: User) -> bool:
+    """Whether the user holds the step's permission in some state the step starts from, though
+    not in the ticket's current one."""
+    meta = getattr(ticket, transition)._django_fsm
+    return any(meta.has_transition_perm(ticket, source, user) for source in meta.transitions)
 
 
 def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Response:
@@ -282,6 +315,9 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
             raise Conflict(
                 _("This step does not apply to ticket %(number)s.") % {"number": ticket.number}
             )
+        if _takes_step_elsewhere(ticket, spec.transition, user):
+            # Taken already, or not yet possible: the state is in the way, not the user's right.
+            raise services.TicketConflict(ticket)
         raise PermissionDenied(
             _("You may not do this to ticket %(number)s.") % {"number": ticket.number}
         )
@@ -289,7 +325,7 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
         data["expected_state"] = ticket.state
     form = spec.form_class(data, request.FILES, **actions.form_kwargs(spec, ticket))
     if not form.is_valid():
-        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        raise invalid(form)
     spec.perform(ticket, user, form.cleaned_data)
     event = selectors.timeline(ticket).filter(actor=user).order_by("-id").first()
     try:
@@ -361,9 +397,9 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
         responses={
             200: ActionResultSerializer,
             400: ERRORS,
-            403: OpenApiResponse(DETAIL, description="The user may not take this step."),
-            404: OpenApiResponse(DETAIL, description="No such ticket, or not in the user's scope."),
-            409: OpenApiResponse(DETAIL, description="The ticket moved on; nothing changed."),
+            403: error_response(403, "The user may not take this step."),
+            404: error_response(404, "No such ticket, or not in the user's scope."),
+            409: error_response(409, "The ticket moved on; nothing changed."),
         },
     )
     def post(self: APIView, request: Request, number: str) -> Response:
@@ -371,7 +407,7 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
 
     parsers = [MultiPartParser] if spec.multipart else [JSONParser, MultiPartParser, FormParser]
     name = "".join(p.title() for p in spec.name.split("_")) + "Step"
-    return type(name, (APIView,), {"post": post, "parser_classes": parsers})
+    return type(name, (APIView,), {"post": post, "parser_classes": parsers, "may_conflict": True})
 
 
 # --- categories ---------------------------------------------------------------------------------

@@ -54,10 +54,11 @@ class TicketFilter(django_filters.FilterSet):
     )
     assignee = django_filters.ChoiceFilter(label=_("Officer"), field_name="assignee")
     unit = django_filters.ChoiceFilter(label=_("Responsible unit"), field_name="responsible_unit")
-    overdue = django_filters.BooleanFilter(
+    # A choice, not a BooleanFilter: that one reads any unknown value as "not given".
+    overdue = django_filters.ChoiceFilter(
         label=_("Overdue"),
         method="filter_overdue",
-        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+        choices=[("true", _("Yes")), ("false", _("No"))],
     )
     colour = django_filters.ChoiceFilter(
         label=_("Deadline"), choices=COLOURS, method="filter_colour"
@@ -162,11 +163,9 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(number__istartswith=value)
         return queryset.filter(Q(number__icontains=value) | Q(description__icontains=value))
 
-    def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         late = Q(overdue=True) | Q(state__in=CLOCK_STATES, deadline__lt=timezone.now())
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_colour(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         now = timezone.now()

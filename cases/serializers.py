@@ -4,6 +4,7 @@ out, and the input schemas read off the web forms the steps share."""
 from typing import Any
 
 from django import forms as django_forms
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,6 +23,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
+from citymgmt.text import no_control_characters
 
 
 def _serializer_field(name: str, field: django_forms.Field) -> serializers.Field:
@@ -56,8 +58,25 @@ def _serializer_field(name: str, field: django_forms.Field) -> serializers.Field
     return serializers.CharField(
         max_length=getattr(field, "max_length", None),
         allow_blank=not field.required,
+        validators=_text_patterns(field),
         **common,
     )
+
+
+# Text the forms accept, as a pattern: no control characters (``citymgmt.text``) and, when the
+# field is required, something besides blanks (the form strips them).
+_TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_VISIBLE = r"[^\s\x00-\x1f]"
+
+
+def _text_patterns(field: django_forms.Field) -> list[RegexValidator]:
+    """The schema's ``pattern`` for a form's text field (the form itself still validates)."""
+    regexes = [v for v in field.validators if isinstance(v, RegexValidator)]
+    if regexes:
+        return regexes[:1]
+    if no_control_characters in field.validators:
+        return [RegexValidator(f"^{_TEXT}{_VISIBLE}{_TEXT}$" if field.required else f"^{_TEXT}$")]
+    return []
 
 
 def form_serializer(form_class: type[django_forms.Form], name: str) -> type:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "django_celery_beat",
     "django_ratelimit",
     "simple_history",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     # Probes first: they answer before host checks, HTTPS redirects, sessions and locale.
     "ops.middleware.ProbeMiddleware",
     "ops.middleware.RequestIdMiddleware",
+    # Under /api/, Django's own error pages (no route, refused request) answered as API JSON.
+    "citymgmt.rest.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "citymgmt.middleware.VaryOnHtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -274,17 +277,45 @@ CITYMGMT_RATE_NEARBY = env_rate("CITYMGMT_RATE_NEARBY", "60/10m")
 CITYMGMT_RATE_OPEN311 = env_rate("CITYMGMT_RATE_OPEN311", "120/m")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "citymgmt.api_errors.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "citymgmt.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens are issued and revoked in the admin; first, so a bad one is a 401.
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["citymgmt.rest.SingleValueFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "citymgmt.rest.NewestFirstCursor",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "citymgmt.rest.exception_handler",
+    # One error body for every answer (drf-standardized-errors), see citymgmt/rest.py.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "citymgmt.api_errors.ApiExceptionHandler",
+    # Each operation's schema lists those of these it can answer (citymgmt.api_errors.AutoSchema).
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "409",
+        "413",
+        "415",
+        "429",
+        "500",
+    ],
+    "ERROR_SCHEMAS": {
+        "400": "citymgmt.rest.Error400",
+        "409": "citymgmt.rest.Error409",
+        "413": "citymgmt.rest.Error413",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "citymgmt API",
@@ -294,7 +325,10 @@ SPECTACULAR_SETTINGS = {
         "notifications. Authenticate "
         "with a session or with `Authorization: Token <key>`; every list and object is scoped "
         "to the user exactly as in the web pages, and anything out of scope is a 404. "
-        "Open311 GeoReport v2 clients use /open311/v2/ instead."
+        "Open311 GeoReport v2 clients use /open311/v2/ instead. Every error is one JSON body: "
+        '`{"type": "validation_error" | "client_error" | "server_error", "errors": [{"code", '
+        '"detail", "attr"}]}`, where `attr` names the field (null when none); each operation '
+        "lists the statuses it can answer."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -311,7 +345,25 @@ SPECTACULAR_SETTINGS = {
         "IntakeSourceEnum": "cases.forms.INTAKE_SOURCES",
         # GeoJSON's "type": "Feature" of grids and patrol tracks: one enum, named, not a hash.
         "FeatureTypeEnum": ["Feature"],
+        # drf-standardized-errors' error bodies (citymgmt.rest's 400 has two kinds).
+        "Error400TypeEnum": [
+            ("validation_error", "Validation Error"),
+            ("client_error", "Client Error"),
+        ],
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in [
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                *(f"ErrorCode{code}Enum" for code in (401, 403, 404, 405, 406, 415, 429, 500)),
+            ]
+        },
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "web.api_schema.describe",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

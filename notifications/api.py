@@ -4,11 +4,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from citymgmt.rest import JSONParser
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -46,6 +47,8 @@ class MarkReadRequest(serializers.Serializer):
 
 
 class MarkRead(APIView):
+    parser_classes = [JSONParser]  # a list of ids: JSON only
+
     @extend_schema(
         tags=["notifications"],
         summary="Mark my notifications read",
@@ -56,10 +59,7 @@ class MarkRead(APIView):
     )
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
-            return Response(
-                {"ids": [_("Give a list of notification ids.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise serializers.ValidationError({"ids": [_("Give a list of notification ids.")]})
         serializer = MarkReadRequest(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = serializer.validated_data.get("ids")

@@ -16,10 +16,10 @@ import django_filters
 from django import forms as django_forms
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.serializers import OfficerBrief, UnitBrief
-from citymgmt.rest import DETAIL, ERRORS, form_data, form_errors
+from citymgmt.rest import ERRORS, error_response, form_data, invalid
 from patrols import forms, selectors, services
 from patrols.models import (
     COUNT_FIELDS,
@@ -60,8 +60,8 @@ LOG_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The daily log's id.",
 )
-FORBIDDEN = OpenApiResponse(DETAIL, description="Only officers patrol and keep a daily log.")
-NOT_FOUND = OpenApiResponse(DETAIL, description="No such record, or not in the user's scope.")
+FORBIDDEN = error_response(403, "Only officers patrol and keep a daily log.")
+NOT_FOUND = error_response(404, "No such record, or not in the user's scope.")
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -292,6 +292,39 @@ class LogSubmitRequest(serializers.Serializer):
 # --- filters ----------------------------------------------------------------------------------
 
 
+class StrictNullBooleanField(django_forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not "not given"."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise django_forms.ValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # django-filter's BooleanWidget reads any other word as "not given": read the text.
+        kwargs.setdefault("widget", django_forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """A day written as the schema says (YYYY-MM-DD), no other format guessed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, input_formats=["%Y-%m-%d"], **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number within the key's range, else a 400 naming the filter."""
 
@@ -306,11 +339,11 @@ class SessionFilter(django_filters.FilterSet):
 
     officer = IdFilter(field_name="officer_id", help_text="An officer's id.")
     brigade = IdFilter(field_name="brigade_id", help_text="A brigade's id.")
-    open = django_filters.BooleanFilter(
+    open = StrictBooleanFilter(
         field_name="ended_at", lookup_expr="isnull", help_text="Only open (true) or ended patrols."
     )
-    date_from = django_filters.DateFilter(method="started_from", help_text="Started on or after.")
-    date_to = django_filters.DateFilter(method="started_to", help_text="Started on or before.")
+    date_from = IsoDateFilter(method="started_from", help_text="Started on or after.")
+    date_to = IsoDateFilter(method="started_to", help_text="Started on or before.")
 
     class Meta:
         model = PatrolSession
@@ -329,8 +362,8 @@ class LogFilter(django_filters.FilterSet):
     officer = IdFilter(field_name="officer_id", help_text="An officer's id.")
     brigade = IdFilter(field_name="brigade_id", help_text="A brigade's id.")
     status = django_filters.ChoiceFilter(choices=LogStatus.choices)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = IsoDateFilter(field_name="date", lookup_expr="gte")
+    date_to = IsoDateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = DailyLog
@@ -436,13 +469,13 @@ class PatrolPoints(APIView):
             201: PointRecordedSerializer,
             400: ERRORS,
             403: FORBIDDEN,
-            404: OpenApiResponse(DETAIL, description="Not one of the officer's patrols."),
+            404: error_response(404, "Not one of the officer's patrols."),
         },
     )
     def post(self, request: Request, session_id: int) -> Response:
         form = forms.PointForm(form_data(request))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         data = form.cleaned_data
         point = services.record_point(
             actor=request.user,
@@ -472,13 +505,13 @@ class PatrolEnd(APIView):
             200: PatrolSessionDetailSerializer,
             400: ERRORS,
             403: FORBIDDEN,
-            404: OpenApiResponse(DETAIL, description="Not one of the officer's patrols."),
+            404: error_response(404, "Not one of the officer's patrols."),
         },
     )
     def post(self, request: Request, session_id: int) -> Response:
         form = EndForm(form_data(request))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         session = services.end_patrol(
             actor=request.user, session_id=session_id, notes=form.cleaned_data["notes"]
         )
@@ -506,7 +539,7 @@ class OutreachTap(APIView):
     def post(self, request: Request) -> Response:
         form = OutreachForm(form_data(request))
         if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+            raise invalid(form)
         tap = services.record_outreach(actor=request.user, **form.cleaned_data)
         return Response(OutreachSerializer(tap).data, status=status.HTTP_201_CREATED)
 
@@ -579,7 +612,7 @@ def _write_log(request: Request, write: Callable[..., DailyLog]) -> Response:
     """Save or submit the officer's log through ``write`` (a service), from the same form."""
     form = LogSubmitForm(form_data(request))
     if not form.is_valid():
-        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        raise invalid(form)
     data = form.cleaned_data
     log = write(
         actor=request.user,

@@ -57,7 +57,12 @@ class TicketConflict(StaleWrite):
                 "Ticket %(number)s has just been changed by someone else: it is now “%(state)s”. "
                 "The page has been refreshed; please check it before acting again."
             )
-            % {"number": ticket.number, "state": ticket.get_state_display()}
+            % {"number": ticket.number, "state": ticket.get_state_display()},
+            _(
+                "Ticket %(number)s is now “%(state)s”: this step does not apply to it and nothing "
+                "was changed. Read the ticket again before acting."
+            )
+            % {"number": ticket.number, "state": ticket.get_state_display()},
         )
 
 

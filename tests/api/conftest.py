@@ -33,3 +33,14 @@ def api_as() -> Callable[[User | None], APIClient]:
         return client
 
     return client_for
+
+
+def errors(response) -> dict[str, list[str]]:
+    """An API error body (drf-standardized-errors: ``{"type", "errors": [{code, detail, attr}]}``)
+    read as ``{attr: [detail, ...]}``, errors on no field under ``"detail"``."""
+    body = response.json()
+    assert set(body) == {"type", "errors"}, body
+    read: dict[str, list[str]] = {}
+    for error in body["errors"]:
+        read.setdefault(error["attr"] or "detail", []).append(error["detail"])
+    return read

@@ -19,6 +19,7 @@ from patrols.models import (
     PatrolPoint,
     PatrolSession,
 )
+from tests.api.conftest import errors
 from tests.factories import AssignmentFactory, OfficerFactory
 from tests.patrols.conftest import (  # noqa: F401  (fixtures shared with the patrol tests)
     BETWEEN_GRIDS,
@@ -250,7 +251,7 @@ def test_a_supervisor_cannot_start_a_patrol(monday, api_as, supervisor_gulou):
     response = post(api_as(supervisor_gulou), "/api/v1/patrols/")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only officers patrol and keep a daily log."}
+    assert errors(response) == {"detail": ["Only officers patrol and keep a daily log."]}
     assert not PatrolSession.objects.exists()
 
 
@@ -286,7 +287,7 @@ def test_a_position_outside_the_city_is_a_400_with_the_message_and_nothing_store
     )
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert errors(response) == {
         "non_field_errors": ["This position is outside the city; it was not recorded."]
     }
     assert not PatrolPoint.objects.exists()
@@ -357,7 +358,7 @@ def test_an_officer_ends_their_patrol_with_a_note(monday, api_as, officer_gulou)
     assert response.status_code == 200
     assert (response.json()["is_open"], response.json()["notes"]) == (False, "巡查黄楼社区")
     assert again.status_code == 400
-    assert again.json() == {
+    assert errors(again) == {
         "non_field_errors": ["This patrol has ended. Start a new one to record your route."]
     }
     session.refresh_from_db()
@@ -383,7 +384,7 @@ def test_a_note_too_long_to_end_with_is_a_400(monday, api_as, officer_gulou):
         api_as(officer_gulou), f"/api/v1/patrols/{session.pk}/end/", {"notes": "长" * 2001}
     )
 
-    assert response.status_code == 400 and list(response.json()) == ["notes"]
+    assert response.status_code == 400 and list(errors(response)) == ["notes"]
     session.refresh_from_db()
     assert session.is_open
 
@@ -427,7 +428,7 @@ def test_a_log_that_cannot_be_submitted_is_a_400_naming_the_field(
     response = post(api_as(officer_gulou), "/api/v1/logs/submit/", payload)
 
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in errors(response)
     assert not DailyLogEvent.objects.exists()
 
 
@@ -566,12 +567,24 @@ def test_garbage_filters_are_answered_never_500s(
         assert isinstance(response.json(), dict)
 
 
-@pytest.mark.parametrize("query", ["officer=abc", "officer=99999999999999999999", "date_from=x"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "officer=abc",
+        "officer=99999999999999999999",
+        "date_from=x",
+        "date_to=23/11/2026",  # days are YYYY-MM-DD, as the schema says
+        "open=maybe",  # not read as "not given"
+        "open=",
+        "date_to=",
+        "officer=1&officer=2",  # not the last one quietly
+    ],
+)
 def test_a_filter_value_that_is_not_one_names_the_field(monday, api_as, supervisor_gulou, query):
     response = api_as(supervisor_gulou).get(f"/api/v1/patrols/?{query}")
 
     assert response.status_code == 400
-    assert list(response.json()) == [query.split("=")[0]]
+    assert list(errors(response)) == [query.split("=")[0]]
 
 
 def test_garbage_in_a_patrol_or_log_path_is_a_404(api_as, supervisor_gulou):
@@ -638,6 +651,16 @@ def test_garbage_taps_are_400s_never_500s(monday, api_as, officer_gulou, body):
 
     assert response.status_code == 400, response.content
     assert not Outreach.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_saved_log_is_a_400_on_the_summary(monday, api_as, officer_gulou):
+    response = api_as(officer_gulou).post(
+        "/api/v1/logs/save/", '{"summary": "a\\ud800b"}', content_type="application/json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert list(errors(response)) == ["summary"]
+    assert not DailyLog.objects.exists()
 
 
 def test_an_officer_saves_a_draft_then_submits_it(monday, api_as, officer_gulou):

@@ -2,9 +2,12 @@
 the same people), a community picked by hand only among those they supervise, control characters
 in free text a 400, line breaks kept."""
 
+import json
+
 import pytest
 
 from cases.models import Action, Source, Ticket, TicketEvent
+from tests.api.conftest import errors
 from tests.cases.conftest import GULOU_POINT
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +65,7 @@ def test_a_supervisor_picks_by_hand_only_a_community_they_supervise(
     body = {"category": category.pk, "description": "路边垃圾桶满溢"}
     theirs = client.post(TICKETS, {**body, "community": taishan_community.pk}, format="json")
     assert theirs.status_code == 400
-    assert "community" in theirs.json()
+    assert "community" in errors(theirs)
     assert not Ticket.objects.exists()
     own = client.post(TICKETS, {**body, "community": gulou_community.pk}, format="json")
     assert own.status_code == 201, own.content
@@ -76,7 +79,18 @@ def test_control_characters_in_a_filed_ticket_are_a_400(
     body = filing(category, **{field: "彭城路\x1b12号"})
     response = api_as(supervisor_gulou).post(TICKETS, body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in errors(response)
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["description", "address", "reporter_name"])
+def test_a_lone_surrogate_in_a_filed_ticket_is_a_400_on_the_field(
+    api_as, supervisor_gulou, category, gulou_community, field
+):
+    body = json.dumps(filing(category, **{field: "彭城路\ud80012号"}))  # valid JSON, not text
+    response = api_as(supervisor_gulou).post(TICKETS, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(errors(response)) == [field]
     assert not Ticket.objects.exists()
 
 
@@ -106,7 +120,7 @@ def test_staff_filing_through_the_api_cannot_claim_a_public_or_other_source(
     body = filing(category, source=source)
     response = api_as(supervisor_gulou).post(TICKETS, body, format="json")
     assert response.status_code == 400
-    assert "source" in response.json()
+    assert "source" in errors(response)
     assert not Ticket.objects.exists()
 
 

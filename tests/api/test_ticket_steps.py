@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import Action, State, Ticket, TicketEvent
+from tests.api.conftest import errors
 from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,44 @@ def test_a_step_on_a_ticket_that_moved_on_is_a_conflict(api_as, supervisor_gulou
     ticket = make_ticket(State.REGISTERED)
     response = step(api_as(supervisor_gulou), ticket, "register", {"expected_state": "reported"})
     assert response.status_code == 409
-    assert ticket.number in response.json()["detail"]
+    assert ticket.number in errors(response)["detail"][0]
+
+
+def test_repeating_a_step_already_taken_is_a_conflict_a_client_can_read(
+    api_as, supervisor_gulou, make_ticket
+):
+    ticket = make_ticket(State.REPORTED)
+    client = api_as(supervisor_gulou)
+    assert step(client, ticket, "register", {"priority": "normal"}).status_code == 200
+    again = step(client, ticket, "register", {"priority": "normal"})
+    assert again.status_code == 409, again.content
+    assert again.json()["errors"][0]["code"] == "conflict"
+    message = errors(again)["detail"][0]
+    assert ticket.number in message
+    assert "页面已刷新" not in message and "refreshed" not in message  # the web page's words
+    assert TicketEvent.objects.filter(ticket=ticket, action=Action.REGISTER).count() == 1
+
+
+def test_a_step_the_user_never_takes_stays_a_403_whatever_the_state(
+    api_as, officer_gulou, make_ticket
+):
+    ticket = make_ticket(State.DISPATCHED)
+    response = step(api_as(officer_gulou), ticket, "register", {"priority": "normal"})
+    assert response.status_code == 403
+
+
+def test_a_lone_surrogate_in_a_step_note_is_a_400_on_the_note(
+    api_as, supervisor_gulou, make_ticket
+):
+    ticket = make_ticket(State.REPORTED)
+    response = api_as(supervisor_gulou).post(
+        f"/api/v1/tickets/{ticket.number}/register/",
+        '{"priority": "normal", "note": "a\\ud800b"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert list(errors(response)) == ["note"]
+    assert Ticket.objects.get(pk=ticket.pk).state == State.REPORTED
 
 
 def test_a_stale_expected_state_is_a_conflict_even_when_the_step_is_allowed(
@@ -81,10 +119,10 @@ def test_missing_and_garbage_fields_are_field_errors(api_as, supervisor_gulou, m
     client = api_as(supervisor_gulou)
     response = step(client, ticket, "dispatch", {"officer": "not-a-number"})
     assert response.status_code == 400
-    assert list(response.json()) == ["officer"]
+    assert list(errors(response)) == ["officer"]
     response = step(client, ticket, "refer", {"unit": 99999999, "person": ""})
     assert response.status_code == 400
-    assert {"unit", "person"} <= set(response.json())
+    assert {"unit", "person"} <= set(errors(response))
     response = client.post(
         f"/api/v1/tickets/{ticket.number}/dispatch/", "[1, 2]", content_type="application/json"
     )
@@ -122,7 +160,7 @@ def test_a_file_that_is_not_an_image_is_refused_with_a_field_error(
         format="multipart",
     )
     assert response.status_code == 400
-    assert "photos" in response.json()
+    assert "photos" in errors(response)
     assert Ticket.objects.get(pk=ticket.pk).state == State.IN_PROGRESS
 
 
@@ -234,7 +272,7 @@ def test_a_deadline_more_than_a_year_ahead_is_a_400_at_once(
         )
     assert time.monotonic() - started < 5
     assert response.status_code == 400
-    assert "at most one year ahead" in response.json()["deadline"][0]
+    assert "at most one year ahead" in errors(response)["deadline"][0]
     assert Ticket.objects.get(pk=ticket.pk).state == State.REGISTERED
 
 

@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 
+from tests.api.conftest import errors
 from tests.assessments import scored
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_officer_lists_only_published_runs(client, officer_gulou, october, septe
 def test_resident_is_refused_the_runs(client, resident, october):
     client.force_login(resident)
     response = client.get(RUNS)
-    assert response.status_code == 403 and "detail" in response.json()
+    assert response.status_code == 403 and "detail" in errors(response)
 
 
 def test_anonymous_gets_401(client, october):
@@ -99,7 +100,7 @@ def test_assessor_reads_an_unpublished_runs_scores(client, assessor, september_d
 def test_unknown_kind_is_a_400_with_the_field(client, assessor, october, kind):
     client.force_login(assessor)
     response = client.get(scores_url(october.run, kind))
-    assert response.status_code == 400 and "kind" in response.json()
+    assert response.status_code == 400 and "kind" in errors(response)
 
 
 @pytest.mark.parametrize("run_id", ["0", "99999999999999999999", "123456"])
