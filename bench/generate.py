@@ -1,7 +1,14 @@
 """Build the benchmark city on PostgreSQL: the demo city, N tickets over M months, daily logs.
 
     DATABASE_URL=postgres://…/citymgmt_bench .venv/bin/python bench/generate.py \
-        [--tickets 1000000] [--months 24]
+        [--tickets 1000000] [--months 24] [--today 2026-11-22]
+
+The city is built as of a fixed moment, ``--today`` at 18:00 local time (default: the day of the
+first published run, 22 Nov 2026), not the calendar day it happens to run: the demo seed, the
+months' shares, the open backlog, "this month" and the daily logs all count from it, and every
+month's random draw is seeded, so two builds make the same city. The moment is stored in the
+database (table ``bench_city``); bench/run.py travels to it (time-machine) so the app's "now" —
+overdue tickets, red clocks, this month — is the city's.
 
 Give it a database of its own. It migrates, seeds the demo city when there is none (3 districts,
 31 streets, 254 communities, ~2,600 grid cells, 212 officers, ~2,000 tickets made through the real
@@ -40,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citymgmt.settings")
 
 import django
+import time_machine
 
 django.setup()
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -66,6 +74,12 @@ CANDIDATES = 1.6
 LOG_SUMMARY = "bench: generated log"
 # Open work at any moment: this many days' intake (the demo's ~45 open of ~22 a day is two).
 BACKLOG_DAYS = 2.5
+# The city's "today" unless --today says otherwise: the day of the first published run.
+TODAY = dt.date(2026, 11, 22)
+# The time of day the city stands still at, local time: after the day's work, as a run at the
+# end of a working day sees it.
+CLOCK = dt.time(18, 0)
+CITY_TABLE = "bench_city"
 
 
 def tag(k: int) -> str:
@@ -263,6 +277,8 @@ def build_month(k: int, start: dt.datetime, end: dt.datetime, target: int, now: 
         "prefix": f"{10 + k:02d}",
     }
     with transaction.atomic(), connection.cursor() as cursor:
+        # The month's draw is the same on every build of the same city.
+        cursor.execute("SELECT setseed(%s)", [(k + 1) / 100])
         cursor.execute(PLAN_SQL.format(latest=_latest("t"), extra=OVERDUE_EXTRA), params)
         cursor.execute("SELECT count(*), coalesce(max(of_day), 0) FROM bench_plan")
         planned, busiest_day = cursor.fetchone()
@@ -365,6 +381,37 @@ def build_logs(count: int, now: dt.datetime) -> dict[str, float]:
     return {"added": added, "seconds": time.perf_counter() - started}
 
 
+def city_moment(today: dt.date) -> dt.datetime:
+    """The moment the city is built as of (and measured at): ``today`` at CLOCK, local time."""
+    return timezone.make_aware(dt.datetime.combine(today, CLOCK))
+
+
+def record_moment(now: dt.datetime, tickets: int, months_: int) -> None:
+    """Keep the city's moment in the database, where bench/run.py finds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {CITY_TABLE} "
+            "(id int PRIMARY KEY, moment timestamptz NOT NULL, tickets int, months int)"
+        )
+        cursor.execute(
+            f"INSERT INTO {CITY_TABLE} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
+            "SET moment = EXCLUDED.moment, tickets = EXCLUDED.tickets, months = EXCLUDED.months",
+            [now, tickets, months_],
+        )
+
+
+def stored_moment() -> dt.datetime | None:
+    """The moment bench/generate.py built this city as of, or None (a city built before it
+    kept one: measure it at the real time, as then)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [CITY_TABLE])
+        if cursor.fetchone()[0] is None:
+            return None
+        cursor.execute(f"SELECT moment FROM {CITY_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def analyze() -> float:
     """VACUUM (ANALYZE) the filled tables: fresh statistics, and the visibility map set so index-
     only scans work as they do on a casebook that has long been vacuumed."""
@@ -410,6 +457,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=1_000_000, help="casebook size (1,000,000)")
     parser.add_argument("--months", type=int, default=24, help="months of casework (24)")
+    parser.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        default=TODAY,
+        help=f"the city's today, YYYY-MM-DD ({TODAY}); it stands at {CLOCK:%H:%M} local time",
+    )
     args = parser.parse_args()
     if not 1 <= args.months <= 89:
         parser.error("--months is 1 to 89")
@@ -418,11 +471,25 @@ def main() -> None:
             "DATABASE_URL must point at a PostgreSQL database of its own: the benchmark city is "
             "built with PostgreSQL's SQL and the targets are PostgreSQL's (see bench/README.md)."
         )
-    seed_s = prepare_database()
-    now = timezone.now()
-    tickets = build_tickets(args.tickets, args.months, now)
-    logs = build_logs(args.months, now)
-    vacuum_s = analyze() if tickets["added"] or logs["added"] else 0.0
+    now = city_moment(args.today)
+    previous = None
+    if connection.introspection.table_names():
+        previous = stored_moment()
+    if previous is not None and previous != now:
+        # The demo seed counts from the moment too: another day needs an empty database.
+        sys.exit(
+            f"This city was built as of {timezone.localtime(previous):%Y-%m-%d %H:%M %Z}: "
+            "build another day's city in an empty database."
+        )
+    # The whole build happens at the city's moment, the demo seed's services included (their
+    # "last 90 days" are the city's); the clock ticks on from there, as it would.
+    with time_machine.travel(now, tick=True):
+        seed_s = prepare_database()
+        tickets = build_tickets(args.tickets, args.months, now)
+        logs = build_logs(args.months, now)
+        record_moment(now, args.tickets, args.months)
+        vacuum_s = analyze() if tickets["added"] or logs["added"] else 0.0
+    print(f"city as of {timezone.localtime(now):%Y-%m-%d %H:%M %Z}")
     print(
         f"\nmigrate/seed {seed_s:.1f} s; {tickets['added']:,} tickets + {tickets['events']:,} "
         f"events in {tickets['months']} months, {tickets['seconds']:.1f} s; "
