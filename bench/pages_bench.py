@@ -22,7 +22,6 @@ again straight on a cursor, one after the other, rows fetched; median of R runs 
 Target (issue 19): p95 ≤ 3× bare and ≤ 50 ms at a million tickets.
 """
 
-import math
 import os
 import statistics
 import sys
@@ -37,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citymgmt.settings")
 
 import django
+import queue_bench  # sets Django up
+from queue_bench import TRANSACTION, percentile
 
 django.setup()
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -59,14 +60,7 @@ PAGE_P95_MS = 50
 PAGE_RATIO = 3
 QUEUE_QUERIES = 12
 SUPERVISORS = ("sup_gl1", "command")
-TRANSACTION = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 READS = {"SELECT", "WITH", "(SELECT"}
-
-
-def percentile(samples: list[float], q: float) -> float:
-    """Nearest rank: the smallest sample with at least q % of the samples at or below it."""
-    ordered = sorted(samples)
-    return ordered[max(math.ceil(q / 100 * len(ordered)), 1) - 1]
 
 
 def retire_finished_counts() -> None:
@@ -264,7 +258,6 @@ def measure_pages(runs: int) -> list[dict[str, Any]]:
 def main() -> None:
     import argparse
 
-    import queue_bench
     from generate import stored_moment
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
