@@ -134,17 +134,18 @@ def latest_ranking_url() -> str | None:
 
 
 def pages() -> list[dict[str, Any]]:
-    """The list pages measured: name, user, url, cold (retire the counts before each request)."""
+    """The pages measured: page (its name in every city), user, who (the user, or what picked
+    them), detail, url, cold (retire the counts before each request), target (a list page)."""
     garbage = Category.objects.get(name="暴露垃圾", parent__isnull=False)
     queue = reverse("cases:queue")
     out = []
     for username in SUPERVISORS:
         user = User.objects.get(username=username)
         community, red = reddest_community(user)
-        for label, query in (
-            ("a open", ""),
-            ("b all+cat", f"status=all&category={garbage.pk}&sort=deadline"),
-            (f"c red+comm[{red}]", f"colour=red&community={community}"),
+        for label, query, detail in (
+            ("a open", "", ""),
+            ("b all+cat", f"status=all&category={garbage.pk}&sort=deadline", ""),
+            ("c red+comm", f"colour=red&community={community}", f"{red} red"),
         ):
             url = f"{queue}?{query}" if query else queue
             for cold in (False, True):
@@ -152,6 +153,8 @@ def pages() -> list[dict[str, Any]]:
                     {
                         "page": f"queue {label} {'cold' if cold else 'warm'}",
                         "user": user,
+                        "who": username,
+                        "detail": detail,
                         "url": url,
                         "cold": cold,
                         "queue": True,
@@ -160,23 +163,37 @@ def pages() -> list[dict[str, Any]]:
     officer, handler = busiest_officer(), busiest_handler()
     gl1, command = User.objects.get(username="sup_gl1"), User.objects.get(username="command")
     out += [
-        {"page": "mine", "user": officer, "url": reverse("cases:my_tasks")},
-        {"page": "unit", "user": handler, "url": reverse("cases:unit_queue")},
-        {"page": "shops", "user": gl1, "url": reverse("shops:list")},
-        {"page": "shops", "user": command, "url": reverse("shops:list")},
-        {
-            "page": "patrols (leadership)",
-            "user": command,
-            "url": reverse("patrols:leadership_list"),
-        },
-        {"page": "patrols today", "user": gl1, "url": reverse("patrols:today")},
-        {"page": "logs to review", "user": gl1, "url": reverse("patrols:review_queue")},
-        {"page": "logs to review", "user": command, "url": reverse("patrols:review_queue")},
+        _page("mine", officer, reverse("cases:my_tasks"), "busiest officer"),
+        _page("unit", handler, reverse("cases:unit_queue"), "busiest handler"),
+        _page("shops", gl1, reverse("shops:list")),
+        _page("shops", command, reverse("shops:list")),
+        _page("patrols (leadership)", gl1, reverse("patrols:leadership_list")),
+        _page("patrols (leadership)", command, reverse("patrols:leadership_list")),
+        _page("patrols today", gl1, reverse("patrols:today")),
+        _page("logs to review", gl1, reverse("patrols:review_queue")),
+        _page("logs to review", command, reverse("patrols:review_queue")),
     ]
     ranking = latest_ranking_url()
     if ranking:
-        out.append({"page": "ranking officers", "user": command, "url": ranking})
+        out.append(_page("ranking officers", command, ranking))
+    # What a supervisor opens from the queue: not a list page, so no target of its own.
+    ticket = (
+        Ticket.objects.filter(brigade__code="gl1", state__in=OPEN_STATES).order_by("id").first()
+    )
+    if ticket is not None:
+        out.append({**_page("ticket page", gl1, ticket.get_absolute_url()), "target": False})
     return out
+
+
+def _page(page: str, user: User, url: str, who: str = "") -> dict[str, Any]:
+    return {
+        "page": page,
+        "user": user,
+        "who": who or user.username,
+        "detail": user.username if who else "",
+        "url": url,
+        "target": True,
+    }
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -206,17 +223,22 @@ def time_requests(
     return samples
 
 
-def replay(statements: list[str], runs: int) -> float:
-    """Median time of the statements run bare on a cursor, one after the other, rows fetched."""
+def replay(statements: list[str], runs: int) -> tuple[float, list[float]]:
+    """The statements run bare on a cursor, one after the other, rows fetched: the median of
+    ``runs`` runs of the lot (after WARM_UP), and each statement's median."""
+    each: list[list[float]] = [[] for _sql in statements]
 
     def run() -> None:
         with connection.cursor() as cursor:
-            for sql in statements:
+            for samples, sql in zip(each, statements, strict=True):
+                started = time.perf_counter()
                 cursor.execute(sql)
                 if cursor.description is not None:
                     cursor.fetchall()
+                samples.append(time.perf_counter() - started)
 
-    return statistics.median(time_requests(run, runs, None))
+    total = statistics.median(time_requests(run, runs, None))
+    return total, [statistics.median(samples) for samples in each]
 
 
 def measure(spec: dict[str, Any], runs: int) -> dict[str, Any]:
@@ -234,20 +256,24 @@ def measure(spec: dict[str, Any], runs: int) -> dict[str, Any]:
         if q["sql"].split()[0].upper() not in TRANSACTION
     ]
     reads = [sql for sql in statements if sql.lstrip().split()[0].upper() in READS]
-    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+    bare, each = replay(reads, runs)
+    slowest_s, slowest = max(zip(each, reads, strict=True))
     return {
         "page": spec["page"],
         "user": spec["user"].username,
+        "who": spec["who"],
+        "detail": spec["detail"],
         "url": spec["url"],
         "cold": bool(spec.get("cold")),
         "queue": bool(spec.get("queue")),
+        "target": spec.get("target", True),
         "p50": percentile(samples, 50),
         "p95": percentile(samples, 95),
         "queries": len(statements),
         "writes": len(statements) - len(reads),
-        "bare": replay(reads, runs),
-        "slowest": slowest["sql"],
-        "slowest_ms": float(slowest["time"]) * 1e3,
+        "bare": bare,
+        "slowest": slowest,
+        "slowest_ms": slowest_s * 1e3,
     }
 
 
@@ -274,7 +300,7 @@ def main() -> None:
         for r in measure_pages(args.requests):
             ratio = r["p95"] / r["bare"]
             print(
-                f"{r['page']:<26}{r['user']:<12}{r['queries']:>4} q  p50 {r['p50'] * 1e3:6.1f}  "
+                f"{r['page']:<24}{r['who']:<16}{r['queries']:>4} q  p50 {r['p50'] * 1e3:6.1f}  "
                 f"p95 {r['p95'] * 1e3:6.1f}  bare {r['bare'] * 1e3:6.1f}  {ratio:5.2f}×"
             )
 
