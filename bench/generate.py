@@ -6,7 +6,8 @@
 The city is built as of a fixed moment, ``--today`` at 18:00 local time (default: the day of the
 first published run, 22 Nov 2026), not the calendar day it happens to run: the demo seed, the
 months' shares, the open backlog, "this month" and the daily logs all count from it, and every
-month's random draw is seeded, so two builds make the same city. The moment is stored in the
+month's draw is a hash of each candidate's identity (not random()), so two builds make the same
+city, row for row. The moment is stored in the
 database (table ``bench_city``); bench/run.py travels to it (time-machine) so the app's "now" —
 overdue tickets, red clocks, this month — is the city's.
 
@@ -165,34 +166,44 @@ def _latest(alias: str) -> str:
     return f"GREATEST({', '.join(columns)})"
 
 
+# A uniform draw in [0, 1) from a candidate's identity (source, which pool, which copy, month):
+# the same on every build, whatever order the rows come in (random() follows the plan's row
+# order, which follows the statistics ANALYZE samples).
+UNIFORM = (
+    "(hashtextextended(concat_ws(':', {key}, %(k)s), 0)::numeric / 18446744073709551616 + 0.5)"
+    "::float8"
+)
+
 PLAN_SQL = """
 CREATE TEMPORARY TABLE bench_plan ON COMMIT DROP AS
 WITH pool AS (
-    SELECT id, reported_at, {latest} AS latest, false AS recent FROM cases_ticket t
+    SELECT id, reported_at, {latest} AS latest, false AS recent, 0 AS draw FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND (%(current)s OR state = ANY(%(finished)s))
     UNION ALL
-    SELECT id, reported_at, {latest}, false FROM cases_ticket t
+    SELECT id, reported_at, {latest}, false, 1 FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND (%(current)s OR state = ANY(%(finished)s))
       AND overdue AND id %% {extra} = 0
     UNION ALL
     -- This month, open work again, in its last week: the backlog of a city this size.
-    SELECT id, reported_at, {latest}, true FROM cases_ticket t
+    SELECT id, reported_at, {latest}, true, 2 FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND %(current)s AND NOT state = ANY(%(finished)s)
       AND state <> %(resolved)s
 ), drawn AS (
-    SELECT pool.id AS src_id, pool.reported_at, pool.latest,
+    SELECT pool.id AS src_id, pool.reported_at, pool.latest, pool.draw, copy.i,
            make_interval(weeks => round(extract(epoch FROM
-               CASE WHEN recent THEN %(end)s - interval '7 days' * random()
-                    ELSE %(start)s + (%(end)s - %(start)s) * random() END
+               CASE WHEN recent THEN %(end)s - interval '7 days' * {when}
+                    ELSE %(start)s + (%(end)s - %(start)s) * {when} END
                - pool.reported_at) / 604800)::int
            ) AS shift
     FROM pool
-    CROSS JOIN LATERAL generate_series(1, CASE WHEN recent THEN %(open_copies)s ELSE %(copies)s END)
+    CROSS JOIN LATERAL generate_series(
+        1, CASE WHEN recent THEN %(open_copies)s ELSE %(copies)s END
+    ) AS copy(i)
 ), kept AS (
     SELECT src_id, shift, reported_at + shift AS reported_at FROM drawn
     WHERE reported_at + shift >= %(start)s AND reported_at + shift < %(end)s
       AND latest + shift <= %(now)s
-    ORDER BY random() LIMIT %(target)s
+    ORDER BY {order}, src_id, draw, i LIMIT %(target)s
 ), numbered AS (
     SELECT src_id, shift, reported_at,
            row_number() OVER (ORDER BY reported_at, src_id) AS n,
@@ -272,14 +283,21 @@ def build_month(k: int, start: dt.datetime, end: dt.datetime, target: int, now: 
         "open_copies": open_copies,
         "resolved": str(State.RESOLVED),
         "target": target,
+        "k": k,
         "tz": settings.TIME_ZONE,
         "tag": tag(k),
         "prefix": f"{10 + k:02d}",
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        # The month's draw is the same on every build of the same city.
-        cursor.execute("SELECT setseed(%s)", [(k + 1) / 100])
-        cursor.execute(PLAN_SQL.format(latest=_latest("t"), extra=OVERDUE_EXTRA), params)
+        cursor.execute(
+            PLAN_SQL.format(
+                latest=_latest("t"),
+                extra=OVERDUE_EXTRA,
+                when=UNIFORM.format(key="pool.id, pool.draw, copy.i, 'when'"),
+                order=UNIFORM.format(key="src_id, draw, i, 'order'"),
+            ),
+            params,
+        )
         cursor.execute("SELECT count(*), coalesce(max(of_day), 0) FROM bench_plan")
         planned, busiest_day = cursor.fetchone()
         if planned < target:
@@ -482,9 +500,11 @@ def main() -> None:
             "build another day's city in an empty database."
         )
     # The whole build happens at the city's moment, the demo seed's services included (their
-    # "last 90 days" are the city's); the clock ticks on from there, as it would.
-    with time_machine.travel(now, tick=True):
+    # "last 90 days" are the city's). The seed runs with the clock stopped, so its timestamps
+    # (and every copy's) are the same on every build; then it ticks on from there.
+    with time_machine.travel(now, tick=False):
         seed_s = prepare_database()
+    with time_machine.travel(now, tick=True):
         tickets = build_tickets(args.tickets, args.months, now)
         logs = build_logs(args.months, now)
         record_moment(now, args.tickets, args.months)
