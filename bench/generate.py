@@ -430,6 +430,12 @@ def stored_moment() -> dt.datetime | None:
     return row[0] if row else None
 
 
+def city_clock() -> "time_machine.travel":
+    """Travel to the city's moment, the clock ticking on from there (the real time for a city
+    that keeps none): what every script that measures runs in."""
+    return time_machine.travel(stored_moment() or timezone.now(), tick=True)
+
+
 def analyze() -> float:
     """VACUUM (ANALYZE) the filled tables: fresh statistics, and the visibility map set so index-
     only scans work as they do on a casebook that has long been vacuumed."""
