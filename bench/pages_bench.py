@@ -37,7 +37,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citymgmt.settings")
 
 import django
 import queue_bench  # sets Django up
-from queue_bench import TRANSACTION, percentile
+from queue_bench import TRANSACTION, percentile, reddest_community
 
 django.setup()
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -51,9 +51,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Officer, User  # noqa: E402
 from accounts.roles import Role, has_role  # noqa: E402
-from cases import selectors, tab_counts  # noqa: E402
-from cases.models import CLOCK_STATES, OPEN_STATES, Category, State, Ticket  # noqa: E402
-from grids.selectors import supervised_communities  # noqa: E402
+from cases import tab_counts  # noqa: E402
+from cases.models import OPEN_STATES, Category, State, Ticket  # noqa: E402
 
 WARM_UP = 20
 PAGE_P95_MS = 50
@@ -95,28 +94,6 @@ def busiest_handler() -> User:
         .order_by()
     )
     return max(handlers, key=lambda user: (load.get(user.unit_id, 0), -user.pk))
-
-
-def reddest_community(user: User) -> tuple[int, int]:
-    """The community of the user's queue with the most red clocks (running, past the deadline,
-    as the queue's colour filter reads them now): (pk, how many)."""
-    row = (
-        selectors.tickets_visible_to(user)
-        .filter(
-            community__isnull=False,
-            state__in=CLOCK_STATES,
-            deadline__isnull=False,
-            deadline__lt=timezone.now(),
-        )
-        .order_by()
-        .values_list("community_id")
-        .annotate(n=Count("*"))
-        .order_by("-n", "community_id")
-        .first()
-    )
-    if row is None:  # no red clock anywhere: the busiest community, an empty page
-        return supervised_communities(user).order_by("code").values_list("pk", flat=True)[0], 0
-    return row
 
 
 def latest_ranking_url() -> str | None:
@@ -301,7 +278,8 @@ def main() -> None:
             ratio = r["p95"] / r["bare"]
             print(
                 f"{r['page']:<24}{r['who']:<16}{r['queries']:>4} q  p50 {r['p50'] * 1e3:6.1f}  "
-                f"p95 {r['p95'] * 1e3:6.1f}  bare {r['bare'] * 1e3:6.1f}  {ratio:5.2f}×"
+                f"p95 {r['p95'] * 1e3:6.1f}  bare {r['bare'] * 1e3:6.1f}  {ratio:5.2f}×  "
+                f"{r['detail']}"
             )
 
 

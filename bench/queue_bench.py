@@ -41,12 +41,13 @@ from django.db.models import Count  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from cases import selectors, tab_counts  # noqa: E402
 from cases import views as case_views  # noqa: E402
 from cases.filters import TicketFilter  # noqa: E402
-from cases.models import OPEN_STATES, Category, Ticket, TicketEvent  # noqa: E402
+from cases.models import CLOCK_STATES, OPEN_STATES, Category, Ticket, TicketEvent  # noqa: E402
 from grids.selectors import supervised_communities  # noqa: E402
 
 PAGE_SIZE = 50
@@ -187,17 +188,32 @@ def explain(sql: str, budget: int = 25) -> str:
     return "\n".join("    " + line for line in plan)
 
 
-def filter_sets() -> Iterator[tuple[str, str]]:
-    garbage = Category.objects.get(name="暴露垃圾", parent__isnull=False)
-    gl1 = User.objects.get(username="sup_gl1")
-    # The gl1 community with the most tickets, so the colour filter has something to find.
-    community = (
-        supervised_communities(gl1)
-        .annotate(n=Count("tickets"))
-        .order_by("-n", "code")
-        .values_list("pk", flat=True)
+def reddest_community(user: User) -> tuple[int, int]:
+    """The community of the user's queue with the most red clocks (running, past the deadline,
+    as the queue's colour filter reads them now): (pk, how many)."""
+    row = (
+        selectors.tickets_visible_to(user)
+        .filter(
+            community__isnull=False,
+            state__in=CLOCK_STATES,
+            deadline__isnull=False,
+            deadline__lt=timezone.now(),
+        )
+        .order_by()
+        .values_list("community_id")
+        .annotate(n=Count("*"))
+        .order_by("-n", "community_id")
         .first()
     )
+    if row is None:  # no red clock anywhere: the first community, an empty page
+        return supervised_communities(user).order_by("code").values_list("pk", flat=True)[0], 0
+    return row
+
+
+def filter_sets(user: User) -> Iterator[tuple[str, str]]:
+    garbage = Category.objects.get(name="暴露垃圾", parent__isnull=False)
+    # (c) where there is something red to show: the user's community with the most red clocks.
+    community, _red = reddest_community(user)
     yield "a open", ""
     yield "b all+cat", f"status=all&category={garbage.pk}&sort=deadline"
     yield "c red+comm", f"colour=red&community={community}"
@@ -215,7 +231,7 @@ def measure_queue(runs: int) -> list[dict[str, Any]]:
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
-        for label, query in filter_sets():
+        for label, query in filter_sets(user):
             url = f"/cases/?{query}" if query else "/cases/"
             page = measure_page(client, url, runs)
             sql, page["matches"] = page_sql(user, query)
