@@ -18,6 +18,7 @@ page's tens). Target (issue 19): ≥ 40 queue pages a second on 2 cores.
 import http.client
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -188,11 +189,12 @@ def measure_throughput(
     finally:
         server.terminate()
         server.wait(timeout=30)
+    log = (folder / "gunicorn.log").read_text()
+    shutil.rmtree(folder)  # the collected static files
     if result["failures"]:
-        log = (folder / "gunicorn.log").read_text()[-2000:]
         raise SystemExit(
             f"{len(result['failures'])} of {requests} requests failed "
-            f"({sorted(set(result['failures']))[:5]}):\n{log}"
+            f"({sorted(set(result['failures']))[:5]}):\n{log[-2000:]}"
         )
     return {**result, "user": username, "path": path, "concurrency": concurrency}
 
