@@ -1,7 +1,15 @@
 """Build the benchmark city on PostgreSQL: the demo city, N tickets over M months, daily logs.
 
     DATABASE_URL=postgres://…/citymgmt_bench .venv/bin/python bench/generate.py \
-        [--tickets 1000000] [--months 24]
+        [--tickets 1000000] [--months 24] [--today 2026-11-22]
+
+The city is built as of a fixed moment, ``--today`` at 18:00 local time (default: the day of the
+first published run, 22 Nov 2026), not the calendar day it happens to run: the demo seed, the
+months' shares, the open backlog, "this month" and the daily logs all count from it, and every
+month's draw is a hash of each candidate's identity (not random()), so two builds make the same
+city, row for row. The moment is stored in the
+database (table ``bench_city``); bench/run.py travels to it (time-machine) so the app's "now" —
+overdue tickets, red clocks, this month — is the city's.
 
 Give it a database of its own. It migrates, seeds the demo city when there is none (3 districts,
 31 streets, 254 communities, ~2,600 grid cells, 212 officers, ~2,000 tickets made through the real
@@ -40,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citymgmt.settings")
 
 import django
+import time_machine
 
 django.setup()
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -66,6 +75,12 @@ CANDIDATES = 1.6
 LOG_SUMMARY = "bench: generated log"
 # Open work at any moment: this many days' intake (the demo's ~45 open of ~22 a day is two).
 BACKLOG_DAYS = 2.5
+# The city's "today" unless --today says otherwise: the day of the first published run.
+TODAY = dt.date(2026, 11, 22)
+# The time of day the city stands still at, local time: after the day's work, as a run at the
+# end of a working day sees it.
+CLOCK = dt.time(18, 0)
+CITY_TABLE = "bench_city"
 
 
 def tag(k: int) -> str:
@@ -151,34 +166,44 @@ def _latest(alias: str) -> str:
     return f"GREATEST({', '.join(columns)})"
 
 
+# A uniform draw in [0, 1) from a candidate's identity (source, which pool, which copy, month):
+# the same on every build, whatever order the rows come in (random() follows the plan's row
+# order, which follows the statistics ANALYZE samples).
+UNIFORM = (
+    "(hashtextextended(concat_ws(':', {key}, %(k)s), 0)::numeric / 18446744073709551616 + 0.5)"
+    "::float8"
+)
+
 PLAN_SQL = """
 CREATE TEMPORARY TABLE bench_plan ON COMMIT DROP AS
 WITH pool AS (
-    SELECT id, reported_at, {latest} AS latest, false AS recent FROM cases_ticket t
+    SELECT id, reported_at, {latest} AS latest, false AS recent, 0 AS draw FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND (%(current)s OR state = ANY(%(finished)s))
     UNION ALL
-    SELECT id, reported_at, {latest}, false FROM cases_ticket t
+    SELECT id, reported_at, {latest}, false, 1 FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND (%(current)s OR state = ANY(%(finished)s))
       AND overdue AND id %% {extra} = 0
     UNION ALL
     -- This month, open work again, in its last week: the backlog of a city this size.
-    SELECT id, reported_at, {latest}, true FROM cases_ticket t
+    SELECT id, reported_at, {latest}, true, 2 FROM cases_ticket t
     WHERE number !~ '-\\d{{6}}$' AND %(current)s AND NOT state = ANY(%(finished)s)
       AND state <> %(resolved)s
 ), drawn AS (
-    SELECT pool.id AS src_id, pool.reported_at, pool.latest,
+    SELECT pool.id AS src_id, pool.reported_at, pool.latest, pool.draw, copy.i,
            make_interval(weeks => round(extract(epoch FROM
-               CASE WHEN recent THEN %(end)s - interval '7 days' * random()
-                    ELSE %(start)s + (%(end)s - %(start)s) * random() END
+               CASE WHEN recent THEN %(end)s - interval '7 days' * {when}
+                    ELSE %(start)s + (%(end)s - %(start)s) * {when} END
                - pool.reported_at) / 604800)::int
            ) AS shift
     FROM pool
-    CROSS JOIN LATERAL generate_series(1, CASE WHEN recent THEN %(open_copies)s ELSE %(copies)s END)
+    CROSS JOIN LATERAL generate_series(
+        1, CASE WHEN recent THEN %(open_copies)s ELSE %(copies)s END
+    ) AS copy(i)
 ), kept AS (
     SELECT src_id, shift, reported_at + shift AS reported_at FROM drawn
     WHERE reported_at + shift >= %(start)s AND reported_at + shift < %(end)s
       AND latest + shift <= %(now)s
-    ORDER BY random() LIMIT %(target)s
+    ORDER BY {order}, src_id, draw, i LIMIT %(target)s
 ), numbered AS (
     SELECT src_id, shift, reported_at,
            row_number() OVER (ORDER BY reported_at, src_id) AS n,
@@ -258,12 +283,21 @@ def build_month(k: int, start: dt.datetime, end: dt.datetime, target: int, now: 
         "open_copies": open_copies,
         "resolved": str(State.RESOLVED),
         "target": target,
+        "k": k,
         "tz": settings.TIME_ZONE,
         "tag": tag(k),
         "prefix": f"{10 + k:02d}",
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(PLAN_SQL.format(latest=_latest("t"), extra=OVERDUE_EXTRA), params)
+        cursor.execute(
+            PLAN_SQL.format(
+                latest=_latest("t"),
+                extra=OVERDUE_EXTRA,
+                when=UNIFORM.format(key="pool.id, pool.draw, copy.i, 'when'"),
+                order=UNIFORM.format(key="src_id, draw, i, 'order'"),
+            ),
+            params,
+        )
         cursor.execute("SELECT count(*), coalesce(max(of_day), 0) FROM bench_plan")
         planned, busiest_day = cursor.fetchone()
         if planned < target:
@@ -365,6 +399,43 @@ def build_logs(count: int, now: dt.datetime) -> dict[str, float]:
     return {"added": added, "seconds": time.perf_counter() - started}
 
 
+def city_moment(today: dt.date) -> dt.datetime:
+    """The moment the city is built as of (and measured at): ``today`` at CLOCK, local time."""
+    return timezone.make_aware(dt.datetime.combine(today, CLOCK))
+
+
+def record_moment(now: dt.datetime, tickets: int, months_: int) -> None:
+    """Keep the city's moment in the database, where bench/run.py finds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {CITY_TABLE} "
+            "(id int PRIMARY KEY, moment timestamptz NOT NULL, tickets int, months int)"
+        )
+        cursor.execute(
+            f"INSERT INTO {CITY_TABLE} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
+            "SET moment = EXCLUDED.moment, tickets = EXCLUDED.tickets, months = EXCLUDED.months",
+            [now, tickets, months_],
+        )
+
+
+def stored_moment() -> dt.datetime | None:
+    """The moment bench/generate.py built this city as of, or None (a city built before it
+    kept one: measure it at the real time, as then)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [CITY_TABLE])
+        if cursor.fetchone()[0] is None:
+            return None
+        cursor.execute(f"SELECT moment FROM {CITY_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def city_clock() -> "time_machine.travel":
+    """Travel to the city's moment, the clock ticking on from there (the real time for a city
+    that keeps none): what every script that measures runs in."""
+    return time_machine.travel(stored_moment() or timezone.now(), tick=True)
+
+
 def analyze() -> float:
     """VACUUM (ANALYZE) the filled tables: fresh statistics, and the visibility map set so index-
     only scans work as they do on a casebook that has long been vacuumed."""
@@ -410,6 +481,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=1_000_000, help="casebook size (1,000,000)")
     parser.add_argument("--months", type=int, default=24, help="months of casework (24)")
+    parser.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        default=TODAY,
+        help=f"the city's today, YYYY-MM-DD ({TODAY}); it stands at {CLOCK:%H:%M} local time",
+    )
     args = parser.parse_args()
     if not 1 <= args.months <= 89:
         parser.error("--months is 1 to 89")
@@ -418,11 +495,27 @@ def main() -> None:
             "DATABASE_URL must point at a PostgreSQL database of its own: the benchmark city is "
             "built with PostgreSQL's SQL and the targets are PostgreSQL's (see bench/README.md)."
         )
-    seed_s = prepare_database()
-    now = timezone.now()
-    tickets = build_tickets(args.tickets, args.months, now)
-    logs = build_logs(args.months, now)
-    vacuum_s = analyze() if tickets["added"] or logs["added"] else 0.0
+    now = city_moment(args.today)
+    previous = None
+    if connection.introspection.table_names():
+        previous = stored_moment()
+    if previous is not None and previous != now:
+        # The demo seed counts from the moment too: another day needs an empty database.
+        sys.exit(
+            f"This city was built as of {timezone.localtime(previous):%Y-%m-%d %H:%M %Z}: "
+            "build another day's city in an empty database."
+        )
+    # The whole build happens at the city's moment, the demo seed's services included (their
+    # "last 90 days" are the city's). The seed runs with the clock stopped, so its timestamps
+    # (and every copy's) are the same on every build; then it ticks on from there.
+    with time_machine.travel(now, tick=False):
+        seed_s = prepare_database()
+    with time_machine.travel(now, tick=True):
+        tickets = build_tickets(args.tickets, args.months, now)
+        logs = build_logs(args.months, now)
+        record_moment(now, args.tickets, args.months)
+        vacuum_s = analyze() if tickets["added"] or logs["added"] else 0.0
+    print(f"city as of {timezone.localtime(now):%Y-%m-%d %H:%M %Z}")
     print(
         f"\nmigrate/seed {seed_s:.1f} s; {tickets['added']:,} tickets + {tickets['events']:,} "
         f"events in {tickets['months']} months, {tickets['seconds']:.1f} s; "

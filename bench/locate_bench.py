@@ -61,4 +61,7 @@ def main(points: int = 100_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    from generate import city_clock
+
+    with city_clock():  # the app's "now" is the city's
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

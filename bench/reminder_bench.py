@@ -145,4 +145,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from generate import city_clock
+
+    with city_clock():  # the app's "now" is the city's
+        main()

@@ -1,15 +1,16 @@
-"""Measure the resident complaint POST (/report/, no photo) against a minimal Django view doing
-one INSERT, and the ticket lists of the REST API (/api/v1/tickets/) and Open311
-(/open311/v2/requests.json).
+"""Measure the resident complaint POST (/report/, no photo) against a Django view that validates
+a form of the same fields and writes the ticket and its audit event (the yardstick, target ≤ 2×)
+and a minimal view doing one INSERT (the floor), and the ticket lists of the REST API
+(/api/v1/tickets/) and Open311 (/open311/v2/requests.json).
 
     .venv/bin/python bench/report_bench.py --database-url postgres://… [--requests 300] [--profile]
 
 (or DATABASE_URL in the environment). Migrates and seeds the demo city if the database has none.
 Every request goes in-process through ``django.test.Client`` (no network), the full middleware
-stack and ATOMIC_REQUESTS, DEBUG off. The yardstick view is mounted only here: the bench's own
-URLconf is the project's plus ``/bench/insert/``. The two POSTs alternate, request by request,
-so drift on a shared machine hits both alike. Target (DESIGN §9): complaint POST ≤ 2× the
-minimal view.
+stack and ATOMIC_REQUESTS, DEBUG off. The yardstick views are mounted only here: the bench's own
+URLconf is the project's plus ``/bench/form/`` and ``/bench/insert/``. The POSTs alternate,
+request by request, so drift on a shared machine hits all alike. Target (issue 19): complaint
+POST ≤ 2× the form-and-audit-row view.
 
 Rate limits: each POST (and each anonymous Open311 GET) comes from its own REMOTE_ADDR
 (10.x.y.z), so the per-IP limits count and are checked as for a real resident, but never bite;
@@ -66,6 +67,7 @@ django.setup()
 # Whitenoise warns once per process when collectstatic has not run; the bench serves no assets.
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
+from django import forms as django_forms  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect  # noqa: E402
@@ -82,7 +84,7 @@ from queue_bench import TRANSACTION, cpu_model, describe_database, ms, percentil
 
 from accounts.models import User  # noqa: E402
 from cases.categories import public_choices  # noqa: E402
-from cases.models import Source, Ticket  # noqa: E402
+from cases.models import Action, Source, Ticket, TicketEvent  # noqa: E402
 from grids.locator import locate_id  # noqa: E402
 from grids.models import GridCell  # noqa: E402
 
@@ -123,6 +125,53 @@ def minimal_insert(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"/track/{ticket.tracking_code}/filed/")
 
 
+class YardstickForm(django_forms.ModelForm):
+    """The resident's fields, validated the way any Django form validates them: required, max
+    lengths, the category a row of the table, the coordinates numbers."""
+
+    class Meta:
+        model = Ticket
+        fields = (
+            "category",
+            "description",
+            "lat",
+            "lng",
+            "address",
+            "reporter_name",
+            "reporter_phone",
+        )
+
+
+@require_POST
+def form_insert(request: HttpRequest) -> HttpResponse:
+    """The fair yardstick of the complaint POST: validate a form of the same posted fields, write
+    the ticket and its audit event (the two rows every ticket change must leave: DESIGN's
+    record_event rule), redirect. What the complaint POST does beyond it (spam and rate checks,
+    locating the point in a grid cell, numbering, routing, notifying through the outbox) is the
+    overhead the target bounds. No project code runs in it, so it does not get faster or slower
+    with the code it judges."""
+    form = YardstickForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_json(), status=400, content_type="application/json")
+    ticket = form.save(commit=False)
+    ticket.source = Source.RESIDENT
+    ticket.reported_at = timezone.now()
+    ticket.number = f"BF{ticket.tracking_code}"  # unique without a sequence: 18 of 20 chars
+    ticket.save()
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=None,
+        action=Action.CREATE,
+        from_state=ticket.state,
+        to_state=ticket.state,
+        public_note="",
+        internal_note="",
+        data={},
+        created_at=ticket.reported_at,
+    )
+    return HttpResponseRedirect(f"/track/{ticket.tracking_code}/filed/")
+
+
 def mount_yardstick() -> None:
     """The project's URLconf plus /bench/insert/, as this process's ROOT_URLCONF."""
     from web import urls as project_urls
@@ -130,6 +179,7 @@ def mount_yardstick() -> None:
     module = types.ModuleType("bench_report_urls")
     module.urlpatterns = [  # type: ignore[attr-defined]
         path("bench/insert/", minimal_insert),
+        path("bench/form/", form_insert),
         *project_urls.urlpatterns,
     ]
     for name in ("handler400", "handler403", "handler404", "handler500"):
@@ -259,7 +309,7 @@ def measure_posts(runs: int) -> dict[str, dict[str, Any]]:
     """The complaint POST and the yardstick, alternating request by request."""
     client = Client()
     forms = Complaints()
-    targets = {"complaint": "/report/", "minimal": "/bench/insert/"}
+    targets = {"complaint": "/report/", "form": "/bench/form/", "minimal": "/bench/insert/"}
     for _i in range(WARM_UP):
         for url in targets.values():
             post(client, url, forms.next())
@@ -273,7 +323,7 @@ def measure_posts(runs: int) -> dict[str, dict[str, Any]]:
         sql = statements(lambda url=url: post(client, url, forms.next()))
         results[name] = {
             "mean": statistics.mean(samples[name]),
-            "p50": statistics.median(samples[name]),
+            "p50": percentile(samples[name], 50),
             "p95": percentile(samples[name], 95),
             "sql": sql,
         }
@@ -284,7 +334,7 @@ def measure_posts(runs: int) -> dict[str, dict[str, Any]]:
         expect(client.get(filed), 200, f"GET {filed}")
     page = [timed(lambda: expect(client.get(filed), 200, f"GET {filed}")) for _i in range(runs)]
     results["filed page"] = {
-        "p50": statistics.median(page),
+        "p50": percentile(page, 50),
         "p95": percentile(page, 95),
         "sql": statements(lambda: client.get(filed)),
     }
@@ -299,7 +349,7 @@ def measure_get(client: Client, url: str, runs: int, **headers: str) -> dict[str
         run()
     samples = [timed(run) for _i in range(runs)]
     return {
-        "p50": statistics.median(samples),
+        "p50": percentile(samples, 50),
         "p95": percentile(samples, 95),
         "sql": statements(run),
     }
@@ -404,15 +454,20 @@ def main() -> None:
                 flush=True,
             )
             details.append((label, figures["sql"]))
-        complaint, minimal = posts["complaint"], posts["minimal"]
+        complaint, form, minimal = posts["complaint"], posts["form"], posts["minimal"]
         print(
-            f"\ncomplaint ÷ minimal: p50 {complaint['p50'] / minimal['p50']:.2f}×, "
-            f"p95 {complaint['p95'] / minimal['p95']:.2f}× (target ≤ 2×)\n"
+            f"\ncomplaint ÷ form + audit row: p50 {complaint['p50'] / form['p50']:.2f}×, "
+            f"p95 {complaint['p95'] / form['p95']:.2f}× (target ≤ 2×); complaint ÷ one INSERT: "
+            f"p50 {complaint['p50'] / minimal['p50']:.2f}×\n"
         )
         for label, sql in details:
             print(f"{label}: {summarize(sql)}")
         client, forms = Client(), Complaints()
-        for label, url in (("complaint", "/report/"), ("minimal", "/bench/insert/")):
+        for label, url in (
+            ("complaint", "/report/"),
+            ("form", "/bench/form/"),
+            ("minimal", "/bench/insert/"),
+        ):
             shares = sql_share(lambda url=url: post(client, url, forms.next()), ARGS.requests)
             *each, (_whole, whole) = shares
             in_sql = sum(took for _kind, took in each)
@@ -432,4 +487,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from generate import city_clock
+
+    with city_clock():  # the app's "now" is the city's
+        main()
