@@ -343,7 +343,7 @@ LOGS_SQL = """
 INSERT INTO patrols_dailylog
     (date, status, summary, problems, found, fixed_on_site, referred, enforced, contacts_visited,
      publicity_events, patrol_count, patrol_minutes, distance_m, submitted_at, reviewed_at,
-     review_note, updated_at, brigade_id, officer_id, reviewed_by_id)
+     review_note, updated_at, brigade_id, officer_id, reviewed_by_id, resolved)
 SELECT d.day,
        CASE WHEN (o.id + extract(doy FROM d.day)::int) %% 10 = 0 THEN %(draft)s
             WHEN (o.id + extract(doy FROM d.day)::int) %% 3 = 0 THEN %(submitted)s
@@ -356,7 +356,8 @@ SELECT d.day,
        3000 + (o.id * 13 + extract(doy FROM d.day)::int) %% 4000,
        CASE WHEN (o.id + extract(doy FROM d.day)::int) %% 10 = 0 THEN NULL
             ELSE (d.day + time '18:30') AT TIME ZONE %(tz)s END,
-       NULL, '', (d.day + time '18:30') AT TIME ZONE %(tz)s, o.brigade_id, o.id, NULL
+       NULL, '', (d.day + time '18:30') AT TIME ZONE %(tz)s, o.brigade_id, o.id, NULL,
+       (o.id + extract(doy FROM d.day)::int) %% 4 + (o.id + extract(doy FROM d.day)::int) %% 2
 FROM unnest(%(days)s::date[]) AS d(day)
 JOIN grids_assignment a
   ON a.valid_from <= d.day AND (a.valid_to IS NULL OR a.valid_to >= d.day)

@@ -60,7 +60,9 @@ class CommunityFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
     street = factory.SubFactory(StreetFactory)
-    code = factory.Sequence(lambda n: f"{n + 1:03d}")  # replaced below by the street prefix
+    # Three digits after the street's code: a long run makes more than 999 communities, so the
+    # sequence wraps (rows of earlier tests are rolled back by then).
+    code = factory.Sequence(lambda n: f"{(n + 1) % 1000:03d}")  # prefixed below by the street
     name = factory.Sequence(lambda n: f"测试{n}社区")
     brigade = factory.SubFactory(BrigadeFactory)
 
