@@ -29,16 +29,35 @@ def _key_missing(key: Any, delta: int = 1) -> int:
     raise ValueError(f"Key {key!r} not found (Redis is unreachable).")
 
 
-def _tolerant(method: Callable[..., Any], fallback: Callable[..., Any]) -> Callable[..., Any]:
+def _tolerant(
+    method: Callable[..., Any], fallback: Callable[..., Any], name: str = ""
+) -> Callable[..., Any]:
+    name = name or method.__name__
+
     @functools.wraps(method)
     def call(self: RedisCacheClient, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except UNREACHABLE as exc:
-            logger.warning("Cache unreachable, %s skipped: %s", method.__name__, exc)
+            logger.warning("Cache unreachable, %s skipped: %s", name, exc)
             return fallback(*args, **kwargs)
 
     return call
+
+
+# INCRBY on a key that exists, in one round trip (Django's client asks EXISTS first, then
+# INCRBY): every per-IP limit that counts a known address goes through here.
+_INCR_EXISTING = (
+    "if redis.call('EXISTS', KEYS[1]) == 1 then "
+    "return redis.call('INCRBY', KEYS[1], ARGV[1]) end return false"
+)
+
+
+def _incr_existing(self: RedisCacheClient, key: Any, delta: int) -> int:
+    value = self.get_client(key, write=True).eval(_INCR_EXISTING, 1, key, delta)
+    if value is None:
+        raise ValueError(f"Key {key!r} not found.")
+    return value
 
 
 class TolerantRedisCacheClient(RedisCacheClient):
@@ -49,7 +68,7 @@ class TolerantRedisCacheClient(RedisCacheClient):
     set = _tolerant(RedisCacheClient.set, lambda key, value, timeout: None)
     set_many = _tolerant(RedisCacheClient.set_many, lambda data, timeout: list(data))
     touch = _tolerant(RedisCacheClient.touch, lambda key, timeout: False)
-    incr = _tolerant(RedisCacheClient.incr, _key_missing)
+    incr = _tolerant(_incr_existing, _key_missing, "incr")
     delete = _tolerant(RedisCacheClient.delete, lambda key: False)
     delete_many = _tolerant(RedisCacheClient.delete_many, lambda keys: None)
     clear = _tolerant(RedisCacheClient.clear, lambda: False)

@@ -8,6 +8,7 @@ fingerprint of the table.
 import threading
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Max
 from shapely import STRtree
@@ -101,3 +102,35 @@ def locate(lat: float, lng: float) -> GridCell | None:
     if cell_id is None:
         return None
     return GridCell.objects.select_related("community__street__district").get(pk=cell_id)
+
+
+class Places(NamedTuple):
+    """A located point's unit grid and the places above it, as ids: what a ticket copies down."""
+
+    cell_id: int
+    community_id: int
+    street_id: int
+    district_id: int
+    brigade_id: int | None
+
+
+def locate_places(lat: float, lng: float) -> Places | None:
+    """The unit grid containing the point and its community, street, district and brigade, as
+    ids read in one narrow statement (no boundary, no model instances), or None off every grid:
+    what filing a report needs, where ``locate`` would build four rows and decode a polygon."""
+    cell_id = locate_id(lat, lng)
+    if cell_id is None:
+        return None
+    row = (
+        GridCell.objects.filter(pk=cell_id)
+        .values_list(
+            "community_id",
+            "community__street_id",
+            "community__street__district_id",
+            "community__brigade_id",
+        )
+        .first()
+    )
+    if row is None:  # deleted since the tree was built: as if off the grid
+        return None
+    return Places(cell_id, *row)

@@ -5,10 +5,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from grids.locator import locate, locate_id
+from grids.locator import locate, locate_id, locate_places
 from grids.models import Assignment
 
-__all__ = ["end_assignment", "locate", "locate_id"]
+__all__ = ["end_assignment", "locate", "locate_id", "locate_places"]
 
 
 @transaction.atomic

@@ -35,6 +35,9 @@ TO_SUPERVISORS = {
 TO_WORKER = {Action.DISPATCH, Action.ENFORCE, Action.REFER, Action.VERIFY_FAIL}
 TO_REQUESTER = {Action.EXTEND_APPROVE, Action.EXTEND_DENY}
 
+# What writing someone a notification reads of them: who, and whether they take e-mail.
+RECIPIENT_FIELDS = ("id", "email", "email_notifications")
+
 
 def brigade_supervisors(brigade_id: int | None) -> QuerySet[User]:
     if brigade_id is None:
@@ -63,12 +66,12 @@ def workers(ticket: Ticket) -> list[User]:
 def recipients_for(event: TicketEvent) -> list[User]:
     ticket = event.ticket
     if event.action in TO_SUPERVISORS:
-        people = list(brigade_supervisors(ticket.brigade_id))
+        people = list(brigade_supervisors(ticket.brigade_id).only(*RECIPIENT_FIELDS))
     elif event.action in TO_WORKER:
         people = workers(ticket)
     elif event.action in TO_REQUESTER:
         requester_id = event.data.get("requested_by")
-        people = list(User.objects.filter(pk=requester_id, is_active=True))
+        people = list(User.objects.filter(pk=requester_id, is_active=True).only(*RECIPIENT_FIELDS))
     else:
         people = []
     return [person for person in people if person.pk != event.actor_id]

@@ -31,6 +31,15 @@ from patrols.models import LogStatus, OutreachKind
 # The browser posts its position this often (seconds): ``data-interval`` on the tracker.
 POINT_INTERVAL_S = 45
 
+# A number no row has, stood in for an id in a URL reversed once a page.
+URL_SLOT = 2_147_483_647
+# A daily log's badge colour by status (as templates/patrols/_log_status.html draws it).
+LOG_STYLES = {
+    LogStatus.APPROVED: "success",
+    LogStatus.SUBMITTED: "primary",
+    LogStatus.RETURNED: "warning",
+}
+
 
 def _officer_or_403(request: HttpRequest):
     officer = selectors.officer_of(request.user)
@@ -332,11 +341,25 @@ def today(request: HttpRequest) -> HttpResponse:
     if request.GET.get("day"):
         day = _parse_day(request.GET["day"])
     board = list(selectors.duty_board(request.user, day))
-    for officer in board:
-        officer.log_status_label = LogStatus(officer.log_status).label if officer.log_status else ""
-    missing = selectors.officers_on_duty_without_submitted_log(
-        day, brigade_id=selectors.brigade_scope_id(request.user)
+    missing = list(
+        selectors.officers_on_duty_without_submitted_log(
+            day, brigade_id=selectors.brigade_scope_id(request.user)
+        )
     )
+    # What each row shows, worked out here once a page: the command centre's board has every
+    # officer of the city, and a ``{% url %}`` or an ``{% include %}`` a row cost more than
+    # the page's SQL.
+    week_url = reverse("patrols:week", args=[URL_SLOT])
+    log_url = reverse("patrols:log_detail", args=[URL_SLOT])
+    for officer in [*board, *missing]:
+        officer.week_url = week_url.replace(str(URL_SLOT), str(officer.pk))
+    for officer in board:
+        status = officer.log_status
+        officer.log_status_label = LogStatus(status).label if status else _("Not submitted")
+        officer.log_style = LOG_STYLES.get(status, "secondary")
+        officer.log_url = (
+            log_url.replace(str(URL_SLOT), str(officer.log_id)) if officer.log_id else ""
+        )
     cells = GridCell.objects.filter(community__in=supervised_communities(request.user))
     context = {
         "day": day,
@@ -354,7 +377,18 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    logs = selectors.logs_awaiting_review(request.user)[:100]
+    logs = list(selectors.logs_awaiting_review(request.user)[:100])
+    # Each row's link and counts line made here from one reverse and one translation, not a
+    # ``{% url %}`` and a ``{% blocktranslate %}`` a row.
+    log_url = reverse("patrols:log_detail", args=[URL_SLOT])
+    counts = _("%(found)s found, %(fixed)s fixed on site, %(visits)s visits")
+    for log in logs:
+        log.url = log_url.replace(str(URL_SLOT), str(log.pk))
+        log.counts_line = counts % {
+            "found": log.found,
+            "fixed": log.fixed_on_site,
+            "visits": log.contacts_visited,
+        }
     return render(request, "patrols/review_queue.html", {"logs": logs})
 
 

@@ -61,6 +61,19 @@ def test_officer_ranking_shows_rank_grade_change_and_rates(client, assessor, oct
     assert officer_url("GL1-001") in text
 
 
+def test_officer_ranking_draws_its_rows_with_tags_not_an_include_a_cell(client, assessor, october):
+    # Fifty rows a page, each with a grade, a change and its indicators: two includes and the
+    # indicators' branches a row cost more than the page's SQL. The same marks as the includes.
+    client.force_login(assessor)
+    response = client.get(ranking_url("officer"))
+    names = {t.name for t in response.templates}
+    assert not names & {"assessments/_grade.html", "assessments/_change.html"}
+    text = response.content.decode()
+    assert '<span class="badge text-bg-success" title="等次">A</span>' in text
+    assert '<span aria-hidden="true">▲</span><span class="visually-hidden">' in text
+    assert '<td class="text-nowrap">90.0%</td>' in text
+
+
 def test_missing_indicator_reads_not_applicable(client, assessor, october):
     client.force_login(assessor)
     response = client.get(ranking_url("officer"), HTTP_ACCEPT_LANGUAGE="en")

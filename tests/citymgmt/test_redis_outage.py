@@ -8,6 +8,7 @@ import logging
 import time
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import Client
@@ -51,6 +52,28 @@ def test_a_reachable_cache_keeps_what_it_is_given():
     assert cache.add("answer", 1) is False
     assert cache.incr("answer") == 43
     cache.delete("answer")
+    assert cache.get("answer", "missing") == "missing"
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs a live Redis (REDIS_URL)")
+def test_incrementing_a_count_is_one_redis_command_and_a_missing_one_stays_missing(monkeypatch):
+    # Every per-IP limit counting a known address increments: one round trip, not EXISTS then
+    # INCRBY; a key that is not there is refused (django-ratelimit then adds it) and not made.
+    cache = caches["default"]
+    cache.set("answer", 42, timeout=60)
+    sent = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **kwargs):
+        sent.append(args[0])
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    assert cache.incr("answer", 2) == 44
+    assert len(sent) == 1
+    cache.delete("answer")
+    with pytest.raises(ValueError):
+        cache.incr("answer")
     assert cache.get("answer", "missing") == "missing"
 
 

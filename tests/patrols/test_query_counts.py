@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from patrols import services
 from tests.factories import AssignmentFactory, OfficerFactory
@@ -65,3 +66,34 @@ def test_the_supervisor_home_is_constant_in_queries(
         response = client.get(reverse("web:supervisor_home"))
 
     assert response.context["logs_awaiting"] == n
+
+
+def test_the_patrols_today_page_draws_each_row_without_an_include(
+    monday, gulou_community, supervisor_gulou, client
+):
+    # The command centre's board lists every officer of the city: an ``{% include %}`` and two
+    # ``{% url %}`` a row cost more than the page's SQL.
+    brigade_at_work(gulou_community, 2)
+    client.force_login(supervisor_gulou)
+    response = client.get(reverse("patrols:today"))
+    assert "patrols/_log_status.html" not in {t.name for t in response.templates}
+    html = response.content.decode()
+    for officer in response.context["board"]:
+        assert f'href="{reverse("patrols:week", args=[officer.pk])}"' in html
+        assert f'href="{reverse("patrols:log_detail", args=[officer.log_id])}"' in html
+    assert html.count('<span class="badge text-bg-primary">') >= 2  # submitted
+
+
+def test_the_review_queue_links_each_log_with_its_counts(
+    monday, gulou_community, supervisor_gulou, client
+):
+    brigade_at_work(gulou_community, 2)
+    client.force_login(supervisor_gulou)
+    with translation.override("en"):
+        response = client.get(reverse("patrols:review_queue"), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    for log in response.context["logs"]:
+        # Made in the view from one reverse and one translation, not a tag a row.
+        assert log.url == reverse("patrols:log_detail", args=[log.pk])
+        assert f'href="{log.url}"' in html
+    assert html.count("0 found, 0 fixed on site, 0 visits") == 2

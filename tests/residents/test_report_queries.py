@@ -98,3 +98,31 @@ def test_a_complaint_post_opens_one_transaction_with_one_savepoint_for_the_notif
     savepoints = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SAVEPOINT")]
     assert len(savepoints) == 2, savepoints
     assert Notification.objects.get().recipient == supervisor_gulou
+
+
+def test_a_complaint_post_sends_at_most_ten_statements_savepoints_included(
+    client, form_data, supervisor_gulou, django_assert_max_num_queries
+):
+    # Here: file_complaint's savepoint (the test's transaction stands in for BEGIN), the cell's
+    # places, the day's number, the ticket, its creation event, the notifications' savepoint,
+    # the supervisors, their notifications, and the two RELEASEs.
+    locate_id(float(form_data["lat"]), float(form_data["lng"]))
+    active_category(int(form_data["category"]))
+    with django_assert_max_num_queries(10):
+        response = client.post(REPORT, form_data)
+    assert response.status_code == 302
+    assert Notification.objects.get().recipient == supervisor_gulou
+
+
+def test_a_complaint_reads_its_places_and_supervisors_as_narrow_rows(
+    client, form_data, supervisor_gulou, django_capture_on_commit_callbacks
+):
+    # The cell's polygon and four model rows, or the supervisors' whole accounts, are read for
+    # nothing: the ticket is written with ids, a notification needs who and whether by e-mail.
+    statements = post_complaint(client, form_data, django_capture_on_commit_callbacks)
+    (cell,) = [sql for sql in statements if 'FROM "grids_gridcell"' in sql]
+    assert '"boundary"' not in cell
+    assert '"grids_district"' not in cell
+    (people,) = [sql for sql in statements if 'FROM "accounts_user"' in sql]
+    assert '"password"' not in people
+    assert Notification.objects.get().recipient == supervisor_gulou

@@ -84,6 +84,22 @@ def test_list_runs_the_same_number_of_queries_for_any_page_size(
     assert len(response.context["page"]) == 25
 
 
+def test_list_draws_the_community_options_once_not_through_an_option_template_each(
+    client, command_supervisor, shop, shop_quanshan
+):
+    # The command centre's filter lists every community of the city: drawn through Django's
+    # option template one by one it cost more than the rest of the page.
+    client.force_login(command_supervisor)
+    community = shop.community
+    response = client.get(reverse("shops:list"), {"community": community.pk})
+    options = [t for t in response.templates if t.name == "django/forms/widgets/select_option.html"]
+    assert len(options) == len(response.context["form"].fields["card"].choices)  # the card's only
+    html = response.content.decode()
+    assert f'<option value="{community.pk}" selected>{community.name}</option>' in html
+    assert f'<option value="{shop_quanshan.community.pk}">' in html
+    assert {m.pk for m in response.context["page"]} == {shop.pk}
+
+
 @pytest.mark.parametrize(
     "params", [{"community": "abc"}, {"community": "99999"}, {"page": "zzz"}, {"q": "x" * 500}]
 )
