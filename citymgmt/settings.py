@@ -407,6 +407,9 @@ X_FRAME_OPTIONS = "DENY"
 # at most 2048 px a side before sending them (4 Mpx); 16 Mpx still takes a phone's full-size
 # photo from a client that does not, and bounds what decoding one costs (64 MiB, one at a time).
 CITYMGMT_IMAGE_MAX_PIXELS = env_int("CITYMGMT_IMAGE_MAX_PIXELS", 16_000_000)
+# Queue tabs and the unit's list count finished tickets (closed, rejected) only up to this many and
+# show "10,000+" beyond it (cases/tab_counts.py): a count that never scans the whole casebook.
+CASES_COUNT_CAP = env_int("CITYMGMT_COUNT_CAP", 10_000)
 # No form takes more than 9 photos (a patrol finding: 3 + 3 before + 3 after); a post with more
 # files is refused (400) before any is read.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
