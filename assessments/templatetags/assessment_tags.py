@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -77,8 +77,8 @@ def change_mark(change: Any) -> SafeString:
             f"{change:.2f}"[1:],
         )
     if sign == "flat":
-        return format_html('<span class="text-muted">0</span>')
-    return format_html('<span class="text-muted">—</span>')
+        return mark_safe('<span class="text-muted">0</span>')
+    return mark_safe('<span class="text-muted">—</span>')
 
 
 @register.simple_tag
