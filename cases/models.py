@@ -280,6 +280,9 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
         indexes = [
             # The queue: scope (brigade) + status tab, sorted by deadline.
             models.Index(fields=["brigade", "state", "deadline"], name="ticket_brigade_queue"),
+            # A brigade's tabs filtered to one category: the finished counts (capped) read this
+            # index alone, not a bitmap of the brigade's and the category's whole casebooks.
+            models.Index(fields=["brigade", "category", "state"], name="ticket_brigade_category"),
             models.Index(fields=["state", "deadline"], name="ticket_state_deadline"),
             # The default tab (open work, soonest deadline first) in the queue's own order: a
             # page of 50 is the index's first 50 entries. Without it PostgreSQL walks the
