@@ -1,5 +1,7 @@
 """The residents' side: the casework fixtures of tests/cases/conftest.py, shared."""
 
+import pytest
+
 from tests.cases.conftest import (  # noqa: F401  the casework cast and make_ticket, shared
     category,
     enforceable_category,
@@ -10,3 +12,10 @@ from tests.cases.conftest import (  # noqa: F401  the casework cast and make_tic
     officer_gulou_colleague,
     supervisor_quanshan,
 )
+
+
+@pytest.fixture
+def english(client):
+    """The client asking for English pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 QUERIES = 8  # for any number of requests: the page, not the rows, decides
 
 
-@pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def rate(client, ticket: Ticket, satisfaction, comment: str = ""):
     return client.post(
         f"/track/{ticket.tracking_code}/rate/",

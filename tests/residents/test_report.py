@@ -28,12 +28,6 @@ FAR_AWAY = (39.9042, 116.4074)  # Beijing
 
 
 @pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def form_data(category, gulou_community):
     lat, lng = IN_HUANGLOU
     return {

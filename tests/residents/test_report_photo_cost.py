@@ -35,12 +35,6 @@ def phone_jpeg(size: tuple[int, int] = (1600, 1200)) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def form_data(category, gulou_community):
     lat, lng = IN_HUANGLOU
     return {

@@ -23,12 +23,6 @@ from tests.factories import jpeg_bytes, processed_photo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def track(client, ticket: Ticket):
     return client.get(f"/track/{ticket.tracking_code}/")
 
