@@ -7,6 +7,8 @@ moment it happens, inside the transition's transaction, in the order of INSTALLE
   rows of ``notifications`` are written so, committing with the change they tell of);
 - ``deadline_listeners``: called with ``(ticket, old_deadline, now)`` when a decision moves a
   running clock's deadline (``notifications`` carries the reminders already sent over);
+- ``overdue_listeners``: called with ``(ticket, deadline)`` when the reminder scan flags a ticket
+  overdue, once per deadline (``webhooks``: the ``ticket.overdue`` event);
 - ``page_context``: called with ``(request, ticket)`` when the ticket page is drawn; each returns
   what it adds to the page's context (``privacy``: when and why the reporter's contact details
   were removed);
@@ -40,6 +42,8 @@ event_listeners: list[EventListener] = []
 PageContext = Callable[["HttpRequest", "Ticket"], dict]
 
 deadline_listeners: list[DeadlineListener] = []
+OverdueListener = Callable[["Ticket", datetime.datetime], object]
+overdue_listeners: list[OverdueListener] = []
 page_context: list[PageContext] = []
 
 
@@ -79,6 +83,13 @@ def on_deadline_moved(listener: DeadlineListener) -> DeadlineListener:
     """Register ``listener`` for deadlines moved by a decision (once, however often called)."""
     if listener not in deadline_listeners:
         deadline_listeners.append(listener)
+    return listener
+
+
+def on_overdue(listener: OverdueListener) -> OverdueListener:
+    """Register ``listener`` for tickets flagged overdue (once, however often called)."""
+    if listener not in overdue_listeners:
+        overdue_listeners.append(listener)
     return listener
 
 
@@ -134,6 +145,11 @@ def deadline_moved(
 ) -> None:
     for listener in deadline_listeners:
         listener(ticket, old_deadline, now)
+
+
+def flagged_overdue(ticket: "Ticket", deadline: datetime.datetime) -> None:
+    for listener in overdue_listeners:
+        listener(ticket, deadline)
 
 
 def page_extras(request: "HttpRequest", ticket: "Ticket") -> dict:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shops",
     "open311",
     "privacy",
+    "webhooks",
     "demo",
 ]
 
@@ -268,6 +269,9 @@ CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
 # is marked failed, and the first retry's delay (doubling after each failure, at most 6 hours).
 CITYMGMT_OUTBOX_MAX_ATTEMPTS = env_int("CITYMGMT_OUTBOX_MAX_ATTEMPTS", 8)
 CITYMGMT_OUTBOX_RETRY_SECONDS = env_int("CITYMGMT_OUTBOX_RETRY_SECONDS", 30)
+
+# Webhooks: an endpoint failing for this long is switched off and the admins told.
+CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS = env_int("CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS", 24)
 
 # SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…); unset means no SMS.
 SMS_URL = env_str("SMS_URL")

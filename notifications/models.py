@@ -19,6 +19,7 @@ class NoticeKind(models.TextChoices):
     ESCALATED = "escalated", _("Overdue: escalated")
     MISSING_LOG = "missing_log", _("Daily log not submitted")
     MISSING_LOGS = "missing_logs", _("Officers without a daily log")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
 
 
 class EmailStatus(models.TextChoices):

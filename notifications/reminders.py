@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import UnitKind, User
 from accounts.roles import Role
-from cases import deadlines
+from cases import deadlines, hooks
 from cases.models import CLOCK_STATES, Ticket
 from notifications.models import DeadlineReminder, NoticeKind, Notification
 from notifications.services import brigade_supervisors, queue_emails, workers
@@ -142,6 +142,7 @@ def send_step(ticket: Ticket, kind: str, now: datetime.datetime) -> int | None:
             return None  # another scan sent it first
         if kind == NoticeKind.OVERDUE and not overdue:
             Ticket.objects.filter(pk=ticket.pk).update(overdue=True)
+            hooks.flagged_overdue(ticket, ticket.deadline)
         notes = Notification.objects.bulk_create(
             Notification(
                 recipient=person,
