@@ -26,7 +26,8 @@ IN_VIEW = """
   const map = document.querySelector("[data-grid-map]").getBoundingClientRect();
   const inside = (sel) => { const e = document.querySelector(sel); if (!e) return false;
     const r = e.getBoundingClientRect();
-    return r.left >= map.left && r.right <= map.right && r.top >= map.top && r.bottom <= map.bottom; };
+    return r.left >= map.left && r.right <= map.right
+      && r.top >= map.top && r.bottom <= map.bottom; };
   return {me: inside(".me-marker"), pin: inside(".problem-marker")};
 }
 """
