@@ -128,7 +128,7 @@ ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
 def form_kwargs(spec: ActionSpec, ticket: Ticket) -> dict:
     """The choice lists an action's form needs, scoped to the ticket."""
     if spec.form_class is forms.OfficerChoiceForm:
-        return {"officers": selectors.dispatchable_officers(ticket)}
+        return {"officers": selectors.suggested_officers(ticket)}
     if spec.form_class is forms.ReferForm:
         return {"units": selectors.referral_units()}
     return {}

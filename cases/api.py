@@ -39,11 +39,12 @@ from cases.models import (
     Source,
     Ticket,
 )
-from cases.permissions import takes_intake
+from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
 from cases.serializers import (
     ActionResultSerializer,
     CategorySerializer,
+    DispatchOfficerSerializer,
     EventSerializer,
     PhotoSerializer,
     TicketCreatedSerializer,
@@ -255,6 +256,25 @@ class TicketEvents(APIView):
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
         return Response(EventSerializer(selectors.timeline(ticket), many=True).data)
+
+
+class TicketDispatchOfficers(APIView):
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="Whom to dispatch a ticket to",
+        description="The officers of the ticket's brigade in the order the dispatch form lists "
+        "them: posted to the ticket's unit grid and on duty now first (`suggested`), then posted "
+        "there, then on duty elsewhere, then the rest, each by badge number. For the ticket's "
+        "supervisors; others get 403.",
+        parameters=[NUMBER],
+        responses={200: DispatchOfficerSerializer(many=True)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        ticket = selectors.access_ticket(request.user, number)
+        if not supervises(ticket, request.user):
+            raise PermissionDenied
+        officers = selectors.suggested_officers(ticket)
+        return Response(DispatchOfficerSerializer(officers, many=True).data)
 
 
 class TicketPhotos(APIView):

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import mainland_mobile
+from accounts.models import Officer, mainland_mobile
 from cases import deadlines
 from cases.categories import active_category, leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
 from cases.photos import MAX_PHOTOS_PER_STEP, decode_photo, read_photo
+from cases.selectors import DispatchRank
 from citymgmt.forms import NOTE_WIDGET, CostlyField, StyledForm
 from citymgmt.images import CheckedImage, ProcessedImage
 from citymgmt.text import no_control_characters
@@ -240,13 +241,24 @@ class RejectForm(StateForm):
         return data
 
 
+def officer_choice_label(officer: Officer) -> str:
+    """An officer in a dispatch list: name and badge, and why they stand where they do when the
+    list is ``selectors.suggested_officers`` (★ for the suggestion)."""
+    label = f"{officer.user} ({officer.badge_number})"
+    rank = getattr(officer, "dispatch_rank", None)
+    if rank is None or rank == DispatchRank.OTHER:
+        return label
+    mark = "★ " if rank == DispatchRank.SUGGESTED else ""
+    return f"{mark}{label} · {DispatchRank(rank).label}"
+
+
 class OfficerChoiceForm(NoteForm):
     officer = forms.ModelChoiceField(label=_("Officer"), queryset=None)
 
     def __init__(self, *args, officers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
-        self.fields["officer"].label_from_instance = lambda o: f"{o.user} ({o.badge_number})"
+        self.fields["officer"].label_from_instance = officer_choice_label
 
 
 class ReferForm(NoteForm):

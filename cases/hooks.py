@@ -17,7 +17,11 @@ moment it happens, inside the transition's transaction, in the order of INSTALLE
   bound through ``cases.views.ticket_page(…, bound=(panel name, form))``;
 - ``extra_event_kinds``: the ``TicketEvent.action`` codes a feature records, with their labels
   (``shops``: persuaded, waived, warned, seized, penalty case). The field's choices are
-  ``event_kind_choices``, so a registered kind validates and shows its label on the timeline.
+  ``event_kind_choices``, so a registered kind validates and shows its label on the timeline;
+- ``on_duty_rules``: called with the moment a dispatch list is drawn; each returns a ``Q`` over
+  ``accounts.Officer`` for those on duty then (``patrols``: an open patrol, or a posting whose
+  hours these are on the official calendar). The dispatch list puts them first
+  (``cases.selectors.suggested_officers``); with none registered, a posting's own days and hours.
 
 A listener's failure is its own: listeners that must not take the ticket's change with them
 guard themselves (``notifications.services.notify_event`` runs under a savepoint).
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import Q
     from django.forms import BaseForm
     from django.http import HttpRequest
     from django.utils.functional import Promise
@@ -37,6 +42,7 @@ if TYPE_CHECKING:
 
 EventListener = Callable[["TicketEvent"], object]
 DeadlineListener = Callable[["Ticket", datetime.datetime, datetime.datetime], object]
+OnDutyRule = Callable[[datetime.datetime], "Q"]
 
 event_listeners: list[EventListener] = []
 PageContext = Callable[["HttpRequest", "Ticket"], dict]
@@ -70,6 +76,7 @@ class EventKind:
 
 panels: list[Panel] = []
 extra_event_kinds: dict[str, EventKind] = {}
+on_duty_rules: list[OnDutyRule] = []
 
 
 def on_event(listener: EventListener) -> EventListener:
@@ -98,6 +105,13 @@ def on_page(provider: PageContext) -> PageContext:
     if provider not in page_context:
         page_context.append(provider)
     return provider
+
+
+def on_duty(rule: OnDutyRule) -> OnDutyRule:
+    """Register ``rule`` for who is on duty at a moment (once, however often called)."""
+    if rule not in on_duty_rules:
+        on_duty_rules.append(rule)
+    return rule
 
 
 def add_panel(panel: Panel) -> Panel:

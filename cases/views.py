@@ -4,7 +4,6 @@ one selector or service, and render; scoping lives in ``cases.selectors``."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django_fsm import has_transition_perm
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from accounts.scope import scope_of
 from cases import actions, deadlines, forms, hooks, selectors, services, tab_counts
 from cases.contacts import can_see_contact
 from cases.filters import STATUS_TABS, TicketFilter
@@ -29,8 +29,9 @@ from cases.photos import served_file
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from citymgmt.text import as_id
-from grids.maps import pick_map
+from grids.maps import pick_map, tile_config
 from grids.models import Assignment, Community
+from grids.navigation import navigate_links
 from grids.selectors import community_cells_geojson, supervised_communities
 from grids.services import locate
 
@@ -83,7 +84,8 @@ def ticket_page(
         "pending_extension": ticket.extension_requests.filter(decided_at__isnull=True).first()
         if ticket.extension_pending
         else None,
-        "map_data": _map_data(ticket),
+        "map_data": _map_data(ticket, on_task=scope_of(request.user).is_officer),
+        "navigate_links": navigate_links(ticket.lat, ticket.lng, _place_name(ticket)),
         "pending_reopen_request": is_supervisor
         and ticket.satisfaction is not None
         and ticket.reopen_requests.filter(decided_at__isnull=True).exists(),
@@ -94,7 +96,14 @@ def ticket_page(
     return render(request, "cases/detail.html", context, status=status)
 
 
-def _map_data(ticket: Ticket) -> dict:
+def _place_name(ticket: Ticket) -> str:
+    """What the map app shows at the pin: the ticket's number and where it is."""
+    return " ".join(part for part in (ticket.number, ticket.address) if part)
+
+
+def _map_data(ticket: Ticket, *, on_task: bool = False) -> dict:
+    """The ticket's map: its grid, its pin, and for an officer (``on_task``) their own position
+    from the phone beside it."""
     cells: dict = {"type": "FeatureCollection", "features": []}
     if ticket.grid_cell_id:
         cell = ticket.grid_cell
@@ -110,8 +119,9 @@ def _map_data(ticket: Ticket) -> dict:
     return {
         "cells": cells,
         "point": [ticket.lat, ticket.lng] if ticket.lat is not None else None,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
+        **tile_config(),
+        "locateMe": on_task and ticket.lat is not None,
+        "meLabel": str(_("You are here")),
     }
 
 

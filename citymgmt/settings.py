@@ -25,6 +25,7 @@ from citymgmt.env import (
     env_str,
     env_time_zone,
 )
+from citymgmt.tiles import tile_layers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("CITYMGMT_VAR_DIR", BASE_DIR / "var")
@@ -384,10 +385,20 @@ SPECTACULAR_SETTINGS = {
 
 # Public site URL used in QR codes and printed cards; empty means "the host of the request".
 SITE_URL = env_str("SITE_URL").rstrip("/")
-# Tile layer for maps; empty draws grid outlines on a plain background (no tile server offline).
+# Map backgrounds (citymgmt/tiles.py): a preset (MAP_TILES=tianditu with TIANDITU_KEY, or amap)
+# or a tile server of one's own (MAP_TILE_URL, with MAP_TILE_GCJ02 when it draws in GCJ-02, as
+# most Chinese sources do: we store WGS84 and shift on display). None set: grid outlines on a
+# plain background (no tile server offline, as in the demo).
 MAP_TILE_URL = env_str("MAP_TILE_URL")
-# Most Chinese tile sources (Amap, Tencent) are in GCJ-02; we store WGS84 and shift on display.
-MAP_TILE_GCJ02 = env_bool("MAP_TILE_GCJ02", default=False)
+_tiles = tile_layers(
+    preset=env_str("MAP_TILES"),
+    tianditu_key=env_str("TIANDITU_KEY"),
+    url=MAP_TILE_URL,
+    gcj02=env_bool("MAP_TILE_GCJ02", default=False),
+    attribution=env_str("MAP_TILE_ATTRIBUTION"),
+)
+MAP_TILE_LAYERS = _tiles.layers
+MAP_TILE_GCJ02 = _tiles.gcj02
 # Office hours that ticket deadlines count (citymgmt/workcalendar.py), on official working days.
 CITYMGMT_WORKING_PERIODS = (
     (datetime.time(8, 30), datetime.time(12, 0)),
@@ -465,8 +476,9 @@ def _tile_source(url: str) -> str:
 
 
 _img_src = [SELF, "data:", "blob:"]
-if MAP_TILE_URL:
-    _img_src.append(_tile_source(MAP_TILE_URL))
+for _layer in MAP_TILE_LAYERS:
+    if _tile_source(_layer["url"]) not in _img_src:
+        _img_src.append(_tile_source(_layer["url"]))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

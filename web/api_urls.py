@@ -28,6 +28,11 @@ v1 = [
     path("tickets/<ticket:number>/", cases_api.TicketDetail.as_view(), name="ticket"),
     path("tickets/<ticket:number>/events/", cases_api.TicketEvents.as_view(), name="events"),
     path("tickets/<ticket:number>/photos/", cases_api.TicketPhotos.as_view(), name="photos"),
+    path(
+        "tickets/<ticket:number>/officers/",
+        cases_api.TicketDispatchOfficers.as_view(),
+        name="dispatch_officers",
+    ),
     *[
         path(
             f"tickets/<ticket:number>/{spec.name}/",

@@ -261,6 +261,13 @@ CELLS = (
     Cell("api photos", "GET", API, lambda w, r: f"/api/v1/tickets/{w.ticket_a.number}/photos/"),
     Cell("api photo file", "GET", API, lambda w, r: f"/api/v1/photos/{w.photo_a.pk}/"),
     Cell(
+        "api dispatch officers",
+        "GET",
+        API,
+        lambda w, r: f"/api/v1/tickets/{w.ticket_a.number}/officers/",
+        seen=("officer_a", "assessor"),  # they see the ticket, but do not dispatch it
+    ),
+    Cell(
         "api start (officer's step)",
         "POST",
         API,
@@ -1172,6 +1179,7 @@ ALLOWED: dict[str, set[str]] = {
         "api events",
         "api photos",
         "api photo file",
+        "api dispatch officers",
         "patrol page",
         "api patrol",
         "daily log page",
@@ -1215,6 +1223,7 @@ ALLOWED: dict[str, set[str]] = {
         "api events",
         "api photos",
         "api photo file",
+        "api dispatch officers",
         "patrol page",
         "api patrol",
         "daily log page",
