@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
 from assessments.indicators import Window, totals_filters
-from cases.models import Source, Ticket
+from cases.models import Source
 from cases.selectors import tickets_visible_to
 from citymgmt.months import month_bounds
 from command.selectors import overdue_q

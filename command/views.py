@@ -118,9 +118,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
     tickets = ticket_filter.qs.order_by()
     body: dict[str, Any] = {"zoom": zoom}
     if zoom >= selectors.POINT_ZOOM:
-        rows, truncated = selectors.points(
-            tickets, now=now, bbox=bbox, limit=selectors.POINT_LIMIT
-        )
+        rows, truncated = selectors.points(tickets, now=now, bbox=bbox, limit=selectors.POINT_LIMIT)
         body.update(mode="points", points=rows, truncated=truncated)
     else:
         by = "grid" if zoom >= selectors.GRID_ZOOM else "community"

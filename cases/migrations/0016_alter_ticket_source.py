@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_brigade_category_index'),
+        ("cases", "0015_brigade_category_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticket',
-            name='source',
-            field=models.CharField(choices=[('patrol', 'Patrol'), ('resident', 'Resident'), ('hotline_12345', '12345 hotline'), ('digital_city', 'Digital city'), ('leadership_patrol', 'Leadership patrol'), ('api', 'API'), ('governance', 'Source governance')], max_length=20, verbose_name='source'),
+            model_name="ticket",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("patrol", "Patrol"),
+                    ("resident", "Resident"),
+                    ("hotline_12345", "12345 hotline"),
+                    ("digital_city", "Digital city"),
+                    ("leadership_patrol", "Leadership patrol"),
+                    ("api", "API"),
+                    ("governance", "Source governance"),
+                ],
+                max_length=20,
+                verbose_name="source",
+            ),
         ),
     ]

@@ -7,34 +7,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0016_alter_ticket_source'),
-        ('grids', '0002_history'),
+        ("cases", "0016_alter_ticket_source"),
+        ("grids", "0002_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GovernanceTask',
+            name="GovernanceTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window_days', models.PositiveSmallIntegerField(verbose_name='window (days)')),
-                ('recurring_count', models.PositiveIntegerField(verbose_name='tickets in the window')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened at')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category', verbose_name='category')),
-                ('grid_cell', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.gridcell', verbose_name='unit grid')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('recurring', models.ManyToManyField(blank=True, related_name='governance_tasks', to='cases.ticket', verbose_name='recurring tickets')),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='governance_task', to='cases.ticket', verbose_name='ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("window_days", models.PositiveSmallIntegerField(verbose_name="window (days)")),
+                (
+                    "recurring_count",
+                    models.PositiveIntegerField(verbose_name="tickets in the window"),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="opened at"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "grid_cell",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grids.gridcell",
+                        verbose_name="unit grid",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "recurring",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="governance_tasks",
+                        to="cases.ticket",
+                        verbose_name="recurring tickets",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="governance_task",
+                        to="cases.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'governance task',
-                'verbose_name_plural': 'governance tasks',
-                'ordering': ['-opened_at'],
-                'indexes': [models.Index(fields=['grid_cell', 'category'], name='governance_hotspot')],
+                "verbose_name": "governance task",
+                "verbose_name_plural": "governance tasks",
+                "ordering": ["-opened_at"],
+                "indexes": [
+                    models.Index(fields=["grid_cell", "category"], name="governance_hotspot")
+                ],
             },
         ),
     ]

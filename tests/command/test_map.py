@@ -135,7 +135,14 @@ def test_points_are_coloured_by_deadline_and_overdue_ones_come_first(
         (fine.number, "green"),
     ]
     assert clusters[0] | {"id": 0, "lat": 0, "lng": 0} == {
-        "id": 0, "label": "黄楼社区", "lat": 0, "lng": 0, "n": 3, "red": 1, "yellow": 1, "green": 1
+        "id": 0,
+        "label": "黄楼社区",
+        "lat": 0,
+        "lng": 0,
+        "n": 3,
+        "red": 1,
+        "yellow": 1,
+        "green": 1,
     }
 
 
