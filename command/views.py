@@ -23,9 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scope import scope_of
 from cases import selectors as case_selectors
 from cases.filters import TicketFilter
+from cases.models import OPEN_STATES
 from command import hotspots, screen, selectors, services
 from command.forms import GovernanceForm
 
+# The map data's own parameters (the view); any other is one of the queue's filters.
+VIEW_PARAMS = {"zoom", "bbox"}
 # How often the big screen asks for its figures.
 SCREEN_POLL_SECONDS = 5
 
@@ -108,14 +111,19 @@ def _int(raw: str | None, default: int, low: int, high: int) -> int:
 def map_data(request: HttpRequest) -> JsonResponse:
     """The map's tickets for ``zoom`` and ``bbox`` (w,s,e,n) under the queue's filters:
     clusters per community or unit grid below ``POINT_ZOOM``, points in the view from it on."""
-    ticket_filter = _ticket_filter(request)
-    if not ticket_filter.is_valid():
-        return JsonResponse({"errors": ticket_filter.errors.get_json_data()}, status=400)
+    if set(request.GET) <= VIEW_PARAMS:
+        # No filter: the queue's default tab (open work) without building its choice lists,
+        # which would cost more than the map's own SQL (the big screen asks every few seconds).
+        tickets = case_selectors.tickets_visible_to(request.user).filter(state__in=OPEN_STATES)
+    else:
+        ticket_filter = _ticket_filter(request)
+        if not ticket_filter.is_valid():
+            return JsonResponse({"errors": ticket_filter.errors.get_json_data()}, status=400)
+        # The queue's order is no use to an aggregate: the map sorts for itself.
+        tickets = ticket_filter.qs.order_by()
     now = timezone.now()
     zoom = _int(request.GET.get("zoom"), 12, 0, 22)
     bbox = selectors.Bbox.parse(request.GET.get("bbox", ""))
-    # The queue's order is no use to an aggregate: the map sorts for itself.
-    tickets = ticket_filter.qs.order_by()
     body: dict[str, Any] = {"zoom": zoom}
     if zoom >= selectors.POINT_ZOOM:
         rows, truncated = selectors.points(tickets, now=now, bbox=bbox, limit=selectors.POINT_LIMIT)
