@@ -46,10 +46,11 @@
     ranking.setOption({
       backgroundColor: "transparent",
       grid: { left: 150, right: 30, top: 10, bottom: 20 },
-      xAxis: { type: "value", max: 100, name: words.onTime },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "value", max: 100 },
       yAxis: { type: "category", inverse: true,
         data: ranked.map(function (r) { return r.brigade; }) },
-      series: [{ type: "bar", data: ranked.map(function (r) { return r.on_time || 0; }),
+      series: [{ type: "bar", name: words.onTime, data: ranked.map(function (r) { return r.on_time || 0; }),
         itemStyle: { color: "#4fd1ff" } }],
     });
 
