@@ -578,6 +578,8 @@ def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
         "split_on_site": row["split_on_site"],
         "split_managed": row["split_managed"],
         "split_enforced": row["split_enforced"],
+        "governance_opened": row["governance_opened"],
+        "governance_cured": row["governance_cured"],
         "officers": sum(1 for s in scores if s.kind == SubjectKind.OFFICER),
         "brigades": sum(1 for s in scores if s.kind == SubjectKind.BRIGADE),
     }

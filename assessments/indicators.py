@@ -215,6 +215,10 @@ def totals_filters(w: Window) -> dict[str, Q]:
         "split_on_site": registered & Q(on_site=True),
         "split_managed": registered & Q(route=Route.REFER),
         "split_enforced": registered & Q(route=Route.ENFORCE),
+        # 源头治理: governance tasks opened from hotspots this month, and those cured at the
+        # source (closed after verification) this month, whenever they were opened.
+        "governance_opened": Q(source=Source.GOVERNANCE) & w.within("reported_at"),
+        "governance_cured": Q(source=Source.GOVERNANCE, state=State.CLOSED) & w.within("closed_at"),
     }
 
 

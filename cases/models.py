@@ -134,6 +134,9 @@ class Source(models.TextChoices):
     DIGITAL_CITY = "digital_city", _("Digital city")
     LEADERSHIP_PATROL = "leadership_patrol", _("Leadership patrol")
     API = "api", _("API")
+    # A task the command centre opened from a hotspot (源头治理): the recurring problem's cause,
+    # referred to the unit that can remove it (command.services.open_governance_task).
+    GOVERNANCE = "governance", _("Source governance")
 
 
 class Priority(models.TextChoices):

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "open311",
     "privacy",
     "webhooks",
+    "command",
     "demo",
 ]
 
@@ -437,6 +438,10 @@ CASES_COUNT_CAP = env_int("CITYMGMT_COUNT_CAP", 10_000)
 # No form takes more than 9 photos (a patrol finding: 3 + 3 before + 3 after); a post with more
 # files is refused (400) before any is read.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Hotspots (command/hotspots.py): a unit grid and a category where at least this many tickets
+# were reported within this many days keep coming back: a case for 源头治理.
+CITYMGMT_HOTSPOT_MIN_TICKETS = env_int("CITYMGMT_HOTSPOT_MIN_TICKETS", 3)
+CITYMGMT_HOTSPOT_DAYS = env_int("CITYMGMT_HOTSPOT_DAYS", 30)
 
 # A running assessment whose task gave no sign of life for this many seconds lost its worker: the
 # page shows it interrupted and it can be started again (assessments/models.py).

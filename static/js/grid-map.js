@@ -257,5 +257,7 @@
     }
   }
 
+  // The command centre's maps (command-map.js) place their points the same way.
+  window.citymgmtToGcj02 = toGcj02;
   document.querySelectorAll("[data-grid-map]").forEach(draw);
 })();

@@ -195,6 +195,8 @@ def test_city_totals_for_the_month_overview(small_city, assessor):
         "split_on_site": 8,
         "split_managed": 3,
         "split_enforced": 1,
+        "governance_opened": 0,
+        "governance_cured": 0,
         "officers": 4,
         "brigades": 2,
         "na": {},
