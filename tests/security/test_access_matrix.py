@@ -29,6 +29,7 @@ approved…), and a denied one must leave it undone. Monthly scores (issue 7) ar
 ``ASSESSMENT_CELLS``.
 """
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
+from openpyxl import load_workbook
 
 from accounts.models import User
 from assessments.models import Run, RunStatus
@@ -138,6 +140,19 @@ def _api_has(key: str, value: Callable[[World], Any]) -> Callable[[World, Any], 
         body = response.json()
         rows = body["results"] if isinstance(body, dict) else body
         return any(row.get(key) == value(w) for row in rows)
+
+    return shows
+
+
+def _export_has(number: Callable[[World], str]) -> Callable[[World, Any], bool]:
+    """A queue export (CSV or workbook) shows the ticket when a row holds its number."""
+
+    def shows(w: World, response: Any) -> bool:
+        body = b"".join(response.streaming_content)
+        if response["Content-Type"].startswith("text/csv"):
+            return number(w) in body.decode("utf-8")
+        sheet = load_workbook(io.BytesIO(body), read_only=True).active
+        return any(row[0] == number(w) for row in sheet.iter_rows(values_only=True))
 
     return shows
 
@@ -807,6 +822,23 @@ MORE_CELLS = (
         lambda w, r: "/api/v1/tickets/?page_size=100",
         shows=_api_has("number", lambda w: w.ticket_b.number),
     ),
+    # The queue's exports (issue 23): what the queue and the API list show, as files.
+    *[
+        Cell(
+            f"{list_name} {fmt}: ticket {x}",
+            "GET",
+            kind,
+            lambda w, r, url=url, fmt=fmt: f"{reverse(url + fmt)}?status=all",
+            shows=_export_has(lambda w, x=x: getattr(w, f"ticket_{x.lower()}").number),
+            gate=SUPERVISORS if kind == PAGE else None,
+        )
+        for list_name, url, kind in (
+            ("queue export", "cases:export_", PAGE),
+            ("api export", "api:tickets_export_", API),
+        )
+        for fmt in ("csv", "xlsx")
+        for x in "AB"
+    ],
     Cell(
         "api list: patrol A",
         "GET",
@@ -1282,6 +1314,17 @@ ALLOWED: dict[str, set[str]] = {
         "B: merchant page",
     },
 }
+
+# The queue's exports hold exactly what the queue and the API list hold (cases.exports): a role
+# reads ticket X in an export when it reads it in the list the export is of.
+for _cells in ALLOWED.values():
+    for _list, _export in (("queue", "queue export"), ("api list", "api export")):
+        _cells |= {
+            f"{_export} {fmt}: ticket {x}"
+            for x in "AB"
+            for fmt in ("csv", "xlsx")
+            if f"{_list}: ticket {x}" in _cells
+        }
 
 # A misspelt cell in the table would pass silently as "denied": the table names cells that exist.
 assert len({c.name for c in CELLS}) == len(CELLS), "cell names are unique"
