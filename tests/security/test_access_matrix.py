@@ -188,6 +188,18 @@ STEPS: tuple[tuple[str, str, Callable[[World], dict], str | None], ...] = (
     ("decide_extension", "extension_a", lambda w: {"decision": "approve", "note": ""}, None),
     ("conclude", "enforcement_a", lambda w: {"note": "责令改正，已整改"}, None),
     ("verify", "resolved_a", lambda w: {"result": "pass", "note": ""}, "closed"),
+    (
+        "field_check_send",
+        "resolved_a",
+        lambda w: {"officer": w.users["officer_a"].officer.pk, "note": ""},
+        None,
+    ),
+    (
+        "field_check",
+        "checking_a",
+        lambda w: {"result": "pass", "note": "", "lat": POINT_A[0], "lng": POINT_A[1]},
+        "closed",
+    ),
     ("reopen", "mine", lambda w: {"reason": "居民反映问题复现"}, None),
 )
 
@@ -198,7 +210,7 @@ def _step_cells() -> tuple[Cell, ...]:
     seen = ("officer_a", "supervisor_a", "command", "assessor")
     for action, name, data, state in STEPS:
         # resolve needs a photo; conclude's is optional, but its endpoint takes multipart only
-        photo = "photos" if action in ("resolve", "conclude") else ""
+        photo = "photos" if action in ("resolve", "conclude", "field_check") else ""
 
         def done(w: World, name: str = name, state: str | None = state) -> bool:
             return _stepped(w, name, state)
@@ -1063,11 +1075,12 @@ SUPERVISOR_STEPS = (
     "refer",
     "enforce",
     "verify",
+    "field_check_send",
     "reopen",
     "decide_extension",
     "conclude",
 )
-OFFICER_STEPS = ("return", "resolve", "extend", "conclude")
+OFFICER_STEPS = ("return", "resolve", "extend", "conclude", "field_check")
 
 
 def steps(*actions: str) -> set[str]:
