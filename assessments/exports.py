@@ -115,4 +115,3 @@ def csv_response(run: Run, kind: str, scores: QuerySet[Score], *, filename: str)
     for row in rows(run, kind, scores):
         writer.writerow([csv_cell(value) for value in row])
     return response
-

@@ -74,9 +74,8 @@ def _median_s(run: Any, runs: int) -> float:
 def _row_statement(client: Client, url: str) -> str:
     with CaptureQueriesContext(connection) as captured:
         _download(client, url)
-    statements = [
-        q["sql"] for q in captured.captured_queries if q["sql"].split()[0].upper() not in TRANSACTION
-    ]
+    statements = [q["sql"] for q in captured.captured_queries]
+    statements = [sql for sql in statements if sql.split()[0].upper() not in TRANSACTION]
     return max(statements, key=lambda sql: sql.count('"cases_ticket".'))
 
 
