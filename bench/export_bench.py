@@ -76,7 +76,9 @@ def _row_statement(client: Client, url: str) -> str:
         _download(client, url)
     statements = [q["sql"] for q in captured.captured_queries]
     statements = [sql for sql in statements if sql.split()[0].upper() not in TRANSACTION]
-    return max(statements, key=lambda sql: sql.count('"cases_ticket".'))
+    rows = max(statements, key=lambda sql: sql.count('"cases_ticket".'))
+    # On PostgreSQL the rows come through a server-side cursor: DECLARE … CURSOR FOR SELECT …
+    return rows[rows.index("SELECT") :] if rows.startswith("DECLARE") else rows
 
 
 def _bare(sql: str) -> None:
