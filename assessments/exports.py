@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -20,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from assessments import presenting
 from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import INDICATORS
+from citymgmt.spreadsheets import BOM, XLSX, attachment, csv_cell
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RATE_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
 COUNT_FORMAT = "0"
@@ -99,38 +98,20 @@ def workbook(run: Run, sheets: dict[str, QuerySet[Score]]) -> Workbook:
     return book
 
 
-def _attachment(filename: str) -> str:
-    # RFC 6266/5987: an ASCII fallback for old clients, the Chinese name for the others.
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-
-
 def xlsx_response(run: Run, sheets: dict[str, QuerySet[Score]], *, filename: str) -> HttpResponse:
     buffer = io.BytesIO()
     workbook(run, sheets).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = _attachment(filename)
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 
 def csv_response(run: Run, kind: str, scores: QuerySet[Score], *, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(filename)
-    response.write("\ufeff")  # the BOM: Excel otherwise reads UTF-8 as the local code page
+    response["Content-Disposition"] = attachment(filename)
+    response.write(BOM)  # Excel otherwise reads UTF-8 as the local code page
     writer = csv.writer(response)
     writer.writerow([header for header, _format, _width in columns(run, kind)])
     for row in rows(run, kind, scores):
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return response
-
-
-# A spreadsheet opening a CSV evaluates a cell that starts with one of these (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value

@@ -7,13 +7,20 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Officer, Unit
+from accounts.models import Officer, Unit, User
 from cases.categories import leaf_choices
 from cases.models import CLOCK_STATES, OPEN_STATES, Priority, Source, State, Ticket
-from cases.selectors import CommunityChoice, OfficerChoice
+from cases.selectors import (
+    CommunityChoice,
+    OfficerChoice,
+    QueueLists,
+    queue_lists,
+    tickets_visible_to,
+)
 from citymgmt.forms import style_widgets
 from grids.models import Community
 
@@ -180,3 +187,18 @@ class TicketFilter(django_filters.FilterSet):
         if value == "deadline":
             return queryset.order_by(F("deadline").asc(nulls_last=True), "reported_at", "id")
         return queryset.order_by(value, "id")
+
+
+def queue_filter(user: User, data: QueryDict) -> tuple[TicketFilter, QueueLists]:
+    """The queue's filter as ``user`` has it: the tickets they may see, ``data`` (the page's
+    query string) and their choice lists. The queue page and its exports both start here, so an
+    export holds exactly the tickets of the page it was asked from."""
+    lists = queue_lists(user)
+    ticket_filter = TicketFilter(
+        data,
+        tickets_visible_to(user),
+        communities=lists.communities,
+        officers=lists.officers,
+        units=lists.units,
+    )
+    return ticket_filter, lists

@@ -327,6 +327,57 @@ class VerifyForm(NoteForm):
         return data
 
 
+class FieldCheckerForm(OfficerChoiceForm):
+    """Send the check on site: the officers on duty today in the ticket's unit grid."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].label = _("Officer on duty in the grid")
+        self.fields["officer"].help_text = _(
+            "They check on site and confirm with a photo, or send it back for rework."
+        )
+
+
+WHERE_CHECKED = _("Share your position (“Use my position”): the check records where it was done.")
+
+
+class OnSiteCheckForm(StateForm):
+    """The check (核查) on site by the officer it was sent to: the result, a photo taken there,
+    and where they stand (the phone's position fills ``lat`` and ``lng``)."""
+
+    result = forms.ChoiceField(
+        label=_("Result of the check"),
+        choices=[("pass", _("Fixed: close the ticket")), ("fail", _("Not fixed: send back"))],
+        widget=forms.RadioSelect,
+    )
+    photos = PhotosField(label=_("Photos taken on site"))
+    note = forms.CharField(
+        label=_("Note (for a failed check: what still needs doing)"),
+        required=False,
+        max_length=2000,
+        widget=NOTE_WIDGET,
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    lng = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("result") == "fail" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say what still needs doing."))
+        located = data.get("lat") is not None and data.get("lng") is not None
+        if not located and "lat" not in self.errors and "lng" not in self.errors:
+            self.add_error("lat", WHERE_CHECKED)
+        return data
+
+
 # --- the queue's bulk bar ---------------------------------------------------------------------
 
 

@@ -235,6 +235,19 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
         related_name="referred_tickets",
     )
     responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
+    # 核查 on site: the officer on duty in the ticket's grid a supervisor sent the check of a
+    # resolved ticket to, until they pass or fail it (or the supervisor checks at the desk).
+    field_checker = models.ForeignKey(
+        "accounts.Officer",
+        verbose_name=_("officer checking on site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="field_checks",
+    )
+    field_check_sent_at = models.DateTimeField(
+        _("sent for a check on site at"), null=True, blank=True
+    )
 
     # The clock: budget in minutes of working (or, for urgent tickets, natural) time.
     time_budget_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -393,6 +406,7 @@ class Action(models.TextChoices):
     CONCLUDE = "conclude", pgettext_lazy("ticket event", "Enforcement concluded")
     VERIFY_PASS = "verify_pass", pgettext_lazy("ticket event", "Verified and closed")
     VERIFY_FAIL = "verify_fail", pgettext_lazy("ticket event", "Verification failed: rework")
+    FIELD_CHECK = "field_check", pgettext_lazy("ticket event", "Sent for a check on site")
     REOPEN = "reopen", pgettext_lazy("ticket event", "Reopened")
     DUPLICATE_LINKED = "duplicate_linked", pgettext_lazy("ticket event", "Duplicate report merged")
     COMMENT = "comment", pgettext_lazy("ticket event", "Note")
@@ -442,6 +456,7 @@ class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")
     EVIDENCE = "evidence", _("Evidence")
+    CHECK = "check", _("Check on site")
 
 
 class Photo(models.Model):

@@ -444,6 +444,20 @@ def suggested_officers(ticket: Ticket, *, at: datetime.datetime | None = None) -
     )
 
 
+def field_checkers(ticket: Ticket) -> QuerySet[Officer]:
+    """Officers a supervisor may send a resolved ticket's check (核查) to: active officers of
+    its brigade on duty today (their posting's duty days) posted to its unit grid, or to its
+    community for a ticket on no grid."""
+    postings = Assignment.objects.on_duty(timezone.localdate())
+    if ticket.grid_cell_id is not None:
+        postings = postings.filter(grid_cells=ticket.grid_cell_id)
+    elif ticket.community_id is not None:
+        postings = postings.filter(community_id=ticket.community_id)
+    else:
+        return Officer.objects.none()
+    return dispatchable_officers(ticket).filter(pk__in=postings.values("officer_id"))
+
+
 def referral_units() -> QuerySet[Unit]:
     """Units a ticket may be referred to: departments and street offices."""
     return Unit.objects.filter(
@@ -486,14 +500,14 @@ def open_in_my_grids(user: User) -> QuerySet[Ticket]:
 
 def officer_tasks(user: User) -> QuerySet[Ticket]:
     """An officer's own work: open tickets assigned to them (dispatched, in progress,
-    enforcement, or back for rework), soonest deadline first (the ticket table alone, as
-    ``open_in_my_grids``)."""
+    enforcement, or back for rework) and resolved tickets whose check on site was sent to them,
+    soonest deadline first (the ticket table alone, as ``open_in_my_grids``)."""
     scope = scope_of(user)
     if not scope.is_officer:
         return Ticket.objects.none()
-    return Ticket.objects.filter(
-        assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED]
-    ).order_by("deadline", "reported_at", "id")
+    mine = Q(assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED])
+    checks = Q(field_checker_id=scope.officer_id, state=State.RESOLVED)
+    return Ticket.objects.filter(mine | checks).order_by("deadline", "reported_at", "id")
 
 
 def unit_queue(user: User) -> QuerySet[Ticket]:

@@ -31,6 +31,9 @@ CLOCK_FIELDS = (
     "clock_paused_at",
 )
 
+# The check on site a resolved ticket waits for (cleared when it leaves ``resolved``).
+FIELD_CHECK_FIELDS = ("field_checker", "field_check_sent_at")
+
 
 @dataclass(frozen=True)
 class ClockSetting:
@@ -264,14 +267,16 @@ class TicketStateMachine:
         self.resolved_at = at
         self.clock_paused_at = None
 
-    @writes("closed_at")
+    @writes("closed_at", *FIELD_CHECK_FIELDS)
     @transition(
         field="state", source=State.RESOLVED, target=State.CLOSED, permission=permissions.supervises
     )
     def verify_pass(self, *, at: datetime.datetime) -> None:
+        """Checked at the desk (a check sent on site and not yet done is called off)."""
         self.closed_at = at
+        self._end_field_check()
 
-    @writes("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS)
+    @writes("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS, *FIELD_CHECK_FIELDS)
     @transition(
         field="state",
         source=State.RESOLVED,
@@ -281,14 +286,42 @@ class TicketStateMachine:
     def verify_fail(self, *, clock: ClockSetting) -> str:
         """Rework (返工): back to the same officer or unit, by the route it came, with a fresh
         deadline."""
-        self._set_clock(clock)
-        self.rework_count += 1
-        self.resolved_at = None
-        self.started_at = None
-        return {
-            Route.REFER: State.REFERRED,
-            Route.ENFORCE: State.ENFORCEMENT,
-        }.get(self.route, State.DISPATCHED)
+        return self._rework(clock)
+
+    @writes(*FIELD_CHECK_FIELDS)
+    @transition(
+        field="state", source=State.RESOLVED, target=None, permission=permissions.supervises
+    )
+    def send_for_field_check(self, *, officer: "Officer", at: datetime.datetime) -> None:
+        """The check (核查) goes to an officer on duty in the ticket's grid (again to another
+        one, if the first cannot go)."""
+        self.field_checker = officer
+        self.field_check_sent_at = at
+
+    @writes("closed_at", *FIELD_CHECK_FIELDS)
+    @transition(
+        field="state",
+        source=State.RESOLVED,
+        target=State.CLOSED,
+        permission=permissions.checks_on_site,
+        conditions=[lambda ticket: ticket.field_checker_id is not None],
+    )
+    def field_check_pass(self, *, at: datetime.datetime) -> None:
+        """The officer sent to check found it fixed, on site."""
+        self.closed_at = at
+        self._end_field_check()
+
+    @writes("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS, *FIELD_CHECK_FIELDS)
+    @transition(
+        field="state",
+        source=State.RESOLVED,
+        target=RETURN_VALUE(State.DISPATCHED, State.REFERRED, State.ENFORCEMENT),
+        permission=permissions.checks_on_site,
+        conditions=[lambda ticket: ticket.field_checker_id is not None],
+    )
+    def field_check_fail(self, *, clock: ClockSetting) -> str:
+        """The officer sent to check found it not fixed: rework, as ``verify_fail``."""
+        return self._rework(clock)
 
     @writes(
         "closed_at",
@@ -317,6 +350,21 @@ class TicketStateMachine:
         self.responsible_person = ""
         self.on_site = False
         self._stop_clock()
+
+    def _rework(self, clock: ClockSetting) -> str:
+        self._set_clock(clock)
+        self._end_field_check()
+        self.rework_count += 1
+        self.resolved_at = None
+        self.started_at = None
+        return {
+            Route.REFER: State.REFERRED,
+            Route.ENFORCE: State.ENFORCEMENT,
+        }.get(self.route, State.DISPATCHED)
+
+    def _end_field_check(self) -> None:
+        self.field_checker = None
+        self.field_check_sent_at = None
 
     def is_late_at(self, at: datetime.datetime) -> bool:
         return self.deadline is not None and at > self.deadline

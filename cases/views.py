@@ -9,7 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +27,9 @@ from django_fsm import has_transition_perm
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.scope import scope_of
-from cases import actions, deadlines, forms, hooks, selectors, services, tab_counts
+from cases import actions, deadlines, exports, forms, hooks, selectors, services, tab_counts
 from cases.contacts import can_see_contact
-from cases.filters import STATUS_TABS, TicketFilter
+from cases.filters import STATUS_TABS, queue_filter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
@@ -169,15 +176,10 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def queue(request: HttpRequest) -> HttpResponse:
     """The supervisor's day: every ticket of the brigade (or city), filtered, by deadline."""
-    user = request.user
-    base = selectors.tickets_visible_to(user)
-    communities, officers, units = selectors.queue_lists(user)
-    ticket_filter = TicketFilter(
-        request.GET, base, communities=communities, officers=officers, units=units
-    )
+    ticket_filter, (communities, officers, units) = queue_filter(request.user, request.GET)
     status = "open"
     if not ticket_filter.is_valid():
-        tickets, counts = base.none(), {}
+        tickets, counts = ticket_filter.queryset.none(), {}
     else:
         tickets = ticket_filter.qs
         counts = tab_counts.status_counts(
@@ -211,6 +213,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "cases/_queue_results.html" if partial else "cases/queue.html"
     return render(request, template, context)
+
+
+@role_required(Role.SUPERVISOR)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The queue as CSV: every ticket the page shows with this query string (all its pages)."""
+    return _export(request, exports.csv_response)
+
+
+@role_required(Role.SUPERVISOR)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The queue as an Excel workbook, as ``export_csv``."""
+    return _export(request, exports.xlsx_response)
+
+
+def _export(request: HttpRequest, respond: Any) -> HttpResponse:
+    ticket_filter, _lists = queue_filter(request.user, request.GET)
+    if not ticket_filter.is_valid():
+        labels = {field.name: str(field.label) for field in ticket_filter.form}
+        text = exports.refusal_text(ticket_filter.errors, labels)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+    return respond(request.user, ticket_filter.qs)
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:

@@ -205,6 +205,9 @@ def ticket_item(
     if t.rework_count:
         rework = ngettext("rework ×%(n)s", "rework ×%(n)s", t.rework_count) % {"n": t.rework_count}
         head.append(f'<span class="badge text-bg-warning">{escape(rework)}</span>')
+    if t.field_checker_id and t.state == "resolved":
+        check = escape(_("Check on site"))
+        head.append(f'<span class="badge text-bg-info field-check-badge">{check}</span>')
     head.append(deadline_badge(t, now))
     reported = dateformat.format(timezone.localtime(t.reported_at), "m-d H:i")
     where = [f"{escape(source_label(t.source))} · {reported}"]

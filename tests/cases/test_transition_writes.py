@@ -47,6 +47,9 @@ def arguments(name: str) -> dict:
         "conclude": {"at": NOW},
         "verify_pass": {"at": NOW},
         "verify_fail": {"clock": clock},
+        "send_for_field_check": {"officer": Officer(pk=9), "at": NOW},
+        "field_check_pass": {"at": NOW},
+        "field_check_fail": {"clock": clock},
     }.get(name, {})
 
 
@@ -79,6 +82,8 @@ def full_ticket(state: str, name: str) -> Ticket:
         resolved_at=EARLIER,
         closed_at=EARLIER,
         rejected_at=EARLIER,
+        field_checker_id=4,
+        field_check_sent_at=EARLIER,
     )
     if name in ("accept", "request_extension"):
         ticket.accepted_at = ticket.clock_paused_at = None
