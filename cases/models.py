@@ -19,7 +19,6 @@ from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
 from cases import hooks
-from cases.step_clocks import DEFAULT_MINUTES, STEP_STATE, Step
 from cases.states import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -27,6 +26,7 @@ from cases.states import (
     Route,
     State,
 )
+from cases.step_clocks import DEFAULT_MINUTES, STEP_STATE, Step
 from cases.transitions import TicketStateMachine
 from citymgmt.masking import mask_phone
 from citymgmt.text import ascii_digits

@@ -6,124 +6,183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_badge_number_in_urls'),
-        ('cases', '0015_brigade_category_index'),
-        ('grids', '0002_history'),
+        ("accounts", "0005_badge_number_in_urls"),
+        ("cases", "0015_brigade_category_index"),
+        ("grids", "0002_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='category',
-            name='dispatch_minutes',
-            field=models.PositiveSmallIntegerField(default=60, help_text='From registration to the dispatch or referral (派遣).', validators=[django.core.validators.MinValueValidator(1)], verbose_name='dispatch limit (working minutes)'),
+            model_name="category",
+            name="dispatch_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                help_text="From registration to the dispatch or referral (派遣).",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="dispatch limit (working minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='category',
-            name='register_minutes',
-            field=models.PositiveSmallIntegerField(default=60, help_text='From the report to its registration or rejection (受理/立案).', validators=[django.core.validators.MinValueValidator(1)], verbose_name='registration limit (working minutes)'),
+            model_name="category",
+            name="register_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                help_text="From the report to its registration or rejection (受理/立案).",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="registration limit (working minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='category',
-            name='verify_minutes',
-            field=models.PositiveSmallIntegerField(default=120, help_text='From the report of the fix to its verification (核查).', validators=[django.core.validators.MinValueValidator(1)], verbose_name='verification limit (working minutes)'),
+            model_name="category",
+            name="verify_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=120,
+                help_text="From the report of the fix to its verification (核查).",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="verification limit (working minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcategory',
-            name='dispatch_minutes',
-            field=models.PositiveSmallIntegerField(default=60, help_text='From registration to the dispatch or referral (派遣).', validators=[django.core.validators.MinValueValidator(1)], verbose_name='dispatch limit (working minutes)'),
+            model_name="historicalcategory",
+            name="dispatch_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                help_text="From registration to the dispatch or referral (派遣).",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="dispatch limit (working minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcategory',
-            name='register_minutes',
-            field=models.PositiveSmallIntegerField(default=60, help_text='From the report to its registration or rejection (受理/立案).', validators=[django.core.validators.MinValueValidator(1)], verbose_name='registration limit (working minutes)'),
+            model_name="historicalcategory",
+            name="register_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                help_text="From the report to its registration or rejection (受理/立案).",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="registration limit (working minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcategory',
-            name='verify_minutes',
-            field=models.PositiveSmallIntegerField(default=120, help_text='From the report of the fix to its verification (核查).', validators=[django.core.validators.MinValueValidator(1)], verbose_name='verification limit (working minutes)'),
+            model_name="historicalcategory",
+            name="verify_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=120,
+                help_text="From the report of the fix to its verification (核查).",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="verification limit (working minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='dispatch_done_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='dispatch decided at'),
+            model_name="ticket",
+            name="dispatch_done_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="dispatch decided at"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='dispatch_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='dispatch due'),
+            model_name="ticket",
+            name="dispatch_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="dispatch due"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='dispatch_warn_at',
+            model_name="ticket",
+            name="dispatch_warn_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='register_done_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='registration decided at'),
+            model_name="ticket",
+            name="register_done_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="registration decided at"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='register_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='registration due'),
+            model_name="ticket",
+            name="register_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="registration due"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='register_warn_at',
+            model_name="ticket",
+            name="register_warn_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='verify_done_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='verified at'),
+            model_name="ticket",
+            name="verify_done_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="verified at"
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='verify_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='verification due'),
+            model_name="ticket",
+            name="verify_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="verification due"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='verify_warn_at',
+            model_name="ticket",
+            name="verify_warn_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state', 'reported')), fields=['register_due_at'], name='ticket_register_running_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("state", "reported")),
+                fields=["register_due_at"],
+                name="ticket_register_running_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state', 'reported')), fields=['register_warn_at'], name='ticket_register_running_warn'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("state", "reported")),
+                fields=["register_warn_at"],
+                name="ticket_register_running_warn",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['register_due_at'], name='ticket_register_due_at'),
+            model_name="ticket",
+            index=models.Index(fields=["register_due_at"], name="ticket_register_due_at"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state', 'registered')), fields=['dispatch_due_at'], name='ticket_dispatch_running_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("state", "registered")),
+                fields=["dispatch_due_at"],
+                name="ticket_dispatch_running_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state', 'registered')), fields=['dispatch_warn_at'], name='ticket_dispatch_running_warn'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("state", "registered")),
+                fields=["dispatch_warn_at"],
+                name="ticket_dispatch_running_warn",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['dispatch_due_at'], name='ticket_dispatch_due_at'),
+            model_name="ticket",
+            index=models.Index(fields=["dispatch_due_at"], name="ticket_dispatch_due_at"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state', 'resolved')), fields=['verify_due_at'], name='ticket_verify_running_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("state", "resolved")),
+                fields=["verify_due_at"],
+                name="ticket_verify_running_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('state', 'resolved')), fields=['verify_warn_at'], name='ticket_verify_running_warn'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("state", "resolved")),
+                fields=["verify_warn_at"],
+                name="ticket_verify_running_warn",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['verify_due_at'], name='ticket_verify_due_at'),
+            model_name="ticket",
+            index=models.Index(fields=["verify_due_at"], name="ticket_verify_due_at"),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deadlinereminder',
-            name='kind',
-            field=models.CharField(choices=[('due_soon', 'Deadline near'), ('overdue', 'Overdue'), ('escalated', 'Overdue: escalated'), ('register_due_soon', 'Registration due soon'), ('register_overdue', 'Registration overdue'), ('dispatch_due_soon', 'Dispatch due soon'), ('dispatch_overdue', 'Dispatch overdue'), ('verify_due_soon', 'Verification due soon'), ('verify_overdue', 'Verification overdue')], max_length=20, verbose_name='kind'),
+            model_name="deadlinereminder",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("due_soon", "Deadline near"),
+                    ("overdue", "Overdue"),
+                    ("escalated", "Overdue: escalated"),
+                    ("register_due_soon", "Registration due soon"),
+                    ("register_overdue", "Registration overdue"),
+                    ("dispatch_due_soon", "Dispatch due soon"),
+                    ("dispatch_overdue", "Dispatch overdue"),
+                    ("verify_due_soon", "Verification due soon"),
+                    ("verify_overdue", "Verification overdue"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]
