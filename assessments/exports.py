@@ -71,7 +71,34 @@ def rows(run: Run, kind: str, scores: QuerySet[Score]) -> Iterable[list[Any]]:
         yield row
 
 
-def workbook(run: Run, sheets: dict[str, QuerySet[Score]]) -> Workbook:
+def command_centre_sheet(book: Workbook, run: Run) -> None:
+    """The command centre's city-wide desk-step rates (按时立案率, 按时派遣率, 按时核查率) as a
+    sheet of its own: a table of indicators, not of subjects."""
+    steps = presenting.totals_view(run.totals or {})["steps"]
+    if not steps:
+        return
+    sheet = book.create_sheet(pgettext("assessment", "Command centre"))
+    sheet.append(
+        [
+            pgettext("assessment", "Indicator"),
+            pgettext("assessment", "Rate"),
+            pgettext("assessment", "Numerator"),
+            pgettext("assessment", "Denominator"),
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for step in steps:
+        rate = step["in_time"] / step["due"] if step["due"] else None
+        sheet.append([str(step["label"]), rate, step["in_time"], step["due"]])
+        sheet.cell(row=sheet.max_row, column=2).number_format = RATE_FORMAT
+    sheet.column_dimensions["A"].width = 24
+    sheet.freeze_panes = "A2"
+
+
+def workbook(
+    run: Run, sheets: dict[str, QuerySet[Score]], *, command_centre: bool = False
+) -> Workbook:
     book = Workbook()
     book.remove(book.active)
     for kind, scores in sheets.items():
@@ -95,12 +122,20 @@ def workbook(run: Run, sheets: dict[str, QuerySet[Score]]) -> Workbook:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = number_format
         sheet.freeze_panes = "A2"
+    if command_centre:
+        command_centre_sheet(book, run)
     return book
 
 
-def xlsx_response(run: Run, sheets: dict[str, QuerySet[Score]], *, filename: str) -> HttpResponse:
+def xlsx_response(
+    run: Run,
+    sheets: dict[str, QuerySet[Score]],
+    *,
+    filename: str,
+    command_centre: bool = False,
+) -> HttpResponse:
     buffer = io.BytesIO()
-    workbook(run, sheets).save(buffer)
+    workbook(run, sheets, command_centre=command_centre).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = attachment(filename)
     return response

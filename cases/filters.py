@@ -21,6 +21,7 @@ from cases.selectors import (
     queue_lists,
     tickets_visible_to,
 )
+from cases.step_clocks import STEP_STATE, due_field, warn_field
 from citymgmt.forms import style_widgets
 from grids.models import Community
 
@@ -171,17 +172,30 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(Q(number__icontains=value) | Q(description__icontains=value))
 
     def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
-        late = Q(overdue=True) | Q(state__in=CLOCK_STATES, deadline__lt=timezone.now())
+        now = timezone.now()
+        late = Q(overdue=True) | Q(state__in=CLOCK_STATES, deadline__lt=now)
+        for step, state in STEP_STATE.items():
+            late |= Q(state=state, **{f"{due_field(step)}__lt": now})
         return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_colour(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        """The colour of the clock running now: the disposal deadline's, or that of the desk
+        step the ticket waits in (registration, dispatch, verification)."""
         now = timezone.now()
-        running = queryset.filter(state__in=CLOCK_STATES, deadline__isnull=False)
-        if value == "red":
-            return running.filter(deadline__lt=now)
-        if value == "yellow":
-            return running.filter(deadline__gte=now, warn_at__lte=now)
-        return running.filter(warn_at__gt=now)
+        clocks = [(Q(state__in=CLOCK_STATES), "deadline", "warn_at")] + [
+            (Q(state=state), due_field(step), warn_field(step))
+            for step, state in STEP_STATE.items()
+        ]
+        matching = Q()
+        for running, due, warn in clocks:
+            if value == "red":
+                colour = Q(**{f"{due}__lt": now})
+            elif value == "yellow":
+                colour = Q(**{f"{due}__gte": now, f"{warn}__lte": now})
+            else:
+                colour = Q(**{f"{warn}__gt": now})
+            matching |= running & Q(**{f"{due}__isnull": False}) & colour
+        return queryset.filter(matching)
 
     def filter_sort(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         if value == "deadline":

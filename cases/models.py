@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -25,6 +26,7 @@ from cases.states import (
     Route,
     State,
 )
+from cases.step_clocks import DEFAULT_MINUTES, STEP_STATE, Step
 from cases.transitions import TicketStateMachine
 from citymgmt.masking import mask_phone
 from citymgmt.text import ascii_digits
@@ -86,6 +88,25 @@ class Category(models.Model):
         _("enforceable"), default=False, help_text=_("Officers may open an enforcement case.")
     )
     duplicate_radius_m = models.PositiveSmallIntegerField(_("duplicate radius (m)"), default=50)
+    # The time limits of the desk steps around the disposal (``cases.step_clocks``).
+    register_minutes = models.PositiveSmallIntegerField(
+        _("registration limit (working minutes)"),
+        default=DEFAULT_MINUTES[Step.REGISTER],
+        validators=[MinValueValidator(1)],
+        help_text=_("From the report to its registration or rejection (受理/立案)."),
+    )
+    dispatch_minutes = models.PositiveSmallIntegerField(
+        _("dispatch limit (working minutes)"),
+        default=DEFAULT_MINUTES[Step.DISPATCH],
+        validators=[MinValueValidator(1)],
+        help_text=_("From registration to the dispatch or referral (派遣)."),
+    )
+    verify_minutes = models.PositiveSmallIntegerField(
+        _("verification limit (working minutes)"),
+        default=DEFAULT_MINUTES[Step.VERIFY],
+        validators=[MinValueValidator(1)],
+        help_text=_("From the report of the fix to its verification (核查)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     # Who changed a deadline or a default unit, and when: assessments are argued over these.
@@ -258,6 +279,22 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
     clock_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue = models.BooleanField(_("overdue"), default=False)
 
+    # The clocks of the desk steps (``cases.step_clocks``): set when the step starts, its end
+    # kept beside them for the assessment's on-time rates.
+    register_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    register_due_at = models.DateTimeField(_("registration due"), null=True, blank=True)
+    register_done_at = models.DateTimeField(
+        _("registration decided at"), null=True, blank=True, editable=False
+    )
+    dispatch_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatch_due_at = models.DateTimeField(_("dispatch due"), null=True, blank=True)
+    dispatch_done_at = models.DateTimeField(
+        _("dispatch decided at"), null=True, blank=True, editable=False
+    )
+    verify_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verify_due_at = models.DateTimeField(_("verification due"), null=True, blank=True)
+    verify_done_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     duplicate_of = models.ForeignKey(
         "self",
@@ -345,6 +382,26 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
             ),
             models.Index(
                 fields=["warn_at"], name="ticket_open_warn_at", condition=Q(state__in=CLOCK_STATES)
+            ),
+            # The step clocks: the reminder scan and the queue's colour filter read the running
+            # ones (the ticket waits in the step's state); the assessment counts a month's
+            # steps by their due time, running or done.
+            *(
+                index
+                for step, state in STEP_STATE.items()
+                for index in (
+                    models.Index(
+                        fields=[f"{step}_due_at"],
+                        name=f"ticket_{step}_running_due",
+                        condition=Q(state=state),
+                    ),
+                    models.Index(
+                        fields=[f"{step}_warn_at"],
+                        name=f"ticket_{step}_running_warn",
+                        condition=Q(state=state),
+                    ),
+                    models.Index(fields=[f"{step}_due_at"], name=f"ticket_{step}_due_at"),
+                )
             ),
             # The monthly assessment counts a month's tickets by each milestone.
             models.Index(fields=["registered_at"], name="ticket_registered_at"),

@@ -87,7 +87,7 @@ def check_on_site(
         step = Step(
             transition="field_check_fail",
             action=Action.VERIFY_FAIL,
-            kwargs={"clock": _new_clock(ticket, now)},
+            kwargs={"at": now, "clock": _new_clock(ticket, now)},
             public_note=note.strip(),
             data=data,
         )
