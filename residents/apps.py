@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ResidentsConfig(AppConfig):
-    """The residents' side: the complaint form, tracking pages, ratings and reopen requests."""
+    """The residents' side: the complaint form, tracking pages, ratings and reopen requests, and
+    each community's month on its notice board."""
 
     name = "residents"
     verbose_name = _("Residents")
+
+    def ready(self) -> None:
+        from grids.board import add_section
+        from residents.community_month import SECTION
+
+        add_section(SECTION)

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from residents import reopen_views, views
+import citymgmt.converters  # noqa: F401  (registers <text:…>)
+from residents import community_month, reopen_views, views
 
 app_name = "residents"
 urlpatterns = [
@@ -18,6 +19,11 @@ urlpatterns = [
         "track/<str:code>/photos/<int:pk>/<str:size>/",
         views.track_photo,
         name="track_photo",
+    ),
+    path(
+        "communities/<text:code>/month/",
+        community_month.community_month,
+        name="community_month",
     ),
     path("cases/reopen-requests/", reopen_views.reopen_requests, name="reopen_requests"),
     path("cases/reopen-requests/<int:pk>/", reopen_views.decide, name="decide_reopen_request"),

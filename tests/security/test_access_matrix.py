@@ -686,6 +686,12 @@ MORE_CELLS = (
         lambda w, r: reverse("grids:community_board", args=[w.a.code]),
     ),
     Cell(
+        "community month",
+        "GET",
+        PUBLIC,
+        lambda w, r: reverse("residents:community_month", args=[w.a.code]),
+    ),
+    Cell(
         "community board QR",
         "GET",
         PUBLIC,
@@ -1007,6 +1013,7 @@ PUBLIC_CELLS = {
     "shop public page",
     "community grids (report map)",
     "community notice board",
+    "community month",
     "community board QR",
     "officer contact card",
     "open311 requests: ticket A",
