@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "outbox",
     "accounts",
     "grids",
     "cases",
@@ -262,6 +263,14 @@ CITYMGMT_REMINDER_BATCH = env_int("CITYMGMT_REMINDER_BATCH", 200)
 # E-mail delivery: attempts before giving up, and the first retry's delay (doubling after).
 CITYMGMT_EMAIL_MAX_RETRIES = env_int("CITYMGMT_EMAIL_MAX_RETRIES", 5)
 CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
+
+# The outbox (SMS, residents' e-mails, 12345 write-backs, webhooks): attempts before a message
+# is marked failed, and the first retry's delay (doubling after each failure, at most 6 hours).
+CITYMGMT_OUTBOX_MAX_ATTEMPTS = env_int("CITYMGMT_OUTBOX_MAX_ATTEMPTS", 8)
+CITYMGMT_OUTBOX_RETRY_SECONDS = env_int("CITYMGMT_OUTBOX_RETRY_SECONDS", 30)
+
+# SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…); unset means no SMS.
+SMS_URL = env_str("SMS_URL")
 
 # Per-IP limits on what anyone may do without an account (django-ratelimit rates, e.g. "5/10m").
 # Reports filed from the public form, and its posts counted however they end (errors too):
