@@ -3,7 +3,7 @@
 from django.urls import path
 
 import citymgmt.converters  # noqa: F401  (registers <text:…>)
-from residents import community_month, reopen_views, views
+from residents import community_month, phone_views, reopen_views, views
 
 app_name = "residents"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
         community_month.community_month,
         name="community_month",
     ),
+    path("phone/", phone_views.verify_phone, name="verify_phone"),
+    path("phone/forget/", phone_views.forget_phone, name="forget_phone"),
+    path("my-reports/", phone_views.my_reports, name="my_reports"),
     path("cases/reopen-requests/", reopen_views.reopen_requests, name="reopen_requests"),
     path("cases/reopen-requests/<int:pk>/", reopen_views.decide, name="decide_reopen_request"),
 ]
