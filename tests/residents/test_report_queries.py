@@ -15,8 +15,9 @@ from tests.residents.test_report import IN_HUANGLOU, REPORT
 pytestmark = pytest.mark.django_db
 
 # The day's number, the grid cell with its community, street and district, the ticket, its
-# creation event, the brigade's supervisors and their notifications.
-BUDGET = 6
+# creation event, the brigade's supervisors and their notifications, the community's alert
+# subscriptions (residents.alerts).
+BUDGET = 7
 TRANSACTION = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
 
 
@@ -100,15 +101,16 @@ def test_a_complaint_post_opens_one_transaction_with_one_savepoint_for_the_notif
     assert Notification.objects.get().recipient == supervisor_gulou
 
 
-def test_a_complaint_post_sends_at_most_ten_statements_savepoints_included(
+def test_a_complaint_post_sends_at_most_eleven_statements_savepoints_included(
     client, form_data, supervisor_gulou, django_assert_max_num_queries
 ):
     # Here: file_complaint's savepoint (the test's transaction stands in for BEGIN), the cell's
     # places, the day's number, the ticket, its creation event, the notifications' savepoint,
-    # the supervisors, their notifications, and the two RELEASEs.
+    # the supervisors, their notifications, and the two RELEASEs; the community's alert
+    # subscriptions (none here: no savepoint for them).
     locate_id(float(form_data["lat"]), float(form_data["lng"]))
     active_category(int(form_data["category"]))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.post(REPORT, form_data)
     assert response.status_code == 302
     assert Notification.objects.get().recipient == supervisor_gulou

@@ -1402,6 +1402,10 @@ NOT_OBJECT_BEARING = {
     "cases:on_site": "files a new ticket, fixed on the spot",
     "cases:locate": "which grid a point lies in (public facts)",
     "residents:find_code": "the public 'enter your tracking code' form",
+    # The token (32 random characters) is the credential, sent only to the subscriber's address;
+    # tests/residents/test_alerts.py holds them to it (a wrong token is a 404).
+    "residents:alert_confirm": "confirms the alert whose unguessable token the e-mail carried",
+    "residents:alert_stop": "stops the alert whose unguessable token its message carried",
     "privacy:erase_done": "the public 'done' page, the same for every request",
     "shops:new": "registers a new shop",
     "shops:import": "imports new shops from a spreadsheet",
