@@ -80,6 +80,7 @@ from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import INDICATORS, Scoring, exact, grade_of, hotline_points
 from assessments.surveys import brigade_survey_totals
 from cases.models import Ticket
+from cases.month_figures import percent as _rate
 from grids.models import Assignment, Community, District, GridCell, Street
 from patrols.duty import is_duty_day
 from patrols.models import SUBMITTED_STATES, DailyLog
@@ -562,13 +563,6 @@ def _compare_with_previous(month: datetime.date, scores: list[Score]) -> None:
         score.previous_composite = last
         if last is not None and score.composite is not None:
             score.change = score.composite - last
-
-
-def _rate(num: int, den: int) -> float | None:
-    """A percentage with one decimal, rounded half up once."""
-    if not den:
-        return None
-    return float((Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:

@@ -34,7 +34,6 @@ Decisions the bureau argued over, written down once:
   a posting that ended mid-month counts for its days only.
 """
 
-import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -44,14 +43,18 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases.models import RejectReason, Route, Source, State, Ticket
+from cases.month_figures import (
+    GOOD_RATINGS,
+    RESIDENT_SOURCES,
+    figure_filters,
+    found_on_patrol,
+    rated_in,
+)
 from cases.step_clocks import Step, done_field, due_field
-from citymgmt.months import month_bounds
+from citymgmt.months import Window
 
 if TYPE_CHECKING:
     from assessments.models import Score
-
-RESIDENT_SOURCES = (Source.RESIDENT, Source.HOTLINE)
-GOOD_RATINGS = (4, 5)
 
 # The subject's field on Ticket, per way of belonging to a subject.
 FOUND_BY = "reporter__officer"
@@ -60,31 +63,6 @@ IN_GRIDS_OF = "grid_cell__assignments__officer"
 REFERRED_TO = "responsible_unit"
 OF_BRIGADE = "brigade"
 REGION_FIELD = {"community": "community", "street": "street", "district": "district"}
-
-
-@dataclass(frozen=True)
-class Window:
-    """The month as aware local datetimes [start, end) and as dates [first, last]."""
-
-    month: datetime.date
-    start: datetime.datetime
-    end: datetime.datetime
-
-    @classmethod
-    def of(cls, month: datetime.date) -> "Window":
-        start, end = month_bounds(month)
-        return cls(month=start.date(), start=start, end=end)
-
-    @property
-    def first(self) -> datetime.date:
-        return self.start.date()
-
-    @property
-    def last(self) -> datetime.date:
-        return self.end.date() - datetime.timedelta(days=1)
-
-    def within(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
 
 
 def assignment_valid_on_reported_day() -> Q:
@@ -115,8 +93,9 @@ class TicketIndicator:
         return self.den(window) & self.num(window)
 
 
-def _found(w: Window) -> Q:
-    return Q(source=Source.PATROL) & w.within("reported_at")
+# Found on patrol and rated in the month: the public figures' definitions (cases.month_figures).
+_found = found_on_patrol
+_rated = rated_in
 
 
 def _due(w: Window) -> Q:
@@ -138,10 +117,6 @@ def _valid(w: Window) -> Q:
 
 def _resolved(w: Window) -> Q:
     return w.within("resolved_at")
-
-
-def _rated(w: Window) -> Q:
-    return w.within("rated_at")
 
 
 def _registered(w: Window) -> Q:
@@ -228,17 +203,12 @@ def region_indicators(kind: str) -> dict[str, TicketIndicator]:
 
 
 def totals_filters(w: Window) -> dict[str, Q]:
-    """The city totals of the month's overview (``Run.totals``), as ticket filters."""
-    found = _found(w)
-    resident = Q(source__in=RESIDENT_SOURCES) & w.within("reported_at")
+    """The city totals of the month's overview (``Run.totals``), as ticket filters: the public
+    figures (found, fixed on site, resident reports, resolved, ratings) as a community's notice
+    board counts them (``cases.month_figures``), then the assessment's own."""
     registered = _registered(w)
     return {
-        "found": found,
-        "fixed_on_site": found & Q(on_site=True),
-        "resident_reports": resident,
-        "resident_resolved": resident & Q(resolved_at__isnull=False),
-        "rated": _rated(w),
-        "rated_good": _rated(w) & Q(satisfaction__in=GOOD_RATINGS),
+        **figure_filters(w),
         "registered": registered,
         "closed": registered & Q(state=State.CLOSED),
         "due": _due(w),

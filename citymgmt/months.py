@@ -1,8 +1,10 @@
 """Calendar months as the bureau counts them (local time, Asia/Shanghai): shared by the shops'
-monthly points and the monthly assessment."""
+monthly points, the monthly assessment and the communities' public month figures."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 # The months anyone may ask about (a page's ?month=): records start with the system, and the
@@ -39,3 +41,36 @@ def parse_month(value: str | None) -> datetime.date | None:
     except (TypeError, ValueError):
         return None
     return month if FIRST_MONTH <= month <= LAST_MONTH else None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The month as aware local datetimes [start, end) and as dates [first, last]."""
+
+    month: datetime.date
+    start: datetime.datetime
+    end: datetime.datetime
+
+    @classmethod
+    def of(cls, month: datetime.date) -> "Window":
+        start, end = month_bounds(month)
+        return cls(month=start.date(), start=start, end=end)
+
+    @property
+    def first(self) -> datetime.date:
+        return self.start.date()
+
+    @property
+    def last(self) -> datetime.date:
+        return self.end.date() - datetime.timedelta(days=1)
+
+    def within(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+
+def last_months(month: datetime.date, count: int) -> list[datetime.date]:
+    """The ``count`` months ending with ``month``, oldest first."""
+    months = [month_start(month)]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    return months[::-1]

@@ -278,6 +278,18 @@ CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS = env_int("CITYMGMT_WEBHOOK_DISABLE_AFTER_H
 # SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…); unset means no SMS.
 SMS_URL = env_str("SMS_URL")
 
+# A resident's mobile number checked by a one-time SMS code (only when SMS_URL is set): the
+# complaint form "required" (no report without a verified number), "optional" or "off".
+CITYMGMT_PHONE_VERIFICATION = env_str("CITYMGMT_PHONE_VERIFICATION", "optional")
+if CITYMGMT_PHONE_VERIFICATION not in ("required", "optional", "off"):
+    raise ImproperlyConfigured("CITYMGMT_PHONE_VERIFICATION: required, optional or off.")
+# A code's lifetime, its wrong tries, and how many codes one number gets an hour:
+CITYMGMT_PHONE_CODE_SECONDS = env_int("CITYMGMT_PHONE_CODE_SECONDS", 600)
+CITYMGMT_PHONE_CODE_ATTEMPTS = env_int("CITYMGMT_PHONE_CODE_ATTEMPTS", 5)
+CITYMGMT_PHONE_CODES_PER_HOUR = env_int("CITYMGMT_PHONE_CODES_PER_HOUR", 5)
+# How long a verified number stays verified in the browser (a signed cookie):
+CITYMGMT_PHONE_VERIFIED_SECONDS = env_int("CITYMGMT_PHONE_VERIFIED_SECONDS", 1800)
+
 # Per-IP limits on what anyone may do without an account (django-ratelimit rates, e.g. "5/10m").
 # Reports filed from the public form, and its posts counted however they end (errors too):
 CITYMGMT_RATE_REPORT = env_rate("CITYMGMT_RATE_REPORT", "5/10m")
@@ -288,6 +300,10 @@ CITYMGMT_RATE_CODE_LOOKUP = env_rate("CITYMGMT_RATE_CODE_LOOKUP", "10/h")
 CITYMGMT_RATE_ERASURE = env_rate("CITYMGMT_RATE_ERASURE", "10/h")
 # The complaint form's "same problem nearby?" offer (asked as the resident taps the map):
 CITYMGMT_RATE_NEARBY = env_rate("CITYMGMT_RATE_NEARBY", "60/10m")
+# Codes asked for and codes tried per address, and alerts asked for (e-mails and SMS to others):
+CITYMGMT_RATE_PHONE_CODE = env_rate("CITYMGMT_RATE_PHONE_CODE", "10/h")
+CITYMGMT_RATE_PHONE_CHECK = env_rate("CITYMGMT_RATE_PHONE_CHECK", "30/h")
+CITYMGMT_RATE_SUBSCRIBE = env_rate("CITYMGMT_RATE_SUBSCRIBE", "10/h")
 # Open311 requests without an API key (a client with a key has its own rate, set in the admin):
 CITYMGMT_RATE_OPEN311 = env_rate("CITYMGMT_RATE_OPEN311", "120/m")
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
 from citymgmt.images import image_response
-from grids import selectors
+from grids import board, selectors
 from grids.maps import tile_config
 from grids.qr import public_url, qr_png, qr_svg, report_url_for
 
@@ -19,6 +19,7 @@ def community_board(request: HttpRequest, code: str) -> HttpResponse:
     community = selectors.community_for_board(code)
     today = timezone.localdate()
     report_url = report_url_for(request, community.code)
+    sections = board.board_sections(request, community)
     return render(
         request,
         "grids/community_board.html",
@@ -28,6 +29,8 @@ def community_board(request: HttpRequest, code: str) -> HttpResponse:
             "report_url": report_url,
             "qr_svg": qr_svg(report_url),
             "today": today,
+            "sections": sections,
+            "section_scripts": board.section_scripts(sections),
             "map_config": {
                 "cells": selectors.community_cells_geojson(community),
                 **tile_config(),

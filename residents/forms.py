@@ -62,8 +62,20 @@ class ComplaintForm(PlacedForm):
     website = forms.CharField(label=_("Leave this empty"), required=False)
     follows = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self, *args, phone_check: str = "off", verified_phone: str | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, communities=Community.objects.all(), **kwargs)
+        # SMS verification of the number (``residents.phone``): "required", "optional", "off".
+        self.phone_check = phone_check
+        self.verified_phone = verified_phone
+        if phone_check == "required":
+            self.fields["reporter_phone"].required = True
+            self.fields["reporter_phone"].help_text = _(
+                "Required, and verified by a code we send by SMS before you file."
+            )
+        if verified_phone and not self.is_bound:
+            self.initial.setdefault("reporter_phone", verified_phone)
         community = self.fields["community"]
         community.label = _("Your community")
         community.help_text = _("Shows its unit grids on the map, so you can tap the spot.")
@@ -75,6 +87,23 @@ class ComplaintForm(PlacedForm):
         )
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
         self.cell_id: int | None = None
+
+    @property
+    def phone_verified(self) -> bool:
+        """Whether the number on the form is the one this browser verified."""
+        typed = self.cleaned_data.get("reporter_phone") if hasattr(self, "cleaned_data") else None
+        if typed is None:
+            typed = self["reporter_phone"].value()
+        return bool(self.verified_phone) and typed == self.verified_phone
+
+    def clean_reporter_phone(self) -> str:
+        phone = self.cleaned_data["reporter_phone"]
+        if self.phone_check == "required" and phone and phone != self.verified_phone:
+            raise forms.ValidationError(
+                _("Verify this number with the code we send by SMS, then file the report."),
+                code="unverified",
+            )
+        return phone
 
     @property
     def is_spam(self) -> bool:

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from residents import reopen_views, views
+import citymgmt.converters  # noqa: F401  (registers <text:…>)
+from residents import alert_views, community_month, phone_views, reopen_views, views
 
 app_name = "residents"
 urlpatterns = [
@@ -19,6 +20,17 @@ urlpatterns = [
         views.track_photo,
         name="track_photo",
     ),
+    path(
+        "communities/<text:code>/month/",
+        community_month.community_month,
+        name="community_month",
+    ),
+    path("phone/", phone_views.verify_phone, name="verify_phone"),
+    path("phone/forget/", phone_views.forget_phone, name="forget_phone"),
+    path("my-reports/", phone_views.my_reports, name="my_reports"),
+    path("alerts/new/", alert_views.new_alert, name="alert_new"),
+    path("alerts/confirm/<str:token>/", alert_views.confirm_alert, name="alert_confirm"),
+    path("alerts/stop/<str:token>/", alert_views.stop_alert, name="alert_stop"),
     path("cases/reopen-requests/", reopen_views.reopen_requests, name="reopen_requests"),
     path("cases/reopen-requests/<int:pk>/", reopen_views.decide, name="decide_reopen_request"),
 ]

@@ -8,6 +8,7 @@ that keeps what was typed.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ from grids.maps import pick_map
 from grids.models import Community, GridCell
 from grids.qr import public_url
 from grids.selectors import community_cells_geojson
+from residents import phone as phones
 from residents import services as resident_services
 from residents import tracking
 from residents.forms import ComplaintForm, FindCodeForm, RatingForm
@@ -73,8 +75,20 @@ def _preset_community(request: HttpRequest) -> Community | None:
     return Community.objects.select_related("street__district").filter(code=code).first()
 
 
+def _complaint_form(request: HttpRequest, *args, **kwargs) -> ComplaintForm:
+    """The complaint form with this browser's verified number and the verification setting."""
+    return ComplaintForm(
+        *args,
+        phone_check=phones.verification_mode(),
+        verified_phone=phones.verified_phone(request),
+        **kwargs,
+    )
+
+
 def _render_form(request: HttpRequest, form: ComplaintForm, *, status: int = 200, **extra):
-    context = {"form": form, "map_data": _pick_map(form), **extra}
+    back = urlencode({"next": request.get_full_path()})
+    verify_url = f"{reverse('residents:verify_phone')}?{back}"
+    context = {"form": form, "map_data": _pick_map(form), "verify_url": verify_url, **extra}
     return render(request, "cases/public/report.html", context, status=status)
 
 
@@ -88,15 +102,16 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         community = _preset_community(request)
         initial = {"community": community.pk} if community else {}
-        form = ComplaintForm(initial=initial)
+        form = _complaint_form(request, initial=initial)
         return _render_form(request, form, community=community)
 
     if _limited(request, "report-posts", settings.CITYMGMT_RATE_REPORT_POSTS) or _used_up(
         request, "report-filed", settings.CITYMGMT_RATE_REPORT
     ):
         # The form comes back as typed; photos are neither processed nor kept.
-        return _render_form(request, ComplaintForm(request.POST), status=429, limited=True)
-    form = ComplaintForm(request.POST, request.FILES)
+        typed = _complaint_form(request, request.POST)
+        return _render_form(request, typed, status=429, limited=True)
+    form = _complaint_form(request, request.POST, request.FILES)
     if form.is_spam:
         logger.info("Honeypot filled on the complaint form; dropped.")
         return redirect("residents:report")
@@ -251,19 +266,26 @@ def find_code(request: HttpRequest) -> HttpResponse:
         # The tracking page itself answers, with the same 404 for any code that is not one.
         return redirect("residents:track", code=typed)
     form = FindCodeForm(request.POST or None)
+    page = {"sms_on": bool(settings.SMS_URL)}  # then the number and an SMS code find them too
     status = 200
     if request.method == "POST":
         attempt = count_attempt(request, group="find-code", rate=settings.CITYMGMT_RATE_CODE_LOOKUP)
         if attempt is Attempt.UNCOUNTED:
             # Without a count the lookup is a 10,000-try hunt for the phone's digits: refuse.
             response = render(
-                request, "cases/public/find.html", {"form": form, "unavailable": True}, status=503
+                request,
+                "cases/public/find.html",
+                {**page, "form": form, "unavailable": True},
+                status=503,
             )
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         if attempt is Attempt.LIMITED:
             return render(
-                request, "cases/public/find.html", {"form": form, "limited": True}, status=429
+                request,
+                "cases/public/find.html",
+                {**page, "form": form, "limited": True},
+                status=429,
             )
         if form.is_valid():
             code = (
@@ -285,4 +307,4 @@ def find_code(request: HttpRequest) -> HttpResponse:
                 ),
             )
         status = 400
-    return render(request, "cases/public/find.html", {"form": form}, status=status)
+    return render(request, "cases/public/find.html", {**page, "form": form}, status=status)

@@ -10,9 +10,15 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from cases import hooks
         from outbox import channels
         from webhooks import delivery, services
+        from webhooks.models import Endpoint
+
+        post_save.connect(services.forget_endpoints, sender=Endpoint, dispatch_uid="webhooks")
+        post_delete.connect(services.forget_endpoints, sender=Endpoint, dispatch_uid="webhooks")
 
         hooks.on_event(services.ticket_event)
         hooks.on_overdue(services.ticket_overdue)

@@ -68,6 +68,9 @@ def disable(endpoint: Endpoint, now: datetime.datetime) -> bool:
         )
         if not switched:
             return False
+        from webhooks.services import forget_endpoints
+
+        forget_endpoints()
         link = reverse("admin:webhooks_endpoint_change", args=[endpoint.pk])
         Notification.objects.bulk_create(
             Notification(

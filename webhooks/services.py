@@ -1,7 +1,9 @@
 """Turning what happened into outbox messages, one per subscribed endpoint, written in the
 transaction of the change (``cases.hooks`` calls these inside it)."""
 
-from django.db.models import Q
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.utils import timezone
 
 from cases.models import Action, State, Ticket, TicketEvent
@@ -27,16 +29,57 @@ def event_types(event: TicketEvent) -> list[str]:
     return types
 
 
-def subscribers(event_type: str, district_id: int | None = None) -> list[Endpoint]:
-    """Active endpoints that asked for ``event_type`` and whose district (if any) matches. The
-    table is a handful of rows: the event list is matched here, the same on every database."""
-    rows = Endpoint.objects.filter(active=True)
-    if district_id is not None:
-        rows = rows.filter(Q(district__isnull=True) | Q(district_id=district_id))
-    return [endpoint for endpoint in rows if event_type in endpoint.events]
+# Every ticket change asks which endpoints want it: the answer is kept in the cache, forgotten
+# when an endpoint is saved or deleted, and at most this old in another process (a worker whose
+# cache is its own): a new endpoint may miss its first minute, a switched-off one is never sent
+# to (the sender checks it).
+CACHE_KEY = "webhooks:active-endpoints"
+CACHE_SECONDS = 60
 
 
-def _queue(endpoint: Endpoint, payload: dict, *, ref: str, dedupe: str) -> None:
+@dataclass(frozen=True)
+class Subscriber:
+    pk: int
+    events: tuple[str, ...]
+    district_id: int | None
+    trusted: bool
+
+    @property
+    def outbox_key(self) -> str:
+        return f"webhook:{self.pk}"
+
+
+def active_endpoints() -> list[Subscriber]:
+    rows = cache.get(CACHE_KEY)
+    if rows is None:
+        rows = [
+            Subscriber(pk, tuple(events), district_id, trusted)
+            for pk, events, district_id, trusted in Endpoint.objects.filter(
+                active=True
+            ).values_list("pk", "events", "district_id", "trusted")
+        ]
+        cache.set(CACHE_KEY, rows, CACHE_SECONDS)
+    return rows
+
+
+def forget_endpoints(**kwargs: object) -> None:
+    cache.delete(CACHE_KEY)
+
+
+def subscribers(
+    event_type: str, district_id: int | None = None, *, any_district: bool = False
+) -> list[Subscriber]:
+    """Active endpoints that asked for ``event_type`` and whose district (if any) is the
+    ticket's (``any_district``: not about a place, e.g. the assessment)."""
+    return [
+        endpoint
+        for endpoint in active_endpoints()
+        if event_type in endpoint.events
+        and (any_district or endpoint.district_id in (None, district_id))
+    ]
+
+
+def _queue(endpoint: Subscriber | Endpoint, payload: dict, *, ref: str, dedupe: str) -> None:
     outbox.enqueue(
         delivery.CHANNEL,
         str(endpoint.pk),
@@ -67,11 +110,14 @@ def _ticket_payloads(
 
 
 def ticket_event(event: TicketEvent) -> int:
-    """``cases.hooks`` listener: every recorded ticket event an endpoint asked for."""
+    """``cases.hooks`` listener: every recorded ticket event an endpoint asked for. Without a
+    subscriber (the usual case) it costs no query."""
     count = 0
-    district_id = Ticket.objects.filter(pk=event.ticket_id).values_list("district_id", flat=True)
-    district = district_id.first()
-    for event_type in event_types(event):
+    types = event_types(event)
+    if not any(subscribers(event_type, any_district=True) for event_type in types):
+        return 0
+    district = event.ticket.district_id
+    for event_type in types:
         count += _ticket_payloads(
             event.ticket_id,
             event_type,
@@ -96,7 +142,7 @@ def ticket_overdue(ticket: Ticket, deadline) -> int:
 
 def assessment_published(run, brigades: list[dict]) -> int:
     """The monthly assessment was published: its month and the brigades' ranking."""
-    endpoints = subscribers(EventType.ASSESSMENT_PUBLISHED)
+    endpoints = subscribers(EventType.ASSESSMENT_PUBLISHED, any_district=True)
     data = {
         "run": run.pk,
         "month": f"{run.month:%Y-%m}",

@@ -20,6 +20,8 @@ GARBAGE = {
     "extra_hours": "1e309",
     "decision": "maybe",
     "result": "perhaps",
+    "lat": "nan",
+    "lng": "1e999",
 }
 STATE_FOR = {
     "register": State.REPORTED,
@@ -36,6 +38,8 @@ STATE_FOR = {
     "decide_extension": State.IN_PROGRESS,
     "return": State.DISPATCHED,
     "reopen": State.CLOSED,
+    "field_check_send": State.RESOLVED,
+    "field_check": State.RESOLVED,
 }
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.assessments.conftest import small_city  # noqa: F401  the assessment's small city
 from tests.cases.conftest import (  # noqa: F401  the casework cast and make_ticket, shared
     category,
     enforceable_category,

@@ -11,12 +11,14 @@ from cases.models import Action, Ticket
 from grids.locator import locate_id
 from notifications.models import Notification
 from tests.residents.test_report import IN_HUANGLOU, REPORT
+from webhooks.services import active_endpoints
 
 pytestmark = pytest.mark.django_db
 
 # The day's number, the grid cell with its community, street and district, the ticket, its
-# creation event, the brigade's supervisors and their notifications.
-BUDGET = 6
+# creation event, the brigade's supervisors and their notifications, the community's alert
+# subscriptions (residents.alerts).
+BUDGET = 7
 TRANSACTION = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
 
 
@@ -36,9 +38,10 @@ def form_data(category, gulou_community) -> dict[str, str]:
 def post_complaint(client, data, capture_on_commit) -> list[str]:
     # As in a running server: the locator's tree built, the categories read once by this
     # process, and the category list cached in the request's language (the resident opened the
-    # form first).
+    # form first), and the webhook endpoints cached (they are asked on every ticket event).
     locate_id(float(data["lat"]), float(data["lng"]))
     active_category(int(data["category"]))
+    active_endpoints()
     assert client.get(REPORT).status_code == 200
     with CaptureQueriesContext(connection) as captured, capture_on_commit(execute=True):
         response = client.post(REPORT, data)
@@ -100,15 +103,17 @@ def test_a_complaint_post_opens_one_transaction_with_one_savepoint_for_the_notif
     assert Notification.objects.get().recipient == supervisor_gulou
 
 
-def test_a_complaint_post_sends_at_most_ten_statements_savepoints_included(
+def test_a_complaint_post_sends_at_most_eleven_statements_savepoints_included(
     client, form_data, supervisor_gulou, django_assert_max_num_queries
 ):
     # Here: file_complaint's savepoint (the test's transaction stands in for BEGIN), the cell's
     # places, the day's number, the ticket, its creation event, the notifications' savepoint,
-    # the supervisors, their notifications, and the two RELEASEs.
+    # the supervisors, their notifications, and the two RELEASEs; the community's alert
+    # subscriptions (none here: no savepoint for them).
     locate_id(float(form_data["lat"]), float(form_data["lng"]))
     active_category(int(form_data["category"]))
-    with django_assert_max_num_queries(10):
+    active_endpoints()
+    with django_assert_max_num_queries(11):
         response = client.post(REPORT, form_data)
     assert response.status_code == 302
     assert Notification.objects.get().recipient == supervisor_gulou

@@ -720,6 +720,12 @@ MORE_CELLS = (
         lambda w, r: reverse("grids:community_board", args=[w.a.code]),
     ),
     Cell(
+        "community month",
+        "GET",
+        PUBLIC,
+        lambda w, r: reverse("residents:community_month", args=[w.a.code]),
+    ),
+    Cell(
         "community board QR",
         "GET",
         PUBLIC,
@@ -1058,6 +1064,7 @@ PUBLIC_CELLS = {
     "shop public page",
     "community grids (report map)",
     "community notice board",
+    "community month",
     "community board QR",
     "officer contact card",
     "open311 requests: ticket A",
@@ -1460,6 +1467,10 @@ NOT_OBJECT_BEARING = {
     "cases:on_site": "files a new ticket, fixed on the spot",
     "cases:locate": "which grid a point lies in (public facts)",
     "residents:find_code": "the public 'enter your tracking code' form",
+    # The token (32 random characters) is the credential, sent only to the subscriber's address;
+    # tests/residents/test_alerts.py holds them to it (a wrong token is a 404).
+    "residents:alert_confirm": "confirms the alert whose unguessable token the e-mail carried",
+    "residents:alert_stop": "stops the alert whose unguessable token its message carried",
     "privacy:erase_done": "the public 'done' page, the same for every request",
     "shops:new": "registers a new shop",
     "shops:import": "imports new shops from a spreadsheet",

@@ -147,3 +147,25 @@ def test_publishing_the_assessment_is_told_with_the_ranking(assessor):
     message = Message.objects.get(target=str(endpoint.pk))
     assert message.payload["data"]["month"] == "2026-11"
     assert message.payload["data"]["brigades"] == []
+
+
+def test_a_ticket_event_costs_no_query_when_nobody_asked_for_it(
+    make_ticket, django_assert_num_queries
+):
+    from webhooks.services import active_endpoints, ticket_event
+
+    hook(events=[EventType.ASSESSMENT_PUBLISHED])
+    event = make_ticket(State.REPORTED).events.get()
+    active_endpoints()
+
+    with django_assert_num_queries(0):
+        assert ticket_event(event) == 0
+
+
+def test_a_new_endpoint_is_asked_at_once_in_this_process(make_ticket):
+    make_ticket(State.REPORTED)  # the (empty) endpoint list is now cached
+    endpoint = hook(events=[EventType.TICKET_CREATED])
+
+    make_ticket(State.REPORTED)
+
+    assert sent(endpoint) == ["ticket.created"]
