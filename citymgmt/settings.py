@@ -22,6 +22,7 @@ from citymgmt.env import (
     env_path,
     env_rate,
     env_redis_url,
+    env_sms,
     env_str,
     env_time_zone,
 )
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "grids",
     "cases",
     "notifications",
+    "messaging",
     "residents",
     "patrols",
     "assessments",
@@ -269,8 +271,10 @@ CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
 CITYMGMT_OUTBOX_MAX_ATTEMPTS = env_int("CITYMGMT_OUTBOX_MAX_ATTEMPTS", 8)
 CITYMGMT_OUTBOX_RETRY_SECONDS = env_int("CITYMGMT_OUTBOX_RETRY_SECONDS", 30)
 
-# SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…); unset means no SMS.
+# SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…; citymgmt/env.py's
+# parse_sms_url); unset means no SMS, and nothing offers it. Checked here, read when sending.
 SMS_URL = env_str("SMS_URL")
+env_sms("SMS_URL")
 
 # Per-IP limits on what anyone may do without an account (django-ratelimit rates, e.g. "5/10m").
 # Reports filed from the public form, and its posts counted however they end (errors too):

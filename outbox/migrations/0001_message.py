@@ -5,38 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=30, verbose_name='channel')),
-                ('kind', models.CharField(max_length=60, verbose_name='kind')),
-                ('target', models.CharField(max_length=254, verbose_name='sent to')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
-                ('key', models.CharField(blank=True, default='', max_length=120, verbose_name='order key')),
-                ('ref', models.CharField(blank=True, default='', max_length=60, verbose_name='about')),
-                ('dedupe_key', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
-                ('claimed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('response_code', models.CharField(blank=True, default='', max_length=40, verbose_name='response')),
-                ('last_error', models.TextField(blank=True, default='', verbose_name='last error')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(max_length=30, verbose_name="channel")),
+                ("kind", models.CharField(max_length=60, verbose_name="kind")),
+                ("target", models.CharField(max_length=254, verbose_name="sent to")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True, default="", max_length=120, verbose_name="order key"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.CharField(blank=True, default="", max_length=60, verbose_name="about"),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(blank=True, max_length=200, null=True, unique=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="next attempt"
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "response_code",
+                    models.CharField(
+                        blank=True, default="", max_length=40, verbose_name="response"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, default="", verbose_name="last error")),
             ],
             options={
-                'verbose_name': 'outgoing message',
-                'verbose_name_plural': 'outgoing messages',
-                'ordering': ['-id'],
-                'indexes': [models.Index(condition=models.Q(('status__in', ['pending', 'sending'])), fields=['next_attempt_at'], name='outbox_due'), models.Index(condition=models.Q(('status__in', ['pending', 'sending', 'failed']), models.Q(('key', ''), _negated=True)), fields=['key', 'id'], name='outbox_unfinished_key'), models.Index(fields=['ref', '-id'], name='outbox_ref'), models.Index(fields=['channel', 'target', 'created_at'], name='outbox_target')],
+                "verbose_name": "outgoing message",
+                "verbose_name_plural": "outgoing messages",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status__in", ["pending", "sending"])),
+                        fields=["next_attempt_at"],
+                        name="outbox_due",
+                    ),
+                    models.Index(
+                        condition=models.Q(
+                            ("status__in", ["pending", "sending", "failed"]),
+                            models.Q(("key", ""), _negated=True),
+                        ),
+                        fields=["key", "id"],
+                        name="outbox_unfinished_key",
+                    ),
+                    models.Index(fields=["ref", "-id"], name="outbox_ref"),
+                    models.Index(fields=["channel", "target", "created_at"], name="outbox_target"),
+                ],
             },
         ),
     ]
