@@ -40,6 +40,8 @@ def send_message(message: Message) -> str:
         raise channels.Skip("e-mail is off (EMAIL_URL is not set)")
     if updates.stopped(message):
         raise channels.Skip("the resident stopped the updates")
+    if not message.target:
+        raise channels.Skip("no address: the contact details were erased")
     subject, body = compose(message)
     mail = EmailMessage(
         subject,

@@ -284,6 +284,8 @@ def send_message(message: Message) -> str:
         raise channels.Skip("SMS is off (SMS_URL is not set)")
     if updates.stopped(message):
         raise channels.Skip("the resident stopped the updates")
+    if not message.target:
+        raise channels.Skip("no number: the contact details were erased")
     number = national_mobile(message.target)
     if not number:
         raise channels.Permanent(f"not a mainland mobile number: {message.target!r}")
