@@ -1,18 +1,23 @@
 """The short tracking link messages carry, and the reporter's switch for their updates."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.models import Ticket
 from cases.public import normalize_code
 from messaging import services
 
 
 @require_GET
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
-    """``/t/<code>/``: the tracking page (a wrong code is that page's 404)."""
-    return redirect("residents:track", code=normalize_code(code) or "-")
+    """``/t/<code>/``: the tracking page; a wrong code is a 404 after the same single lookup as
+    a right one, as on the tracking page itself."""
+    code = normalize_code(code)
+    if not Ticket.objects.filter(tracking_code=code).exists():
+        raise Http404
+    return redirect("residents:track", code=code)
 
 
 @require_POST
