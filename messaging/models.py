@@ -101,7 +101,7 @@ class ReporterContact(models.Model):
         "cases.Ticket",
         verbose_name=_("ticket"),
         on_delete=models.CASCADE,
-        related_name="reporter_contact",
+        related_name="reporter_preferences",
     )
     email = models.EmailField(_("reporter's e-mail"), blank=True)
     updates_stopped_at = models.DateTimeField(_("updates stopped at"), null=True, blank=True)

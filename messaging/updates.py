@@ -81,15 +81,15 @@ def readers_of(ticket: Ticket) -> list[Ticket]:
     the public reports following it (one query; each with its contact preferences)."""
     readers = list(
         Ticket.objects.filter(duplicate_of=ticket, source__in=PUBLIC_SOURCES)
-        .select_related("reporter_contact")
-        .only("id", "number", "tracking_code", "reporter_phone", "reporter_contact")
+        .select_related("reporter_preferences")
+        .only("id", "number", "tracking_code", "reporter_phone", "reporter_preferences")
         .order_by("id")
     )
     if ticket.source in PUBLIC_SOURCES:
         own = (
             Ticket.objects.filter(pk=ticket.pk)
-            .select_related("reporter_contact")
-            .only("id", "number", "tracking_code", "reporter_phone", "reporter_contact")
+            .select_related("reporter_preferences")
+            .only("id", "number", "tracking_code", "reporter_phone", "reporter_preferences")
             .get()
         )
         readers.insert(0, own)
@@ -111,8 +111,8 @@ def params_for(kind: str, event: TicketEvent, reader: Ticket) -> dict[str, str]:
 
 def _contact(reader: Ticket):  # -> ReporterContact | None
     try:
-        return reader.reporter_contact
-    except Ticket.reporter_contact.RelatedObjectDoesNotExist:
+        return reader.reporter_preferences
+    except Ticket.reporter_preferences.RelatedObjectDoesNotExist:
         return None
 
 

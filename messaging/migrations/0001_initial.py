@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                     "ticket",
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reporter_contact",
+                        related_name="reporter_preferences",
                         to="cases.ticket",
                         verbose_name="ticket",
                     ),
