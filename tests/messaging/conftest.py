@@ -21,6 +21,7 @@ from tests.cases.conftest import (  # noqa: F401  the casework cast and make_tic
 
 
 def seed_templates() -> None:
+    """The migration's templates and SMS policy (a transactional test's flush removes them)."""
     importlib.import_module("messaging.migrations.0002_default_templates").seed(apps, None)
 
 

@@ -29,7 +29,7 @@ def test_the_seeded_templates_are_listed_and_a_code_can_be_set(admin_client, mes
     assert MessageTemplate.objects.get(pk=template.pk).template_code == "SMS_465930012"
 
 
-def test_the_daily_cap_is_seeded_and_edited_in_the_admin(admin_client):
+def test_the_daily_cap_is_seeded_and_edited_in_the_admin(admin_client, message_templates):
     policy = SmsPolicy.objects.get()  # the migration's row
     assert policy.daily_cap_per_number == 10
     page = admin_client.get(reverse("admin:messaging_smspolicy_change", args=[policy.pk]))
@@ -45,7 +45,7 @@ def test_the_daily_cap_is_seeded_and_edited_in_the_admin(admin_client):
     assert admin_client.get(reverse("admin:messaging_smspolicy_add")).status_code == 403
 
 
-def test_a_cap_of_zero_is_refused(admin_client):
+def test_a_cap_of_zero_is_refused(admin_client, message_templates):
     policy = SmsPolicy.objects.get()
     response = admin_client.post(
         reverse("admin:messaging_smspolicy_change", args=[policy.pk]),

@@ -279,7 +279,7 @@ def test_with_sms_on_the_form_says_updates_come_by_sms(sms_outbox, client):
 
 
 def test_a_reporter_who_gave_an_email_address_is_emailed_too(
-    settings, client, category, supervisor_gulou, gulou_community
+    settings, client, category, supervisor_gulou, gulou_community, message_templates
 ):
     settings.SMS_URL = ""
     settings.EMAIL_ENABLED = True
