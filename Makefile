@@ -137,6 +137,11 @@ $(STAMP_RUN) $(STAMP_TEST): export INSTALL_PY := $(INSTALL_PROGRAM)
 
 # --- run ------------------------------------------------------------------------------------
 
+# The demo's SMS go to a file outbox, one JSON file per message under var/sms/ (an SMS_URL of
+# your own wins), and their links to this server (SITE_URL likewise).
+run: export SMS_URL := $(or $(SMS_URL),file://$(CURDIR)/var/sms)
+run: export SITE_URL := $(or $(SITE_URL),http://127.0.0.1:$(PORT))
+
 # honcho gives each Procfile line its own process group and, on Ctrl-C or SIGTERM, stops them
 # all (SIGTERM, then SIGKILL after 5 s). `-p` sets $$PORT for the first line (web).
 run: $(STAMP_RUN)
@@ -146,6 +151,7 @@ run: $(STAMP_RUN)
 	@echo
 	@echo "  citymgmt is starting on  http://127.0.0.1:$(PORT)/"
 	@echo "  (web + Celery worker + Celery beat; Ctrl-C stops all three)"
+	@echo "  SMS to residents: $$SMS_URL"
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 

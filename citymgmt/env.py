@@ -155,3 +155,59 @@ def env_email(name: str) -> dict[str, object]:
     if query.get("from"):
         settings["DEFAULT_FROM_EMAIL"] = query["from"][0]
     return settings
+
+
+SMS_SCHEMES = ("console", "file", "aliyun", "tencent")
+
+
+def parse_sms_url(raw: str, name: str = "SMS_URL") -> dict[str, str]:
+    """How SMS go out, from one URL; {} when ``raw`` is empty (no SMS, and nothing offers it).
+
+    - ``console://``: each message printed on standard output;
+    - ``file:///var/sms``: one JSON file per message in that folder (the demo, the tests);
+    - ``aliyun://KEY_ID:SECRET@?sign_name=城管``: Alibaba Cloud SMS (dysmsapi), optionally
+      ``&region=cn-hangzhou``;
+    - ``tencent://SECRET_ID:SECRET_KEY@?sdk_app_id=1400…&sign_name=城管``: Tencent Cloud SMS,
+      optionally ``&region=ap-guangzhou``.
+
+    The providers take ``&endpoint=host:port`` (and ``&protocol=http``) to talk to another
+    server than theirs: a test double or a proxy. Credentials are percent-decoded.
+    """
+    raw = raw.strip()
+    if not raw:
+        return {}
+    url = urlsplit(raw)
+    if url.scheme not in SMS_SCHEMES:
+        schemes = ", ".join(f"{scheme}://" for scheme in SMS_SCHEMES)
+        raise ImproperlyConfigured(f"{name} must start with one of {schemes}, not {raw!r}")
+    query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+    config = {"backend": url.scheme}
+    if url.scheme == "file":
+        if not url.path or url.path == "/":
+            raise ImproperlyConfigured(f"{name} names no folder (file:///path/to/folder): {raw!r}")
+        config["path"] = url.path
+    if url.scheme in ("aliyun", "tencent"):
+        needed = ["sign_name"] + (["sdk_app_id"] if url.scheme == "tencent" else [])
+        missing = [key for key in needed if not query.get(key)]
+        if not (url.username and url.password):
+            missing.insert(0, "key id and secret (as user:password@)")
+        if missing:
+            raise ImproperlyConfigured(f"{name} lacks {', '.join(missing)}: {url.scheme}://…")
+        protocol = query.get("protocol", "https")
+        if protocol not in ("http", "https"):
+            raise ImproperlyConfigured(f"{name}'s protocol must be http or https, not {protocol!r}")
+        config |= {
+            "key_id": unquote(url.username),
+            "secret": unquote(url.password),
+            "sign_name": query["sign_name"],
+            "sdk_app_id": query.get("sdk_app_id", ""),
+            "region": query.get("region", ""),
+            "endpoint": query.get("endpoint", ""),
+            "protocol": protocol,
+        }
+    return config
+
+
+def env_sms(name: str) -> dict[str, str]:
+    """:func:`parse_sms_url` of the variable ``name`` (checked when the settings load)."""
+    return parse_sms_url(os.environ.get(name, ""), name)

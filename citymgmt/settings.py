@@ -22,6 +22,7 @@ from citymgmt.env import (
     env_path,
     env_rate,
     env_redis_url,
+    env_sms,
     env_str,
     env_time_zone,
 )
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "grids",
     "cases",
     "notifications",
+    "messaging",
     "residents",
     "patrols",
     "assessments",
@@ -275,8 +277,10 @@ CITYMGMT_OUTBOX_RETRY_SECONDS = env_int("CITYMGMT_OUTBOX_RETRY_SECONDS", 30)
 # Webhooks: an endpoint failing for this long is switched off and the admins told.
 CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS = env_int("CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS", 24)
 
-# SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…); unset means no SMS.
+# SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…; citymgmt/env.py's
+# parse_sms_url); unset means no SMS, and nothing offers it. Checked here, read when sending.
 SMS_URL = env_str("SMS_URL")
+env_sms("SMS_URL")
 
 # A resident's mobile number checked by a one-time SMS code (only when SMS_URL is set): the
 # complaint form "required" (no report without a verified number), "optional" or "off".

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cases.models import Photo, State, Ticket
 from cases.public import normalize_code
+from messaging.services import erase_reporter_contacts
 from privacy.models import ErasedContact, ErasureReason, RetentionRun
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def _anonymise_batch(
     if not ids:
         return 0, 0
     Ticket.objects.filter(pk__in=ids).update(reporter_name="", reporter_phone="")
+    erase_reporter_contacts(ids)
     originals = list(
         Photo.objects.filter(ticket_id__in=ids).exclude(image="").values_list("pk", "image")
     )
@@ -161,6 +163,7 @@ def erase_contact_on_request(*, code: str, phone: str) -> bool:
     ticket.reporter_name = ""
     ticket.reporter_phone = ""
     ticket.save(update_fields=["reporter_name", "reporter_phone"])
+    erase_reporter_contacts([ticket.pk])
     ErasedContact.objects.get_or_create(
         ticket=ticket, defaults={"reason": ErasureReason.REQUEST, "erased_at": timezone.now()}
     )

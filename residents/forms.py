@@ -5,6 +5,7 @@ what the resident typed (photos excepted: browsers cannot be given a file back).
 """
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MobileField
@@ -48,6 +49,13 @@ class ComplaintForm(PlacedForm):
             "your tracking code again."
         ),
     )
+    # Only while e-mail is configured (EMAIL_URL): the ticket's updates are e-mailed there.
+    reporter_email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        required=False,
+        help_text=_("Optional. We e-mail you at each step of your report; you can stop it."),
+    )
     consent = forms.BooleanField(
         label=_(
             "I agree that what I enter here, my name and number included, is used only to "
@@ -86,6 +94,16 @@ class ComplaintForm(PlacedForm):
             inputmode="tel", autocomplete="tel", placeholder="13812345678"
         )
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+        if settings.SMS_URL:
+            self.fields["reporter_phone"].help_text = _(
+                "Optional. We send you an SMS at each step of your report (you can stop them); "
+                "an officer may call you about the problem, and with it you can find your "
+                "tracking code again."
+            )
+        if settings.EMAIL_ENABLED:
+            self.fields["reporter_email"].widget.attrs.update(autocomplete="email")
+        else:
+            del self.fields["reporter_email"]
         self.cell_id: int | None = None
 
     @property

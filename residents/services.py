@@ -31,6 +31,7 @@ from cases.selectors import access_ticket_by_id, tickets_visible_to
 from cases.services import create_ticket, reopen_ticket
 from cases.transitions import saved_fields
 from citymgmt.images import ProcessedImage
+from messaging.services import save_reporter_email
 from residents.tracking import open_reports_near
 
 SATISFIED_FROM = 3  # 1–2 is dissatisfied: within the reopen window it asks for a reopen
@@ -46,6 +47,7 @@ def file_complaint(
     address: str = "",
     reporter_name: str = "",
     reporter_phone: str = "",
+    reporter_email: str = "",
     photos: Sequence[ProcessedImage] = (),
     follows: str = "",
 ) -> Ticket:
@@ -55,7 +57,8 @@ def file_complaint(
     ``duplicate_of``): it is no work for the supervisors, who handle the original. Both
     timelines say so; the resident keeps a tracking code of their own, follows the original
     there, and may rate it once it is closed (``rate_ticket``). A point on no unit grid is
-    refused."""
+    refused. With ``reporter_email`` the ticket's updates are e-mailed there too
+    (``messaging.updates``)."""
     original = None
     if follows:
         nearby = {
@@ -90,6 +93,7 @@ def file_complaint(
         reporter_phone=reporter_phone,
         photos=photos,
     )
+    save_reporter_email(ticket=ticket, email=reporter_email)
     if original is not None:
         # The resident's own word that it is the same problem stands in for a supervisor's
         # duplicate check (the transition's permission is the supervisor's, so no check here).

@@ -34,6 +34,7 @@ from grids.maps import pick_map
 from grids.models import Community, GridCell
 from grids.qr import public_url
 from grids.selectors import community_cells_geojson
+from messaging import services as messaging_services
 from residents import phone as phones
 from residents import services as resident_services
 from residents import tracking
@@ -126,6 +127,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 address=data["address"],
                 reporter_name=data["reporter_name"],
                 reporter_phone=data["reporter_phone"],
+                reporter_email=data.get("reporter_email", ""),
                 photos=data["photos"],
                 follows=data["follows"],
             )
@@ -226,6 +228,7 @@ def track(request: HttpRequest, code: str, rating_form: RatingForm | None = None
         "officer": shown.assignee if shown.state != State.REPORTED else None,
         "rating_form": rating_form or (RatingForm() if can_rate else None),
         "reopen_request": resident_services.reopen_request_for(ticket),
+        "updates": messaging_services.updates_control(ticket),
     }
     return render(request, "cases/public/track.html", context, status=400 if rating_form else 200)
 

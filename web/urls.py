@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("privacy.urls")),  # before cases: track/erase/ is not a code
     path("", include("residents.urls")),
+    path("", include("messaging.urls")),  # /t/<code>/, the messages' short tracking link
     path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("patrols/", include("patrols.urls")),

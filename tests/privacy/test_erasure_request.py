@@ -193,3 +193,23 @@ def test_a_different_number_with_the_same_last_digits_does_not_match(english, ma
     ticket = make_ticket(State.CLOSED)
     ask(english, ticket.tracking_code, "13912345678")
     assert contact(ticket) == ("刘女士", "13812345678")
+
+
+def test_erasure_also_removes_the_e_mail_and_the_numbers_messages_were_sent_to(
+    english, make_ticket, settings, tmp_path
+):
+    from messaging.models import ReporterContact
+    from outbox.models import Message, Status
+    from tests.messaging.conftest import seed_templates
+
+    seed_templates()
+    settings.SMS_URL = f"file://{tmp_path}"
+    ticket = make_ticket(State.DISPATCHED)  # two updates queued to 13812345678
+    ReporterContact.objects.create(ticket=ticket, email="liu@example.org")
+
+    ask(english, ticket.tracking_code, "13812345678")
+
+    assert ReporterContact.objects.get(ticket=ticket).email == ""
+    messages = Message.objects.filter(ref=f"ticket:{ticket.pk}")
+    assert messages.count() == 2
+    assert set(messages.values_list("target", "status")) == {("", Status.CANCELLED)}

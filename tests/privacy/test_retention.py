@@ -218,3 +218,24 @@ def test_the_celery_task_runs_the_job_and_returns_the_run(ticket_at, now):
     assert RetentionRun.objects.get(pk=run_id).tickets_anonymised == 1
     assert anonymised(old)
     assert anonymise_expired_contacts.name == "privacy.anonymise_expired_contacts"
+
+
+def test_the_e_mail_and_the_numbers_messages_went_to_are_removed_too(ticket_at, now):
+    from messaging.models import ReporterContact
+    from outbox.models import Message, Status
+
+    old = ticket_at(LONG_AGO)
+    ReporterContact.objects.create(ticket=old, email="liu@example.org")
+    sent = Message.objects.create(
+        channel="sms",
+        target="13812345678",
+        kind="ticket_closed",
+        ref=f"ticket:{old.pk}",
+        status=Status.SENT,
+    )
+
+    services.anonymise_expired_contacts()
+
+    assert ReporterContact.objects.get(ticket=old).email == ""
+    sent.refresh_from_db()
+    assert (sent.target, sent.status) == ("", Status.SENT)

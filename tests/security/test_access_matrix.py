@@ -46,6 +46,7 @@ from openpyxl import load_workbook
 from accounts.models import User
 from assessments.models import Run, RunStatus
 from cases.models import ReopenRequest, State, Ticket, TicketEvent
+from messaging.models import ReporterContact
 from notifications.models import Notification
 from patrols.models import DailyLog, LogStatus, PatrolSession
 from privacy.models import ErasedContact
@@ -557,6 +558,24 @@ CELLS = (
         lambda w, r: reverse("residents:rate", args=[code_of(w, r)]),
         lambda w: {"satisfaction": "5", "comment": "很快"},
         done=lambda w: _ticket(w, "mine").satisfaction == 5,
+        ok=302,
+    ),
+    Cell(
+        "short tracking link",
+        "GET",
+        PUBLIC,
+        lambda w, r: reverse("messaging:short_link", args=[code_of(w, r)]),
+        ok=302,
+    ),
+    Cell(
+        "stop the updates",
+        "POST",
+        PUBLIC,
+        lambda w, r: reverse("messaging:set_updates", args=[code_of(w, r)]),
+        lambda w: {"stop": "1"},
+        done=lambda w: ReporterContact.objects.filter(
+            ticket=w.objects["mine"], updates_stopped_at__isnull=False
+        ).exists(),
         ok=302,
     ),
 )
@@ -1074,6 +1093,8 @@ PUBLIC_CELLS = {
 SIGNED_IN = {"community grids (staff map)"}
 RESIDENT_CELLS = {
     "track page",
+    "short tracking link",
+    "stop the updates",
     "track photo",
     "rating",
     "report filed",
