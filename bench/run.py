@@ -28,7 +28,10 @@ machine drift. Percentiles are nearest-rank, after 20 warm-ups.
   of the same officer figures, checked equal officer by officer; peak Python memory;
 - **locate**: ``locate()``, µs a point;
 - **throughput** (bench/throughput_bench.py): command's queue under gunicorn (3 workers) with
-  a closed-loop load generator on loopback: pages/s, target ≥ 40.
+  a closed-loop load generator on loopback: pages/s, target ≥ 40;
+- **command** (bench/command_bench.py): the command centre's map data at each zoom level, with
+  and without a filter, and the big screen's data warm and cold, for ``sup_gl1`` and
+  ``command``: p50/p95, statements, bare SQL; target p95 ≤ 50 ms and ≤ 3× bare.
 
 Then EXPLAIN (ANALYZE, BUFFERS) of the slowest queue statement and of the scan's candidate
 queries. Changes nothing that stays: the complaints it files are deleted, the scan and the
@@ -49,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import assessment_bench
+import command_bench
 import django
 import locate_bench
 import pages_bench
@@ -70,7 +74,7 @@ PAGE_RATIO = pages_bench.PAGE_RATIO
 QUEUE_QUERIES = pages_bench.QUEUE_QUERIES
 COLD_RATIO = 1.3
 THROUGHPUT = throughput_bench.THROUGHPUT_TARGET
-FIGURES = ("pages", "post", "scan", "assessment", "locate", "throughput")
+FIGURES = ("pages", "post", "scan", "assessment", "locate", "throughput", "command")
 POST_RATIO = 2
 SCAN_S = 1
 ASSESSMENT_S = 10
@@ -150,6 +154,23 @@ def page_rows(table: Table, runs: int) -> list[dict[str, Any]]:
                 f"≤ {COLD_RATIO}×",
                 cold_ratio <= COLD_RATIO,
             )
+    return results
+
+
+def command_rows(table: Table, runs: int) -> list[dict[str, Any]]:
+    """The command centre's data endpoints (bench/command_bench.py), as page rows."""
+    results = command_bench.measure_endpoints(runs)
+    for r in results:
+        ratio = r["p95"] / r["bare"]
+        table.add(
+            f"{r['page']} · {r['who']}",
+            f"p50 {ms(r['p50'])}  p95 {ms(r['p95'])}  {r['queries']} q",
+            f"bare SQL {ms(r['bare'])}",
+            ratio,
+            f"p95 ≤ {command_bench.P95_MS} ms, ≤ {command_bench.RATIO}×",
+            r["p95"] * 1e3 <= command_bench.P95_MS and ratio <= command_bench.RATIO,
+        )
+        table.figures.append({"figure": f"{r['page']} · {r['who']}", **_numbers(r)})
     return results
 
 
@@ -374,6 +395,9 @@ def measure(args: argparse.Namespace, figures: set[str], tickets: int, moment: A
         locate_rows(table, args.points)
     if "throughput" in figures:
         throughput_rows(table, args.load, args.concurrency, moment, results)
+    command = []
+    if "command" in figures:
+        command = command_rows(table, args.requests)
     print(table.render())
     if scan:
         print(
@@ -398,6 +422,8 @@ def measure(args: argparse.Namespace, figures: set[str], tickets: int, moment: A
         print("\nEXPLAIN (ANALYZE, BUFFERS)\n")
         if results:
             print(explain_queue(results))
+        if command:
+            print(command_bench.explain_slowest(command))
         for name, plan in (scan or {}).get("plans", {}).items():
             print(f"\nreminder scan, {name} candidates:\n{plan}")
     if mismatches:
