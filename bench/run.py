@@ -32,6 +32,9 @@ machine drift. Percentiles are nearest-rank, after 20 warm-ups.
 - **export** (bench/export_bench.py): command's queue export of ~100,000 tickets as CSV and as
   XLSX, read to the last byte, beside its own row statement run bare; peak Python memory of
   all the rows and of a tenth of them (constant memory: alike). Targets: CSV ≤ 10 s, XLSX ≤ 60 s.
+- **command** (bench/command_bench.py): the command centre's map data at each zoom level, with
+  and without a filter, and the big screen's data warm and cold, for ``sup_gl1`` and
+  ``command``: p50/p95, statements, bare SQL; target p95 ≤ 50 ms and ≤ 3× bare.
 
 Then EXPLAIN (ANALYZE, BUFFERS) of the slowest queue statement and of the scan's candidate
 queries. Changes nothing that stays: the complaints it files are deleted, the scan and the
@@ -52,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import assessment_bench
+import command_bench
 import django
 import export_bench
 import locate_bench
@@ -74,7 +78,7 @@ PAGE_RATIO = pages_bench.PAGE_RATIO
 QUEUE_QUERIES = pages_bench.QUEUE_QUERIES
 COLD_RATIO = 1.3
 THROUGHPUT = throughput_bench.THROUGHPUT_TARGET
-FIGURES = ("pages", "post", "scan", "assessment", "locate", "throughput", "export")
+FIGURES = ("pages", "post", "scan", "assessment", "locate", "throughput", "export", "command")
 POST_RATIO = 2
 SCAN_S = 1
 ASSESSMENT_S = 10
@@ -154,6 +158,23 @@ def page_rows(table: Table, runs: int) -> list[dict[str, Any]]:
                 f"≤ {COLD_RATIO}×",
                 cold_ratio <= COLD_RATIO,
             )
+    return results
+
+
+def command_rows(table: Table, runs: int) -> list[dict[str, Any]]:
+    """The command centre's data endpoints (bench/command_bench.py), as page rows."""
+    results = command_bench.measure_endpoints(runs)
+    for r in results:
+        ratio = r["p95"] / r["bare"]
+        table.add(
+            f"{r['page']} · {r['who']}",
+            f"p50 {ms(r['p50'])}  p95 {ms(r['p95'])}  {r['queries']} q",
+            f"bare SQL {ms(r['bare'])}",
+            ratio,
+            f"p95 ≤ {command_bench.P95_MS} ms, ≤ {command_bench.RATIO}×",
+            r["p95"] * 1e3 <= command_bench.P95_MS and ratio <= command_bench.RATIO,
+        )
+        table.figures.append({"figure": f"{r['page']} · {r['who']}", **_numbers(r)})
     return results
 
 
@@ -397,6 +418,9 @@ def measure(args: argparse.Namespace, figures: set[str], tickets: int, moment: A
         throughput_rows(table, args.load, args.concurrency, moment, results)
     if "export" in figures:
         export_rows(table, args.export_rows, args.runs)
+    command = []
+    if "command" in figures:
+        command = command_rows(table, args.requests)
     print(table.render())
     if scan:
         print(
@@ -421,6 +445,8 @@ def measure(args: argparse.Namespace, figures: set[str], tickets: int, moment: A
         print("\nEXPLAIN (ANALYZE, BUFFERS)\n")
         if results:
             print(explain_queue(results))
+        if command:
+            print(command_bench.explain_slowest(command))
         for name, plan in (scan or {}).get("plans", {}).items():
             print(f"\nreminder scan, {name} candidates:\n{plan}")
     if mismatches:

@@ -403,6 +403,26 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
                     models.Index(fields=[f"{step}_due_at"], name=f"ticket_{step}_due_at"),
                 )
             ),
+            # The command centre's map (command.selectors): the open tickets in a view, counted
+            # per community or unit grid by deadline colour, or read as points, from the index
+            # alone (an index-only scan of the open work, never the casebook).
+            models.Index(
+                fields=["lat", "lng"],
+                name="ticket_open_map",
+                condition=Q(state__in=OPEN_STATES),
+                include=[
+                    "id",
+                    "brigade_id",
+                    "community_id",
+                    "grid_cell_id",
+                    "category_id",
+                    "state",
+                    "overdue",
+                    "deadline",
+                    "warn_at",
+                    "number",
+                ],
+            ),
             # The monthly assessment counts a month's tickets by each milestone.
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
             models.Index(fields=["referred_at"], name="ticket_referred_at"),

@@ -29,6 +29,10 @@ from command.forms import GovernanceForm
 
 # The map data's own parameters (the view); any other is one of the queue's filters.
 VIEW_PARAMS = {"zoom", "bbox"}
+# The queue's filters whose choices are the user's own lists (``queue_lists``: communities and
+# the districts and streets read off them, officers, units): three statements and a few
+# thousand objects, built for the map's data only when one of them is asked for.
+LISTED_FILTERS = {"district", "street", "community", "assignee", "unit"}
 # How often the big screen asks for its figures.
 SCREEN_POLL_SECONDS = 5
 
@@ -63,8 +67,13 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _ticket_filter(request: HttpRequest) -> TicketFilter:
-    communities, officers, units = case_selectors.queue_lists(request.user)
+def _ticket_filter(request: HttpRequest, *, lists: bool = True) -> TicketFilter:
+    """The queue's filters on the user's tickets; without ``lists``, the choice lists (the
+    user's communities, officers and units) are left empty, for a request that names none."""
+    if lists:
+        communities, officers, units = case_selectors.queue_lists(request.user)
+    else:
+        communities, officers, units = (), (), ()
     return TicketFilter(
         request.GET,
         case_selectors.tickets_visible_to(request.user),
@@ -116,7 +125,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
         # which would cost more than the map's own SQL (the big screen asks every few seconds).
         tickets = case_selectors.tickets_visible_to(request.user).filter(state__in=OPEN_STATES)
     else:
-        ticket_filter = _ticket_filter(request)
+        listed = any(request.GET.get(name) for name in LISTED_FILTERS)
+        ticket_filter = _ticket_filter(request, lists=listed)
         if not ticket_filter.is_valid():
             return JsonResponse({"errors": ticket_filter.errors.get_json_data()}, status=400)
         # The queue's order is no use to an aggregate: the map sorts for itself.

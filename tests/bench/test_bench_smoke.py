@@ -105,6 +105,11 @@ def test_generate_builds_a_small_city_once_and_run_measures_every_target(bench_e
         "locate() (2,6",
         "EXPLAIN (ANALYZE, BUFFERS)",
         "reminder scan, overdue candidates",
+        "map communities · sup_gl1",
+        "map grids +filter · command",
+        "map points · command",
+        "screen warm · command",
+        "screen cold · sup_gl1",
     ):
         assert figure in table, figure
     assert "The engine's officer figures equal the hand-written SQL's." in table

@@ -209,6 +209,37 @@ def test_map_data_takes_the_same_number_of_queries_however_many_tickets(
 
 
 @pytest.mark.django_db
+def test_a_filter_without_a_list_of_places_or_people_builds_no_choice_lists(
+    client, make_ticket, command_supervisor, category
+):
+    """The user's communities, officers and units (three statements and their objects) are read
+    only when the request filters on one of them."""
+    client.force_login(command_supervisor)
+    make_ticket(State.REGISTERED)
+    client.get(DATA, {"zoom": 11, "category": category.pk})  # the session and caches warmed
+    with CaptureQueriesContext(connection) as bare:
+        client.get(DATA, {"zoom": 11})
+    with CaptureQueriesContext(connection) as by_category:
+        response = client.get(DATA, {"zoom": 11, "category": category.pk, "colour": ""})
+
+    assert response.status_code == 200 and response.json()["clusters"][0]["n"] == 1
+    assert len(by_category.captured_queries) == len(bare.captured_queries)
+    assert not any("grids_street" in q["sql"] for q in by_category.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_filter_on_a_place_still_checks_it_is_in_the_supervisors_scope(
+    client, make_ticket, supervisor_gulou, taishan_community
+):
+    make_ticket(State.REGISTERED)
+    client.force_login(supervisor_gulou)
+
+    response = client.get(DATA, {"zoom": 11, "community": taishan_community.pk})
+
+    assert response.status_code == 400 and "community" in response.json()["errors"]
+
+
+@pytest.mark.django_db
 def test_the_map_page_shows_the_filters_and_the_data_address(client, command_supervisor):
     client.force_login(command_supervisor)
 

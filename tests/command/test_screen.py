@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Source, State, Ticket
+from command import screen
 from tests.cases.conftest import GULOU_POINT
 
 DATA = reverse("command:screen_data")
@@ -105,16 +106,72 @@ def test_the_screen_data_takes_the_same_number_of_queries_however_many_tickets(
     client.force_login(command_supervisor)
     make_ticket(State.REPORTED)
     client.get(DATA)
+    screen.forget()  # computed afresh, not read from the kept figures
     with CaptureQueriesContext(connection) as few:
         client.get(DATA)
     for place in ("gulou", "quanshan", "gulou"):
         make_ticket(State.CLOSED, place=place)
         make_ticket(State.DISPATCHED, place=place)
+    screen.forget()
 
     with CaptureQueriesContext(connection) as many:
         client.get(DATA)
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_every_display_of_a_scope_shares_one_computation_for_a_few_seconds(
+    client, make_ticket, command_supervisor
+):
+    make_ticket(State.REPORTED)
+    client.force_login(command_supervisor)
+    with CaptureQueriesContext(connection) as first:
+        first_body = client.get(DATA).json()
+    computed = [q["sql"] for q in first.captured_queries]  # the next request empties the log
+    make_ticket(State.REPORTED, place="quanshan")
+
+    with CaptureQueriesContext(connection) as second:
+        kept = client.get(DATA).json()
+    read = [q["sql"] for q in second.captured_queries]
+    screen.forget()
+    fresh = client.get(DATA).json()
+
+    assert kept == first_body and kept["today"]["residents"] == 1
+    assert any("cases_ticket" in sql for sql in computed)
+    assert not any("cases_ticket" in sql for sql in read) and len(read) < len(computed)
+    assert fresh["today"]["residents"] == 2
+
+
+@pytest.mark.django_db
+def test_kept_figures_are_per_scope_a_brigade_never_gets_the_citys(
+    client, make_ticket, command_supervisor, supervisor_gulou, supervisor_quanshan
+):
+    make_ticket(State.REPORTED)
+    make_ticket(State.REPORTED, place="quanshan")
+    make_ticket(State.REPORTED, place="quanshan")
+
+    city = _screen(client, command_supervisor)
+    gulou = _screen(client, supervisor_gulou)
+    quanshan = _screen(client, supervisor_quanshan)
+    gulou_again = _screen(client, supervisor_gulou)
+
+    assert city["today"]["residents"] == 3
+    assert gulou["today"]["residents"] == 1 and gulou_again == gulou
+    assert quanshan["today"]["residents"] == 2
+    assert [r["brigade"] for r in gulou["ranking"]] == ["鼓楼执法监督一大队"]
+    assert [r["brigade"] for r in quanshan["ranking"]] == ["泉山执法监督三大队"]
+
+
+@pytest.mark.django_db
+def test_kept_figures_are_per_language(client, make_ticket, command_supervisor):
+    make_ticket(State.REPORTED)
+    client.force_login(command_supervisor)
+
+    chinese = client.get(DATA, headers={"accept-language": "zh-hans"}).json()
+    english = client.get(DATA, headers={"accept-language": "en"}).json()
+
+    assert chinese["latest"][0]["source"] != english["latest"][0]["source"]
 
 
 @pytest.mark.django_db
