@@ -153,6 +153,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "state",
             "state_label",
             "source",
+            "external_id",
             "priority",
             "category",
             "description",

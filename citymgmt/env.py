@@ -4,6 +4,8 @@ Every helper names the variable in its error, so a mistyped setting stops the pr
 with a message the operator can act on instead of a confusing failure later.
 """
 
+import base64
+import binascii
 import os
 import re
 import zoneinfo
@@ -155,3 +157,28 @@ def env_email(name: str) -> dict[str, object]:
     if query.get("from"):
         settings["DEFAULT_FROM_EMAIL"] = query["from"][0]
     return settings
+
+
+def env_webhook_secret(name: str) -> str:
+    """A Standard Webhooks secret (``whsec_`` and base64, or plain base64), or "" when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    body = raw.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(body + "==", validate=False)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) < 16:
+        raise ImproperlyConfigured(
+            f"{name} must be a Standard Webhooks secret: whsec_ and at least 16 bytes in base64"
+        )
+    return raw
+
+
+def env_http_url(name: str) -> str:
+    """An http(s) address without its trailing slash, or "" when unset."""
+    raw = os.environ.get(name, "").strip().rstrip("/")
+    if raw and (urlsplit(raw).scheme not in ("http", "https") or not urlsplit(raw).hostname):
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw

@@ -27,12 +27,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import UnitKind, User
-from accounts.roles import Role
+from accounts.models import User
 from cases import deadlines
 from cases.models import CLOCK_STATES, Ticket
 from notifications.models import DeadlineReminder, NoticeKind, Notification
-from notifications.services import brigade_supervisors, queue_emails, workers
+from notifications.services import brigade_supervisors, command_centre, queue_emails, workers
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +81,6 @@ def escalation_candidates(now: datetime.datetime) -> QuerySet[Ticket]:
     )
     late = running_clocks().filter(deadline__lte=now).filter(Exists(told))
     return _without_step(late, NoticeKind.ESCALATED)
-
-
-def command_centre() -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, unit__kind=UnitKind.BUREAU, groups__name=Role.SUPERVISOR
-    ).distinct()
 
 
 def recipients(ticket: Ticket, kind: str) -> list[User]:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("privacy.urls")),  # before cases: track/erase/ is not a code
     path("", include("residents.urls")),
     path("", include("cases.urls")),
+    path("", include("hotline.urls")),
     path("", include("notifications.urls")),
     path("patrols/", include("patrols.urls")),
     path("", include("assessments.survey_urls")),  # /assessments/surveys/, /survey/<token>/
