@@ -5,41 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_brigade_category_index'),
+        ("cases", "0015_brigade_category_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='external_deadline',
+            model_name="ticket",
+            name="external_deadline",
             field=models.DateTimeField(blank=True, null=True, verbose_name="platform's time limit"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='external_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='external order number'),
+            model_name="ticket",
+            name="external_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="external order number"),
         ),
         migrations.AlterField(
-            model_name='ticket',
-            name='reject_reason',
-            field=models.CharField(blank=True, choices=[('invalid', 'Not a valid problem'), ('duplicate', 'Duplicate of another ticket'), ('out_of_scope', "Not urban management's business"), ('withdrawn', 'Withdrawn by the platform that sent it')], max_length=20, verbose_name='reason for rejection'),
+            model_name="ticket",
+            name="reject_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("invalid", "Not a valid problem"),
+                    ("duplicate", "Duplicate of another ticket"),
+                    ("out_of_scope", "Not urban management's business"),
+                    ("withdrawn", "Withdrawn by the platform that sent it"),
+                ],
+                max_length=20,
+                verbose_name="reason for rejection",
+            ),
         ),
         migrations.CreateModel(
-            name='ReplyTemplate',
+            name="ReplyTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=60, verbose_name='title')),
-                ('step', models.CharField(choices=[('register', 'Register'), ('reject', 'Reject'), ('resolve', 'Report fixed'), ('close', 'Verify and close'), ('hotline_done', '12345 completion reply (办结)')], max_length=20, verbose_name='step')),
-                ('text', models.TextField(help_text="Placeholders: {number} the ticket's number, {category} its category, {community} its community, {deadline} its deadline.", max_length=2000, verbose_name='text')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('category', models.ForeignKey(blank=True, help_text='Leave empty to offer it for every category.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=60, verbose_name="title")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("register", "Register"),
+                            ("reject", "Reject"),
+                            ("resolve", "Report fixed"),
+                            ("close", "Verify and close"),
+                            ("hotline_done", "12345 completion reply (办结)"),
+                        ],
+                        max_length=20,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="Placeholders: {number} the ticket's number, {category} its category, {community} its community, {deadline} its deadline.",
+                        max_length=2000,
+                        verbose_name="text",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty to offer it for every category.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reply template',
-                'verbose_name_plural': 'reply templates',
-                'ordering': ['step', 'title', 'id'],
+                "verbose_name": "reply template",
+                "verbose_name_plural": "reply templates",
+                "ordering": ["step", "title", "id"],
             },
         ),
     ]

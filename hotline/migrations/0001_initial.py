@@ -6,62 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0016_external_orders_and_reply_templates'),
+        ("cases", "0016_external_orders_and_reply_templates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CategoryMapping',
+            name="CategoryMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='platform code')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='platform name')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=40, unique=True, verbose_name="platform code"),
+                ),
+                (
+                    "name",
+                    models.CharField(blank=True, max_length=100, verbose_name="platform name"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '12345 category mapping',
-                'verbose_name_plural': '12345 category mappings',
-                'ordering': ['code'],
+                "verbose_name": "12345 category mapping",
+                "verbose_name_plural": "12345 category mappings",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HotlineOrder',
+            name="HotlineOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_id', models.CharField(max_length=64, unique=True, verbose_name='order number')),
-                ('platform_category', models.CharField(blank=True, max_length=40, verbose_name='platform category')),
-                ('to_be_placed', models.BooleanField(default=False, verbose_name='to be placed')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('answer', models.JSONField(default=dict, editable=False)),
-                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='hotline_order', to='cases.ticket', verbose_name='ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "order_id",
+                    models.CharField(max_length=64, unique=True, verbose_name="order number"),
+                ),
+                (
+                    "platform_category",
+                    models.CharField(blank=True, max_length=40, verbose_name="platform category"),
+                ),
+                ("to_be_placed", models.BooleanField(default=False, verbose_name="to be placed")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                ("answer", models.JSONField(default=dict, editable=False)),
+                (
+                    "ticket",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hotline_order",
+                        to="cases.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '12345 work order',
-                'verbose_name_plural': '12345 work orders',
-                'ordering': ['-received_at'],
+                "verbose_name": "12345 work order",
+                "verbose_name_plural": "12345 work orders",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('urge', 'Urge (督办)'), ('callback', 'Callback (回访)'), ('cancel', 'Cancel (撤单)')], max_length=10, verbose_name='kind')),
-                ('message_id', models.CharField(max_length=100, unique=True, verbose_name='message id')),
-                ('satisfied', models.BooleanField(blank=True, null=True, verbose_name='satisfied')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('answer', models.JSONField(default=dict, editable=False)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='hotline.hotlineorder', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("urge", "Urge (督办)"),
+                            ("callback", "Callback (回访)"),
+                            ("cancel", "Cancel (撤单)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "message_id",
+                    models.CharField(max_length=100, unique=True, verbose_name="message id"),
+                ),
+                ("satisfied", models.BooleanField(blank=True, null=True, verbose_name="satisfied")),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                ("answer", models.JSONField(default=dict, editable=False)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calls",
+                        to="hotline.hotlineorder",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '12345 call',
-                'verbose_name_plural': '12345 calls',
-                'ordering': ['-received_at'],
-                'indexes': [models.Index(condition=models.Q(('kind', 'callback'), ('satisfied', False)), fields=['received_at'], name='hotline_dissatisfied')],
+                "verbose_name": "12345 call",
+                "verbose_name_plural": "12345 calls",
+                "ordering": ["-received_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("kind", "callback"), ("satisfied", False)),
+                        fields=["received_at"],
+                        name="hotline_dissatisfied",
+                    )
+                ],
             },
         ),
     ]
