@@ -42,6 +42,8 @@ decimal (None when nothing to divide by):
   in the month resolved by their deadline, ``due``);
 - the 721 split among the month's registered tickets: ``split_on_site`` (fixed on site),
   ``split_managed`` (referred to a unit), ``split_enforced`` (enforcement route);
+- ``hotline``, ``hotline_dissatisfied``: the 12345 hotline's complaints reported in the month,
+  and its callbacks in the month in which the caller was not satisfied (each reopened a ticket);
 - ``officers``, ``brigades``: how many were scored;
 - ``na``: ``{subject type: [indicator codes]}`` the indicators that were n/a for every subject of
   that type (their weight went to the others, city-wide); ``redistributed``: ``{subject type:
@@ -74,8 +76,9 @@ from assessments.indicators import (
 from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import INDICATORS, Scoring, exact, grade_of, hotline_points
 from assessments.surveys import brigade_survey_totals
-from cases.models import Ticket
+from cases.models import Source, Ticket
 from grids.models import Assignment, Community, District, GridCell, Street
+from hotline.models import Call, CallKind
 from patrols.duty import is_duty_day
 from patrols.models import SUBMITTED_STATES, DailyLog
 
@@ -554,6 +557,17 @@ def _rate(num: int, den: int) -> float | None:
     return float((Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
+def _hotline_totals(window: Window) -> dict[str, int]:
+    """The 12345 hotline's month: complaints it sent (``hotline``), and callbacks (回访) in
+    which the caller said they were not satisfied (``hotline_dissatisfied``; each reopened its
+    ticket)."""
+    complaints = Ticket.objects.filter(Q(source=Source.HOTLINE) & window.within("reported_at"))
+    dissatisfied = Call.objects.filter(
+        window.within("received_at"), kind=CallKind.CALLBACK, satisfied=False
+    )
+    return {"hotline": complaints.count(), "hotline_dissatisfied": dissatisfied.count()}
+
+
 def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
     """The city's figures for the overview: one aggregate query over the month's tickets."""
     filters = totals_filters(window)
@@ -580,6 +594,7 @@ def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
         "split_enforced": row["split_enforced"],
         "officers": sum(1 for s in scores if s.kind == SubjectKind.OFFICER),
         "brigades": sum(1 for s in scores if s.kind == SubjectKind.BRIGADE),
+        **_hotline_totals(window),
     }
     na: dict[str, list[str]] = {}
     redistributed: dict[str, int] = {}
