@@ -12,7 +12,6 @@ from cases.models import Action, PhotoKind, Priority, Source, State, Ticket
 from cases.selectors import tickets_visible_to
 from hotline.models import HotlineOrder
 from tests.hotline.conftest import (
-    GULOU_POINT,
     OFF_GRID,
     ORDERS,
     SECRET,
@@ -169,7 +168,6 @@ def test_a_point_on_no_grid_is_placed_by_the_command_centre_then_its_brigade_reg
 def test_a_brigade_supervisor_may_not_place_a_ticket(
     connector, garbage, gulou_community, supervisor_gulou, platform_call, client
 ):
-    lat, lng = GULOU_POINT
     number = platform_call(ORDERS, order_body()).json()["ticket"]
     client.force_login(supervisor_gulou)
 
