@@ -68,7 +68,8 @@ def _data(kind: str, event: TicketEvent, ticket: Ticket) -> dict[str, Any]:
         data["reason_label"] = str(ticket.get_reject_reason_display())
         data["text"] = event.public_note
     elif kind == "order.extended":
-        request = ticket.extension_requests.filter(approved=True).order_by("-decided_at").first()
+        # The request being decided (its decision is saved after this event is recorded).
+        request = ticket.extension_requests.order_by("-requested_at", "-id").first()
         data["deadline"] = _iso(ticket.deadline)
         data["extra_hours"] = event.data.get("extra_hours")
         data["text"] = request.reason if request else event.internal_note
