@@ -89,7 +89,7 @@ def test_other_sources_are_never_written_back(connector, supervisor_gulou, gulou
         lat=lat,
         lng=lng,
     )
-    services.register_ticket(actor=supervisor_gulou, ticket_id=ticket.pk)
+    registered = services.register_ticket(actor=supervisor_gulou, ticket_id=ticket.pk)
 
-    assert ticket.state == State.REGISTERED
+    assert registered.state == State.REGISTERED
     assert not Message.objects.exists()  # a call typed in on the intake page has no order
