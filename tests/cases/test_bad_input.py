@@ -20,6 +20,8 @@ GARBAGE = {
     "extra_hours": "1e309",
     "decision": "maybe",
     "result": "perhaps",
+    "community": "[]",
+    "template": "999999999999999999999",
 }
 STATE_FOR = {
     "register": State.REPORTED,
@@ -36,6 +38,7 @@ STATE_FOR = {
     "decide_extension": State.IN_PROGRESS,
     "return": State.DISPATCHED,
     "reopen": State.CLOSED,
+    "place": State.REPORTED,
 }
 
 
