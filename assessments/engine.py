@@ -43,7 +43,7 @@ decimal (None when nothing to divide by):
 - the 721 split among the month's registered tickets: ``split_on_site`` (fixed on site),
   ``split_managed`` (referred to a unit), ``split_enforced`` (enforcement route);
 - ``hotline``, ``hotline_dissatisfied``: the 12345 hotline's complaints reported in the month,
-  and its callbacks in the month in which the caller was not satisfied (each reopened a ticket);
+  and the tickets whose callback in the month found the caller not satisfied (each reopened);
 - ``officers``, ``brigades``: how many were scored;
 - ``na``: ``{subject type: [indicator codes]}`` the indicators that were n/a for every subject of
   that type (their weight went to the others, city-wide); ``redistributed``: ``{subject type:
@@ -58,7 +58,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -557,20 +557,25 @@ def _rate(num: int, den: int) -> float | None:
     return float((Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
-def _hotline_totals(window: Window) -> dict[str, int]:
-    """The 12345 hotline's month: complaints it sent (``hotline``), and callbacks (回访) in
-    which the caller said they were not satisfied (``hotline_dissatisfied``; each reopened its
-    ticket)."""
-    complaints = Ticket.objects.filter(Q(source=Source.HOTLINE) & window.within("reported_at"))
+def _hotline_filters(window: Window) -> dict[str, Q]:
+    """The 12345 hotline's month, counted in the same statement as the other totals: its
+    complaints (``hotline``), and the tickets whose callback (回访) in the month found the caller
+    not satisfied (``hotline_dissatisfied``; each reopened its ticket)."""
     dissatisfied = Call.objects.filter(
-        window.within("received_at"), kind=CallKind.CALLBACK, satisfied=False
+        window.within("received_at"),
+        order__ticket=OuterRef("pk"),
+        kind=CallKind.CALLBACK,
+        satisfied=False,
     )
-    return {"hotline": complaints.count(), "hotline_dissatisfied": dissatisfied.count()}
+    return {
+        "hotline": Q(source=Source.HOTLINE) & window.within("reported_at"),
+        "hotline_dissatisfied": Q(Exists(dissatisfied)),
+    }
 
 
 def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
     """The city's figures for the overview: one aggregate query over the month's tickets."""
-    filters = totals_filters(window)
+    filters = {**totals_filters(window), **_hotline_filters(window)}
     any_of = Q()
     for condition in filters.values():
         any_of |= condition
@@ -594,7 +599,8 @@ def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
         "split_enforced": row["split_enforced"],
         "officers": sum(1 for s in scores if s.kind == SubjectKind.OFFICER),
         "brigades": sum(1 for s in scores if s.kind == SubjectKind.BRIGADE),
-        **_hotline_totals(window),
+        "hotline": row["hotline"],
+        "hotline_dissatisfied": row["hotline_dissatisfied"],
     }
     na: dict[str, list[str]] = {}
     redistributed: dict[str, int] = {}

@@ -13,6 +13,7 @@ import pytest
 from accounts.models import Officer, Unit
 from cases.models import Category, RejectReason, Route, State, Ticket
 from cases.transitions import ClockSetting, declared_writes, saved_fields
+from grids.models import Community, Street
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)
@@ -47,6 +48,12 @@ def arguments(name: str) -> dict:
         "conclude": {"at": NOW},
         "verify_pass": {"at": NOW},
         "verify_fail": {"clock": clock},
+        "place": {
+            "cell_id": 9,
+            "community": Community(pk=5, street=Street(pk=6, district_id=7), brigade_id=8),
+            "category": Category(pk=2, code="0102"),
+        },
+        "withdraw": {"reason": RejectReason.WITHDRAWN, "at": NOW},
     }.get(name, {})
 
 
@@ -84,6 +91,8 @@ def full_ticket(state: str, name: str) -> Ticket:
         ticket.accepted_at = ticket.clock_paused_at = None
     if name == "reopen":
         ticket.closed_at = datetime.datetime.now(tz=SHANGHAI)
+    if name == "place":
+        ticket.brigade_id = None
     return ticket
 
 

@@ -50,7 +50,9 @@ def test_a_supervisor_registers_and_rejects_hotline_orders_with_template_replies
     expect(page.locator("#external-id")).to_contain_text("GD-E2E-1")
     form = open_action(page, "register", "立案")
     form.locator("#id_register-template").select_option(label="受理")
-    expect(form.locator("#id_register-note")).to_have_value(f"工单{first.number}已受理，将尽快处置。")
+    expect(form.locator("#id_register-note")).to_have_value(
+        f"工单{first.number}已受理，将尽快处置。"
+    )
     shot(page, "hotline-register-template")
     form.locator("button[type=submit]").click()
     expect(page.locator("#ticket-state")).to_have_text("已立案")

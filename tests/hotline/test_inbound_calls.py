@@ -120,3 +120,26 @@ def test_a_call_on_an_unknown_order_is_a_404(connector, platform_call):
     response = platform_call("/api/v1/hotline/orders/NOPE/urge/", {"text": "?"})
 
     assert response.status_code == 404
+
+
+def test_the_months_totals_count_hotline_complaints_and_dissatisfied_callbacks(
+    closed, platform_call
+):
+    import datetime
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from assessments.engine import _hotline_filters
+    from assessments.indicators import Window
+
+    platform_call(f"{ORDER}/callback/", {"satisfied": False, "text": "不满意"})
+    filters = _hotline_filters(Window.of(timezone.localdate().replace(day=1)))
+    row = Ticket.objects.aggregate(**{k: Count("pk", filter=q) for k, q in filters.items()})
+    last_month = _hotline_filters(
+        Window.of((timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1))
+    )
+    before = Ticket.objects.aggregate(**{k: Count("pk", filter=q) for k, q in last_month.items()})
+
+    assert row == {"hotline": 1, "hotline_dissatisfied": 1}
+    assert before == {"hotline": 0, "hotline_dissatisfied": 0}

@@ -37,7 +37,8 @@ class Reference:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+        env = {**os.environ, "PYTHONPATH": path}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hotline.reference", "--port", str(self.port),
              "--app", self.app_url, "--secret", SECRET, "--store", str(self.store)],
