@@ -4,12 +4,17 @@
 #   make test    set up .venv with the test extra, then ruff, lint-imports (the floors) + pytest
 #                (every group)
 #
-# Variables: PORT=8000 (make run), PYTEST_ARGS="-k grids -x" (make test, make test-quick),
+# Variables: PORT=8000 and HOTLINE=1 (make run: also the reference 12345 platform), PYTEST_ARGS="-k grids -x" (make test, make test-quick),
 # XDIST=auto (how many pytest-xdist workers; 0 runs the main suite in one process),
 # PYTHON=python3.
 
 PYTHON ?= python3
 PORT ?= 8000
+# HOTLINE=1: also start the reference 12345 platform (hotline/reference.py) on HOTLINE_PORT and
+# turn the connector on against it, with a development-only shared secret.
+HOTLINE ?=
+HOTLINE_PORT ?= 8765
+DEV_HOTLINE_SECRET := whsec_ZGV2ZWxvcG1lbnQtb25seS0xMjM0NS1zZWNyZXQ=
 PYTEST_ARGS ?=
 XDIST ?= auto
 
@@ -153,7 +158,15 @@ run: $(STAMP_RUN)
 	@echo "  (web + Celery worker + Celery beat; Ctrl-C stops all three)"
 	@echo "  SMS to residents: $$SMS_URL"
 	@echo
+ifeq ($(HOTLINE),1)
+	@echo "  12345 reference platform: http://127.0.0.1:$(HOTLINE_PORT)/ (push orders from there)"
+	HOTLINE_URL=http://127.0.0.1:$(HOTLINE_PORT)/writeback HOTLINE_SECRET=$(DEV_HOTLINE_SECRET) \
+	HOTLINE_APP_URL=http://127.0.0.1:$(PORT) HOTLINE_REFERENCE_PORT=$(HOTLINE_PORT) \
+	SITE_URL=http://127.0.0.1:$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
+	exec $(BIN)/honcho -f Procfile.hotline start -p $(PORT)
+else
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho -f Procfile.dev start -p $(PORT)
+endif
 
 # --- test -----------------------------------------------------------------------------------
 

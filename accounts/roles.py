@@ -48,6 +48,16 @@ ROLE_PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "cases.add_category": (Role.ASSESSOR,),
     "cases.change_category": (Role.ASSESSOR,),
     "cases.view_ticket": (Role.ASSESSOR,),
+    # Reply templates the action forms offer; the 12345 platform's category codes.
+    "cases.view_replytemplate": (Role.ASSESSOR,),
+    "cases.add_replytemplate": (Role.ASSESSOR,),
+    "cases.change_replytemplate": (Role.ASSESSOR,),
+    "cases.delete_replytemplate": (Role.ASSESSOR,),
+    "hotline.view_categorymapping": (Role.ASSESSOR,),
+    "hotline.add_categorymapping": (Role.ASSESSOR,),
+    "hotline.change_categorymapping": (Role.ASSESSOR,),
+    "hotline.delete_categorymapping": (Role.ASSESSOR,),
+    "hotline.view_hotlineorder": (Role.ASSESSOR,),
     # Patrols and daily logs: read-only records in the admin; they change on the patrol pages.
     "patrols.view_patrolsession": (Role.ASSESSOR,),
     "patrols.view_dailylog": (Role.ASSESSOR,),

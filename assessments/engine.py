@@ -45,6 +45,8 @@ decimal (None when nothing to divide by):
   (按时派遣率) and ``verify_*`` (按时核查率): steps due in the month, taken by their due time;
 - the 721 split among the month's registered tickets: ``split_on_site`` (fixed on site),
   ``split_managed`` (referred to a unit), ``split_enforced`` (enforcement route);
+- ``hotline``, ``hotline_dissatisfied``: the 12345 hotline's complaints reported in the month,
+  and the tickets whose callback in the month found the caller not satisfied (each reopened);
 - ``officers``, ``brigades``: how many were scored;
 - ``na``: ``{subject type: [indicator codes]}`` the indicators that were n/a for every subject of
   that type (their weight went to the others, city-wide); ``redistributed``: ``{subject type:
@@ -59,7 +61,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,9 +81,10 @@ from assessments.indicators import (
 from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import INDICATORS, Scoring, exact, grade_of, hotline_points
 from assessments.surveys import brigade_survey_totals
-from cases.models import Ticket
+from cases.models import Source, Ticket
 from cases.month_figures import percent as _rate
 from grids.models import Assignment, Community, District, GridCell, Street
+from hotline.models import Call, CallKind
 from patrols.duty import is_duty_day
 from patrols.models import SUBMITTED_STATES, DailyLog
 
@@ -565,9 +568,25 @@ def _compare_with_previous(month: datetime.date, scores: list[Score]) -> None:
             score.change = score.composite - last
 
 
+def _hotline_filters(window: Window) -> dict[str, Q]:
+    """The 12345 hotline's month, counted in the same statement as the other totals: its
+    complaints (``hotline``), and the tickets whose callback (回访) in the month found the caller
+    not satisfied (``hotline_dissatisfied``; each reopened its ticket)."""
+    dissatisfied = Call.objects.filter(
+        window.within("received_at"),
+        order__ticket=OuterRef("pk"),
+        kind=CallKind.CALLBACK,
+        satisfied=False,
+    )
+    return {
+        "hotline": Q(source=Source.HOTLINE) & window.within("reported_at"),
+        "hotline_dissatisfied": Q(Exists(dissatisfied)),
+    }
+
+
 def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
     """The city's figures for the overview: one aggregate query over the month's tickets."""
-    filters = totals_filters(window)
+    filters = {**totals_filters(window), **_hotline_filters(window)}
     any_of = Q()
     for condition in filters.values():
         any_of |= condition
@@ -602,6 +621,8 @@ def _totals(window: Window, scores: list[Score]) -> dict[str, Any]:
         },
         "officers": sum(1 for s in scores if s.kind == SubjectKind.OFFICER),
         "brigades": sum(1 for s in scores if s.kind == SubjectKind.BRIGADE),
+        "hotline": row["hotline"],
+        "hotline_dissatisfied": row["hotline_dissatisfied"],
     }
     na: dict[str, list[str]] = {}
     redistributed: dict[str, int] = {}

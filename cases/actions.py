@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import has_transition_perm
 
 from accounts.models import User
-from cases import forms, selectors, services
+from cases import forms, replies, selectors, services
 from cases.models import Ticket
 
 
@@ -54,6 +54,11 @@ def _note_and_photos(data: dict) -> dict:
 
 
 ACTIONS: list[ActionSpec] = [
+    ActionSpec(
+        "place", _("Place it"), "place", forms.PlaceForm, services.place_ticket,
+        lambda d: {"community": d["community"], "category": d["category"]},
+        style="warning",
+    ),
     ActionSpec(
         "register", _("Register"), "register", forms.RegisterForm, services.register_ticket,
         lambda d: {"note": d["note"], "category": d["category"], "priority": d["priority"]},
@@ -150,6 +155,11 @@ def form_kwargs(spec: ActionSpec, ticket: Ticket) -> dict:
         return {"officers": selectors.suggested_officers(ticket)}
     if spec.form_class is forms.ReferForm:
         return {"units": selectors.referral_units()}
+    if spec.form_class is forms.PlaceForm:
+        return {"communities": selectors.placeable_communities()}
+    if spec.name in replies.ACTION_STEPS:
+        steps = replies.steps_for(spec.name, ticket)
+        return {"templates": replies.templates_for(ticket, steps), "ticket": ticket}
     return {}
 
 
@@ -158,6 +168,8 @@ def initial(spec: ActionSpec, ticket: Ticket) -> dict:
     values: dict[str, Any] = {"expected_state": ticket.state}
     if spec.name == "register":
         values.update(category=ticket.category_id, priority=ticket.priority)
+    elif spec.name == "place":
+        values.update(community=selectors.community_at(ticket), category=ticket.category_id)
     elif spec.name == "refer":
         unit = selectors.suggested_unit(ticket)
         values["unit"] = unit.pk if unit else None

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from accounts.roles import Role, has_role
 from cases.categories import invalidate_choices
 from cases.contacts import reporter_name_for, reporter_phone_for
-from cases.models import Category, ReopenRequest, Ticket, TicketEvent
+from cases.models import Category, ReopenRequest, ReplyTemplate, Ticket, TicketEvent
 from citymgmt.history import HistoryAdmin
 
 
@@ -209,3 +209,14 @@ class ReopenRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("ticket",)
     search_fields = ("ticket__number",)
     raw_id_fields = ("ticket", "decided_by")
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Prepared replies the action forms offer, per step and category (assessors keep them)."""
+
+    list_display = ["title", "step", "category", "is_active"]
+    list_filter = ["step", "is_active"]
+    search_fields = ["title", "text"]
+    list_select_related = ["category"]
+    autocomplete_fields = ["category"]

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Officer, mainland_mobile
-from cases import deadlines
+from cases import deadlines, replies
 from cases.categories import active_category, leaf_choices
-from cases.models import Category, Priority, RejectReason, Source
+from cases.models import Category, Priority, RejectReason, ReplyTemplate, Source, Ticket
 from cases.photos import MAX_PHOTOS_PER_STEP, decode_photo, read_photo
 from cases.selectors import DispatchRank
 from citymgmt.forms import NOTE_WIDGET, CostlyField, StyledForm
@@ -219,13 +219,84 @@ class NoteForm(StateForm):
         self.order_fields([name for name in self.fields if name != "note"] + ["note"])
 
 
-class RegisterForm(NoteForm):
+class TemplateSelect(forms.Select):
+    """Each option carries its text (``data-reply``), which ``static/js/reply-templates.js`` puts
+    in the note when it is chosen."""
+
+    def __init__(self, *args, texts: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts = texts or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = str(getattr(value, "value", value))
+        if key in self.texts:
+            option["attrs"]["data-reply"] = self.texts[key]
+        return option
+
+
+class TemplatedReply(StyledForm):
+    """An action form whose note may come from a reply template (``cases.replies``): choosing
+    one fills the note in the browser; without JavaScript, or from the API, a template chosen
+    with the note left empty gives the note its text. Shown only when the ticket's category and
+    the step have templates."""
+
+    template = forms.ModelChoiceField(
+        label=_("Reply template"),
+        queryset=ReplyTemplate.objects.none(),
+        required=False,
+        help_text=_("Fills the text below, which you may still edit."),
+    )
+
+    def _set_templates(self, templates, ticket: Ticket | None) -> None:
+        self.ticket = ticket
+        self.note_required = self.fields["note"].required
+        chosen = list(templates) if templates is not None and ticket is not None else []
+        if not chosen:
+            del self.fields["template"]
+            return
+        texts = {str(t.pk): replies.render(t, ticket) for t in chosen}
+        field = self.fields["template"]
+        field.queryset = templates
+        field.widget = TemplateSelect(
+            choices=field.choices,
+            texts=texts,
+            attrs={"data-reply-target": f"id_{self.add_prefix('note')}", "class": "form-select"},
+        )
+        self.fields["note"].required = False
+        names = [name for name in self.fields if name != "template"]
+        names.insert(names.index("note"), "template")
+        self.order_fields(names)
+
+    def _fill_note(self, data: dict) -> None:
+        template = data.get("template")
+        note = (data.get("note") or "").strip()
+        if template is not None and not note:
+            data["note"] = replies.render(template, self.ticket)
+        elif not note and self.note_required and "note" not in self.errors:
+            self.add_error("note", forms.Field.default_error_messages["required"])
+
+
+class RegisterForm(TemplatedReply, NoteForm):
     category = CategoryField(label=_("Category"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
 
+    def __init__(self, *args, templates=None, ticket=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_templates(templates, ticket)
 
-class RejectForm(StateForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
+    def clean(self) -> dict:
+        data = super().clean()
+        self._fill_note(data)
+        return data
+
+
+class RejectForm(TemplatedReply, StateForm):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        # Withdrawal is the sending platform's (``withdraw``), never a supervisor's reason.
+        choices=[c for c in RejectReason.choices if c[0] != RejectReason.WITHDRAWN],
+    )
     duplicate_of = forms.CharField(
         label=_("Original ticket number"),
         required=False,
@@ -234,8 +305,13 @@ class RejectForm(StateForm):
     )
     note = forms.CharField(label=_("Explanation for the reporter"), widget=NOTE_WIDGET)
 
+    def __init__(self, *args, templates=None, ticket=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_templates(templates, ticket)
+
     def clean(self) -> dict:
         data = super().clean()
+        self._fill_note(data)
         if data.get("reason") == RejectReason.DUPLICATE and not data.get("duplicate_of"):
             self.add_error("duplicate_of", _("Give the number of the original ticket."))
         return data
@@ -284,6 +360,15 @@ class ReferForm(NoteForm):
         return deadline
 
 
+class PlaceForm(NoteForm):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=None)
+    category = CategoryField(label=_("Category"))
+
+    def __init__(self, *args, communities=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
 class ReasonForm(StateForm):
     reason = forms.CharField(label=_("Reason"), widget=NOTE_WIDGET)
 
@@ -303,9 +388,18 @@ class ExtensionDecisionForm(NoteForm):
     )
 
 
-class ResolveForm(StateForm):
+class ResolveForm(TemplatedReply, StateForm):
     note = forms.CharField(label=_("What was done"), widget=NOTE_WIDGET)
     photos = PhotosField(label=_("Photos of the result"))
+
+    def __init__(self, *args, templates=None, ticket=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_templates(templates, ticket)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self._fill_note(data)
+        return data
 
 
 class ConcludeForm(StateForm):
@@ -313,15 +407,20 @@ class ConcludeForm(StateForm):
     photos = PhotosField(label=_("Evidence photos"), required=False)
 
 
-class VerifyForm(NoteForm):
+class VerifyForm(TemplatedReply, NoteForm):
     result = forms.ChoiceField(
         label=_("Result of the check"),
         choices=[("pass", _("Fixed: close the ticket")), ("fail", _("Not fixed: send back"))],
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, templates=None, ticket=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_templates(templates, ticket)
+
     def clean(self) -> dict:
         data = super().clean()
+        self._fill_note(data)
         if data.get("result") == "fail" and not (data.get("note") or "").strip():
             self.add_error("note", _("Say what still needs doing."))
         return data

@@ -182,6 +182,10 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
         _("status"), default=State.REPORTED, choices=State.choices, protected=True, db_index=True
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    # The order number of the outside system that sent the work (the 12345 hotline's 工单编号).
+    external_id = models.CharField(_("external order number"), max_length=64, blank=True)
+    # The time limit that platform set (承办时限): no clock started on the ticket runs past it.
+    external_deadline = models.DateTimeField(_("platform's time limit"), null=True, blank=True)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="tickets"
     )
@@ -492,6 +496,10 @@ class Action(models.TextChoices):
     RATE = "rate", pgettext_lazy("ticket event", "Rated by the reporter")
     REOPEN_REQUEST = "reopen_request", pgettext_lazy("ticket event", "Reopen requested")
     REOPEN_DECLINE = "reopen_decline", pgettext_lazy("ticket event", "Reopen request declined")
+    # Reports that landed on no brigade are placed by the command centre; an outside platform
+    # (the 12345 hotline) may withdraw the work it sent.
+    PLACE = "place", pgettext_lazy("ticket event", "Placed")
+    WITHDRAW = "withdraw", pgettext_lazy("ticket event", "Withdrawn")
     # Features add their own kinds through ``cases.hooks.add_event_kinds`` (shops: the steps of
     # graduated street-order enforcement).
 
@@ -651,3 +659,49 @@ class ReopenRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.satisfaction}/5"
+
+
+class ReplyStep(models.TextChoices):
+    """The steps a reply template is written for (the action forms that offer it)."""
+
+    REGISTER = "register", _("Register")
+    REJECT = "reject", _("Reject")
+    RESOLVE = "resolve", _("Report fixed")
+    CLOSE = "close", _("Verify and close")
+    HOTLINE_DONE = "hotline_done", _("12345 completion reply (办结)")
+
+
+class ReplyTemplate(models.Model):
+    """A prepared reply (FixMyStreet's response templates): chosen on an action's form, it
+    fills the note with its text, the placeholders ``{number}``, ``{category}``, ``{community}``
+    and ``{deadline}`` replaced by the ticket's. Kept by assessors in the admin; a template
+    without a category is offered for every category."""
+
+    title = models.CharField(_("title"), max_length=60)
+    step = models.CharField(_("step"), max_length=20, choices=ReplyStep.choices)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty to offer it for every category."),
+    )
+    text = models.TextField(
+        _("text"),
+        max_length=2000,
+        help_text=_(
+            "Placeholders: {number} the ticket's number, {category} its category, "
+            "{community} its community, {deadline} its deadline."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["step", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -19,6 +19,12 @@ def supervises(ticket: "Ticket", user: Any) -> bool:
     return scope_of(user).supervises(ticket.brigade_id)
 
 
+def places(ticket: "Ticket", user: Any) -> bool:
+    """The command centre places what landed on no brigade (a point on no grid, a category an
+    outside system named that nobody mapped)."""
+    return scope_of(user).supervises_city
+
+
 def works_on(ticket: "Ticket", user: Any) -> bool:
     """The assignee officer, or a handler of the unit the ticket is referred to."""
     scope = scope_of(user)

@@ -43,6 +43,7 @@ from cases.models import (
 )
 from grids.models import Assignment, Community
 from grids.selectors import supervised_communities
+from grids.services import locate_places
 
 M = TypeVar("M", bound=Model)
 DUPLICATE_WINDOW = datetime.timedelta(hours=72)
@@ -456,6 +457,19 @@ def field_checkers(ticket: Ticket) -> QuerySet[Officer]:
     else:
         return Officer.objects.none()
     return dispatchable_officers(ticket).filter(pk__in=postings.values("officer_id"))
+
+
+def placeable_communities() -> QuerySet[Community]:
+    """Where the command centre may place a report: every community that has a brigade."""
+    return Community.objects.filter(brigade__isnull=False).order_by("code")
+
+
+def community_at(ticket: Ticket) -> int | None:
+    """The community the ticket's point lies in (a hint for placing it), if any."""
+    if ticket.lat is None or ticket.lng is None:
+        return None
+    places = locate_places(ticket.lat, ticket.lng)
+    return places.community_id if places else None
 
 
 def referral_units() -> QuerySet[Unit]:

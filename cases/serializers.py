@@ -169,6 +169,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "state",
             "state_label",
             "source",
+            "external_id",
             "priority",
             "category",
             "description",

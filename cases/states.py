@@ -38,6 +38,7 @@ class RejectReason(models.TextChoices):
     INVALID = "invalid", _("Not a valid problem")
     DUPLICATE = "duplicate", _("Duplicate of another ticket")
     OUT_OF_SCOPE = "out_of_scope", _("Not urban management's business")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the platform that sent it")
 
 
 class Route(models.TextChoices):

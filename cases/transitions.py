@@ -23,6 +23,7 @@ from cases.step_clocks import Step, step_fields
 if TYPE_CHECKING:
     from accounts.models import Officer, Unit
     from cases.models import Category, Ticket
+    from grids.models import Community
 
 CLOCK_FIELDS = (
     "time_budget_minutes",
@@ -115,6 +116,26 @@ class TicketStateMachine:
         self.rejected_at = at
         # A rejection decides the step the ticket waited in: registration, or dispatch.
         self._end_step(Step.REGISTER if self.state == State.REPORTED else Step.DISPATCH, at)
+
+    @writes("grid_cell", "community", "street", "district", "brigade", "category")
+    @transition(
+        field="state",
+        source=State.REPORTED,
+        target=None,
+        permission=permissions.places,
+        conditions=[lambda ticket: ticket.brigade_id is None],
+    )
+    def place(self, *, cell_id: int | None, community: "Community", category: "Category") -> None:
+        """The command centre places a report that came in on no unit grid, or whose category
+        an outside system named in words nobody mapped (the 12345 hotline): the community (and
+        the grid, when the point lies on one of its grids) and the category, so the
+        community's brigade takes it from here."""
+        self.grid_cell_id = cell_id
+        self.community = community
+        self.street_id = community.street_id
+        self.district_id = community.street.district_id
+        self.brigade_id = community.brigade_id
+        self.category = category
 
     @writes(
         "route",
@@ -406,6 +427,47 @@ class TicketStateMachine:
     def _end_field_check(self) -> None:
         self.field_checker = None
         self.field_check_sent_at = None
+
+    @writes(
+        "reject_reason",
+        "rejected_at",
+        "resolved_at",
+        *CLOCK_FIELDS,
+        *REGISTER_STEP,
+        *DISPATCH_STEP,
+        *VERIFY_STEP,
+        *FIELD_CHECK_FIELDS,
+    )
+    @transition(
+        field="state",
+        source=[
+            State.REPORTED,
+            State.REGISTERED,
+            State.DISPATCHED,
+            State.IN_PROGRESS,
+            State.REFERRED,
+            State.ENFORCEMENT,
+            State.RESOLVED,
+        ],
+        target=State.REJECTED,
+        permission=permissions.supervises,
+    )
+    def withdraw(self, *, reason: str, at: datetime.datetime) -> None:
+        """Withdrawn (撤单) by whoever sent the work: the hotline platform cancels an order
+        (the caller withdrew, another department took it). The clock stops; the ticket ends
+        rejected with the reason ``withdrawn``."""
+        self.reject_reason = reason
+        self.rejected_at = at
+        self.resolved_at = None
+        self._stop_clock()
+        self._end_field_check()
+        # A desk step the platform took back is nobody's lateness: its running clock is
+        # dropped, not ended (the step-time rates count neither for nor against anyone).
+        for step in Step:
+            warn, due, done = step_fields(step)
+            if getattr(self, done) is None:
+                setattr(self, warn, None)
+                setattr(self, due, None)
 
     def is_late_at(self, at: datetime.datetime) -> bool:
         return self.deadline is not None and at > self.deadline

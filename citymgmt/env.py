@@ -4,6 +4,8 @@ Every helper names the variable in its error, so a mistyped setting stops the pr
 with a message the operator can act on instead of a confusing failure later.
 """
 
+import base64
+import binascii
 import os
 import re
 import zoneinfo
@@ -211,3 +213,28 @@ def parse_sms_url(raw: str, name: str = "SMS_URL") -> dict[str, str]:
 def env_sms(name: str) -> dict[str, str]:
     """:func:`parse_sms_url` of the variable ``name`` (checked when the settings load)."""
     return parse_sms_url(os.environ.get(name, ""), name)
+
+
+def env_webhook_secret(name: str) -> str:
+    """A Standard Webhooks secret (``whsec_`` and base64, or plain base64), or "" when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    body = raw.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(body + "==", validate=False)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) < 16:
+        raise ImproperlyConfigured(
+            f"{name} must be a Standard Webhooks secret: whsec_ and at least 16 bytes in base64"
+        )
+    return raw
+
+
+def env_http_url(name: str) -> str:
+    """An http(s) address without its trailing slash, or "" when unset."""
+    raw = os.environ.get(name, "").strip().rstrip("/")
+    if raw and (urlsplit(raw).scheme not in ("http", "https") or not urlsplit(raw).hostname):
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw

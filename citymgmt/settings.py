@@ -17,6 +17,7 @@ from citymgmt.env import (
     env_bool,
     env_database,
     env_email,
+    env_http_url,
     env_int,
     env_list,
     env_path,
@@ -25,6 +26,7 @@ from citymgmt.env import (
     env_sms,
     env_str,
     env_time_zone,
+    env_webhook_secret,
 )
 from citymgmt.tiles import tile_layers
 
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "privacy",
     "webhooks",
     "command",
+    "hotline",
     "demo",
 ]
 
@@ -273,6 +276,12 @@ CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
 # is marked failed, and the first retry's delay (doubling after each failure, at most 6 hours).
 CITYMGMT_OUTBOX_MAX_ATTEMPTS = env_int("CITYMGMT_OUTBOX_MAX_ATTEMPTS", 8)
 CITYMGMT_OUTBOX_RETRY_SECONDS = env_int("CITYMGMT_OUTBOX_RETRY_SECONDS", 30)
+
+# The 12345 hotline connector (docs/hotline.md): where write-backs go and the shared secret both
+# sides sign with (Standard Webhooks). Either unset: the connector is off (inbound calls are 404,
+# nothing is written back) and hotline calls are entered on the intake page.
+HOTLINE_URL = env_http_url("HOTLINE_URL")
+HOTLINE_SECRET = env_webhook_secret("HOTLINE_SECRET")
 
 # Webhooks: an endpoint failing for this long is switched off and the admins told.
 CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS = env_int("CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS", 24)

@@ -32,13 +32,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import UnitKind, User
-from accounts.roles import Role
+from accounts.models import User
 from cases import deadlines, hooks
 from cases.models import CLOCK_STATES, Ticket
 from cases.step_clocks import STEP_STATE, Step, due_field, warn_field
 from notifications.models import REMINDER_KINDS, DeadlineReminder, NoticeKind, Notification
-from notifications.services import brigade_supervisors, queue_emails, workers
+from notifications.services import brigade_supervisors, command_centre, queue_emails, workers
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +112,6 @@ def step_overdue_candidates(step: str, now: datetime.datetime) -> QuerySet[Ticke
     due = due_field(step)
     late = running_step_clocks(step).filter(**{f"{due}__lte": now})
     return _without_step(late, STEP_CLOCK_KINDS[step][1], due)
-
-
-def command_centre() -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, unit__kind=UnitKind.BUREAU, groups__name=Role.SUPERVISOR
-    ).distinct()
 
 
 def recipients(ticket: Ticket, kind: str) -> list[User]:

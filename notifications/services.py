@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import UnitKind, User
 from accounts.roles import Role
 from cases.models import Action, Ticket, TicketEvent
 from citymgmt.queue import enqueue
@@ -31,10 +31,19 @@ TO_SUPERVISORS = {
     Action.CONCLUDE,
     Action.EXTEND_REQUEST,
     Action.REOPEN_REQUEST,
+    Action.PLACE,
 }
 TO_WORKER = {Action.DISPATCH, Action.ENFORCE, Action.REFER, Action.VERIFY_FAIL}
 TO_REQUESTER = {Action.EXTEND_APPROVE, Action.EXTEND_DENY}
 TO_CHECKER = {Action.FIELD_CHECK}  # the officer sent to check a fix on site
+# Kinds a feature records that go to whoever works on the ticket and the brigade's supervisors
+# (the 12345 platform's urge, 督办): added with ``tell_holders_of`` from the feature's ready().
+TO_HOLDERS: set[str] = set()
+
+
+def tell_holders_of(*kinds: str) -> None:
+    TO_HOLDERS.update(kinds)
+
 
 # What writing someone a notification reads of them: who, and whether they take e-mail.
 RECIPIENT_FIELDS = ("id", "email", "email_notifications")
@@ -46,6 +55,21 @@ def brigade_supervisors(brigade_id: int | None) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, unit_id=brigade_id, groups__name=Role.SUPERVISOR
     ).distinct()
+
+
+def command_centre() -> QuerySet[User]:
+    """The supervisors at the bureau: the whole city's, and whoever hears of what is on no
+    brigade (a report waiting to be placed)."""
+    return User.objects.filter(
+        is_active=True, unit__kind=UnitKind.BUREAU, groups__name=Role.SUPERVISOR
+    ).distinct()
+
+
+def supervisors_of(ticket: Ticket) -> QuerySet[User]:
+    """The brigade's supervisors; the command centre for a ticket on no brigade."""
+    if ticket.brigade_id is None:
+        return command_centre()
+    return brigade_supervisors(ticket.brigade_id)
 
 
 def unit_handlers(unit_id: int) -> QuerySet[User]:
@@ -67,7 +91,10 @@ def workers(ticket: Ticket) -> list[User]:
 def recipients_for(event: TicketEvent) -> list[User]:
     ticket = event.ticket
     if event.action in TO_SUPERVISORS:
-        people = list(brigade_supervisors(ticket.brigade_id).only(*RECIPIENT_FIELDS))
+        people = list(supervisors_of(ticket).only(*RECIPIENT_FIELDS))
+    elif event.action in TO_HOLDERS:
+        people = workers(ticket) + list(supervisors_of(ticket).only(*RECIPIENT_FIELDS))
+        people = list({person.pk: person for person in people}.values())
     elif event.action in TO_WORKER:
         people = workers(ticket)
     elif event.action in TO_REQUESTER:
@@ -92,7 +119,7 @@ def notify_event(event: TicketEvent) -> int:
     how many were written. Called by the services for every event they record, with the event
     and the ticket as the service left them (the ticket's people are set before its event is
     recorded), so nothing is read back."""
-    if event.action not in NOTIFIED:
+    if event.action not in NOTIFIED and event.action not in TO_HOLDERS:
         return 0  # nobody to tell: not even a savepoint
     try:
         with transaction.atomic():

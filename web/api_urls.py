@@ -19,6 +19,7 @@ from assessments import api as assessments_api
 from cases import api as cases_api
 from cases.actions import ACTIONS
 from grids import api as grids_api
+from hotline.urls import api_urls as hotline_api_urls
 from notifications import api as notifications_api
 from patrols import api as patrols_api
 
@@ -45,6 +46,7 @@ v1 = [
     ],
     path("photos/<int:photo_id>/", cases_api.PhotoFile.as_view(), name="photo"),
     path("categories/", cases_api.CategoryList.as_view(), name="categories"),
+    *hotline_api_urls,
     path("notifications/", notifications_api.NotificationList.as_view(), name="notifications"),
     path("notifications/read/", notifications_api.MarkRead.as_view(), name="notifications_read"),
     path("districts/", grids_api.DistrictList.as_view(), name="districts"),

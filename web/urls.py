@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("residents.urls")),
     path("", include("messaging.urls")),  # /t/<code>/, the messages' short tracking link
     path("", include("cases.urls")),
+    path("", include("hotline.urls")),
     path("", include("notifications.urls")),
     path("patrols/", include("patrols.urls")),
     path("", include("assessments.survey_urls")),  # /assessments/surveys/, /survey/<token>/

@@ -21,15 +21,18 @@ from cases.services.steps import (
     dispatch_ticket,
     enforce_ticket,
     may_attempt,
+    place_ticket,
     refer_ticket,
     register_ticket,
     reject_ticket,
+    reopen_for_caller,
     reopen_ticket,
     request_extension,
     resolve_ticket,
     return_ticket,
     start_ticket,
     verify_ticket,
+    withdraw_ticket,
 )
 
 __all__ = [
@@ -48,9 +51,11 @@ __all__ = [
     "enforce_ticket",
     "file_patrol_finding",
     "may_attempt",
+    "place_ticket",
     "refer_ticket",
     "register_ticket",
     "reject_ticket",
+    "reopen_for_caller",
     "reopen_ticket",
     "request_extension",
     "resolve_ticket",
@@ -58,4 +63,5 @@ __all__ = [
     "send_for_field_check",
     "start_ticket",
     "verify_ticket",
+    "withdraw_ticket",
 ]

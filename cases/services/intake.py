@@ -72,6 +72,9 @@ def create_ticket(
     photos: Sequence[ProcessedImage] = (),
     internal_note: str = "",
     event_data: dict[str, Any] | None = None,
+    external_id: str = "",
+    external_deadline: datetime.datetime | None = None,
+    to_be_placed: bool = False,
 ) -> Ticket:
     """File a new report (state ``reported``) for a supervisor to register or reject.
 
@@ -80,6 +83,12 @@ def create_ticket(
     community chosen by hand then decides who sees it. ``event_data`` adds to the creation
     event's details (the API: which client filed it, a linked media URL). A ValidationError
     (category, place) is raised before anything is written.
+
+    ``to_be_placed``: an outside platform's report that is on no unit grid and names no
+    community we know, or whose category nobody mapped, is filed on no brigade, for the
+    command centre to place (``place_ticket``): never refused, never seen by a brigade that is
+    not its own. ``external_id`` is the sending platform's order number, ``external_deadline``
+    its time limit (承办时限), which caps every clock the ticket runs.
     """
     _check_category(category)
     now = timezone.now()
@@ -98,8 +107,11 @@ def create_ticket(
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
         reported_at=now,
+        external_id=external_id,
+        external_deadline=external_deadline,
     )
-    _place(ticket, lat=lat, lng=lng, community=community)
+    if not to_be_placed:
+        _place(ticket, lat=lat, lng=lng, community=community)
     # No savepoint: what can fail from here on (the database, the photo storage) is no answer
     # a caller gives the user (they catch ValidationError only), so it fails the caller's whole
     # transaction anyway; a savepoint would protect nothing and cost two round trips on every

@@ -45,6 +45,8 @@ from cases.transitions import ClockSetting, saved_fields
 from citymgmt import workcalendar
 from citymgmt.errors import StaleWrite
 from citymgmt.images import ProcessedImage
+from grids.models import Community
+from grids.services import locate_places
 
 
 class TicketConflict(StaleWrite):
@@ -89,14 +91,23 @@ def may_attempt(ticket: Ticket, transition: str, user: User) -> bool:
     return bool(method._django_fsm.has_transition_perm(ticket, ticket.state, user))
 
 
-def _apply(ticket: Ticket, actor: User, step: Step, *, expected_state: str | None) -> TicketEvent:
+def _apply(
+    ticket: Ticket,
+    actor: User | None,
+    step: Step,
+    *,
+    expected_state: str | None,
+    vouched: bool = False,
+) -> TicketEvent:
+    """``vouched``: an outside system's request the caller has authenticated (the 12345
+    platform's signed call) stands in for a user's permission; ``actor`` is then None."""
     method = getattr(ticket, step.transition)
     number = {"number": ticket.number}
     if (expected_state and ticket.state != expected_state) or not can_proceed(
         method, check_conditions=False
     ):
         raise TicketConflict(ticket)
-    if not may_attempt(ticket, step.transition, actor):
+    if not vouched and not may_attempt(ticket, step.transition, actor):
         raise PermissionDenied(_("You may not do this to ticket %(number)s.") % number)
     if not can_proceed(method):
         raise ValidationError(_("This step does not apply to ticket %(number)s.") % number)
@@ -134,7 +145,8 @@ def _new_clock(
     ticket: Ticket, at: datetime.datetime, *, deadline: datetime.datetime | None = None
 ) -> ClockSetting:
     """The ticket's deadline clock from its category (urgent: natural hours), or up to
-    ``deadline`` when the supervisor names one (a referral's 责任清单 date)."""
+    ``deadline`` when the supervisor names one (a referral's 责任清单 date), never past the
+    sending platform's time limit (``external_deadline``)."""
     category = ticket.category
     if ticket.priority == Priority.URGENT and category.urgent_hours:
         natural, minutes = True, category.urgent_hours * 60
@@ -149,13 +161,19 @@ def _new_clock(
             else workcalendar.working_minutes_between(at, deadline)
         )
     clock = deadlines.start_clock(at, max(minutes, 1), natural=natural)
-    return ClockSetting(
+    setting = ClockSetting(
         budget_minutes=max(minutes, 1),
         natural=natural,
         started_at=clock.started_at,
         warn_at=clock.warn_at,
         deadline=deadline or clock.deadline,
     )
+    limit = ticket.external_deadline
+    if limit is not None and at < limit < setting.deadline:
+        # The sending platform's time limit (承办时限) caps the category's and a date named by
+        # hand: the ticket answers to the platform by then.
+        return _new_clock(ticket, at, deadline=limit)
+    return setting
 
 
 VERIFY = step_clocks.Step.VERIFY
@@ -484,7 +502,7 @@ def decide_extension(
     return ticket
 
 
-def _close_pending_extension(ticket: Ticket, actor: User, at: datetime.datetime) -> None:
+def _close_pending_extension(ticket: Ticket, actor: User | None, at: datetime.datetime) -> None:
     ticket.extension_requests.filter(decided_at__isnull=True).update(
         decided_by=actor, decided_at=at, approved=False
     )
@@ -602,5 +620,88 @@ def reopen_ticket(
     # A dissatisfied reporter's request (residents.services) is answered by the reopening.
     ticket.reopen_requests.filter(decided_at__isnull=True).update(
         decided_by=actor, decided_at=timezone.now(), reopened=True, decision_note=reason.strip()
+    )
+    return ticket
+
+
+@transaction.atomic
+def place_ticket(
+    *,
+    actor: User,
+    ticket_id: int,
+    community: Community,
+    category: Category,
+    note: str = "",
+    expected_state: str | None = None,
+) -> Ticket:
+    """The command centre: place a report that landed on no brigade (a point on no unit grid,
+    a category an outside platform named that nobody mapped) in a community, with its
+    category; the grid is the one of that community the point lies on, if any. The
+    community's brigade then registers or rejects it."""
+    ticket = access_ticket_by_id(actor, ticket_id, for_update=True)
+    _check_category(category)
+    community = Community.objects.select_related("street").get(pk=community.pk)
+    if community.brigade_id is None:
+        raise ValidationError({"community": _("Choose a community that has a brigade.")})
+    places = (
+        locate_places(ticket.lat, ticket.lng)
+        if ticket.lat is not None and ticket.lng is not None
+        else None
+    )
+    cell_id = places.cell_id if places and places.community_id == community.pk else None
+    data = {"community": community.name}
+    if category.pk != ticket.category_id:
+        data["category"] = [ticket.category.service_code, category.service_code]
+    step = Step(
+        transition="place",
+        action=Action.PLACE,
+        kwargs={"cell_id": cell_id, "community": community, "category": category},
+        internal_note=note,
+        data=data,
+    )
+    _apply(ticket, actor, step, expected_state=expected_state)
+    return ticket
+
+
+def _locked(ticket_id: int) -> Ticket:
+    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+
+
+@transaction.atomic
+def withdraw_ticket(*, ticket_id: int, note: str, data: dict[str, Any]) -> Ticket:
+    """An outside platform that sent the work withdraws it (the 12345 hotline's 撤单), in
+    whatever open state it is: it ends rejected, reason ``withdrawn``, the clock stopped. The
+    caller has authenticated the platform; ``data`` says which (recorded on the event)."""
+    ticket = _locked(ticket_id)
+    now = timezone.now()
+    step = Step(
+        transition="withdraw",
+        action=Action.WITHDRAW,
+        kwargs={"reason": RejectReason.WITHDRAWN, "at": now},
+        public_note=note.strip(),
+        data=data,
+    )
+    _apply(ticket, None, step, expected_state=None, vouched=True)
+    _close_pending_extension(ticket, None, now)
+    return ticket
+
+
+@transaction.atomic
+def reopen_for_caller(*, ticket_id: int, reason: str, data: dict[str, Any]) -> Ticket:
+    """The reopen of ``reopen_ticket`` asked by an outside platform on the caller's behalf (a
+    dissatisfied 12345 callback sends the order back): the caller's word stands in for the
+    supervisor's decision, as a resident's duplicate link does at filing. Closed tickets within
+    the reopen window only (else TicketConflict / ValidationError, as for a supervisor)."""
+    ticket = _locked(ticket_id)
+    step = Step(
+        transition="reopen",
+        action=Action.REOPEN,
+        kwargs={"dispatch_clock": _dispatch_clock(ticket)},
+        public_note=reason.strip(),
+        data=data,
+    )
+    _apply(ticket, None, step, expected_state=None, vouched=True)
+    ticket.reopen_requests.filter(decided_at__isnull=True).update(
+        decided_at=timezone.now(), reopened=True, decision_note=reason.strip()
     )
     return ticket

@@ -53,7 +53,7 @@ ONLY = os.environ.get("FUZZ_ONLY", "")
 BEYOND_THE_SCHEMA = {
     # records, by id or number
     "category", "community", "district", "street", "assignee", "unit", "officer",
-    "duplicate_of",
+    "duplicate_of", "template",
     # the place
     "lat", "lng",
     # rules between fields, and the state the step needs

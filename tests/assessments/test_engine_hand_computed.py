@@ -208,6 +208,9 @@ def test_city_totals_for_the_month_overview(small_city, assessor):
         "verify_on_time_rate": None,
         "officers": 4,
         "brigades": 2,
+        # The small city's 12345 complaints reported in October; no callback was dissatisfied.
+        "hotline": 4,
+        "hotline_dissatisfied": 0,
         "na": {},
         "redistributed": {
             "officer": 2,

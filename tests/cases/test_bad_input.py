@@ -22,6 +22,8 @@ GARBAGE = {
     "result": "perhaps",
     "lat": "nan",
     "lng": "1e999",
+    "community": "[]",
+    "template": "999999999999999999999",
 }
 STATE_FOR = {
     "register": State.REPORTED,
@@ -40,6 +42,7 @@ STATE_FOR = {
     "reopen": State.CLOSED,
     "field_check_send": State.RESOLVED,
     "field_check": State.RESOLVED,
+    "place": State.REPORTED,
 }
 
 

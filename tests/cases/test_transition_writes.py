@@ -15,6 +15,7 @@ from cases.deadlines import Clock
 from cases.models import Category, RejectReason, Route, State, Ticket
 from cases.step_clocks import Step
 from cases.transitions import ClockSetting, declared_writes, saved_fields
+from grids.models import Community, Street
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)
@@ -60,6 +61,12 @@ def arguments(name: str) -> dict:
         "send_for_field_check": {"officer": Officer(pk=9), "at": NOW},
         "field_check_pass": {"at": NOW},
         "field_check_fail": {"at": NOW, "clock": clock},
+        "place": {
+            "cell_id": 9,
+            "community": Community(pk=5, street=Street(pk=6, district_id=7), brigade_id=8),
+            "category": Category(pk=2, code="0102"),
+        },
+        "withdraw": {"reason": RejectReason.WITHDRAWN, "at": NOW},
     }.get(name, {})
 
 
@@ -100,6 +107,8 @@ def full_ticket(state: str, name: str) -> Ticket:
         ticket.accepted_at = ticket.clock_paused_at = None
     if name == "reopen":
         ticket.closed_at = datetime.datetime.now(tz=SHANGHAI)
+    if name == "place":
+        ticket.brigade_id = None
     return ticket
 
 

@@ -25,6 +25,8 @@ from cases.categories import invalidate_choices, load_categories
 from cases.models import Category, Photo, ReopenRequest, Source, Ticket, TicketEvent
 from grids import locator
 from grids.geometry import offset
+from hotline.models import CategoryMapping
+from hotline.services import receive_order
 from notifications.models import Notification
 from patrols import services as patrol_services
 from patrols.models import DailyLog, LeadershipPatrol, PatrolSession
@@ -148,6 +150,9 @@ def _people(places: dict[str, Any]) -> dict[str, User | None]:
     }
 
 
+HOTLINE_SECRET = "whsec_" + "c2VjcmV0LW9mLXRoZS1tYXRyaXgtMTIzNDU2"
+
+
 def _report(point: tuple[float, float], *, photo: bool = False, code: str = "0102") -> Ticket:
     """A resident's report at ``point`` (state reported), with a photo if asked."""
     lat, lng = point
@@ -235,10 +240,22 @@ def _tickets(users: dict[str, User | None]) -> dict[str, Any]:
         actor=off_a, ticket_id=checking.pk, note="已清运", photos=[processed_photo()]
     )
     services.send_for_field_check(actor=sup_a, ticket_id=checking.pk, officer_id=off_a.officer.pk)
+    # A 12345 order on brigade A's grid, and one whose category nobody mapped: on no brigade,
+    # for the command centre to place.
+    CategoryMapping.objects.create(
+        code="0301", category=Category.objects.get(kind="event", code="0102")
+    )
+    hotline_a = receive_order(
+        order_id="GD-A", content="市民来电：垃圾堆积", category_code="0301",
+        lat=POINT_A[0], lng=POINT_A[1],
+    )[0].ticket  # fmt: skip
+    unplaced = receive_order(order_id="GD-U", content="市民来电：位置不明", category_code="?")[0]
     closed_b = _closed(POINT_B, sup_b, off_b)
     resident_services.rate_ticket(code=closed_b.tracking_code, satisfaction=1, comment="没修好")
     return {
         "ticket_a": Ticket.objects.get(pk=ticket_a.pk),
+        "hotline_a": hotline_a,
+        "unplaced": Ticket.objects.get(pk=unplaced.ticket_id),
         "photo_a": Photo.objects.get(ticket=ticket_a),
         "ticket_b": Ticket.objects.get(pk=ticket_b.pk),
         "finding_a": finding,
@@ -361,7 +378,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media_root, PASSWORD_HASHERS=fast),
+        override_settings(
+            MEDIA_ROOT=media_root,
+            PASSWORD_HASHERS=fast,
+            # The 12345 connector on: its endpoints answer (a 401 to anyone but the platform).
+            HOTLINE_URL="http://127.0.0.1:9/writeback",
+            HOTLINE_SECRET=HOTLINE_SECRET,
+        ),
         time_machine.travel(MONDAY_10AM, tick=False),
     ):
         outer = transaction.atomic()

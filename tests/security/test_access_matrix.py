@@ -1074,7 +1074,110 @@ ASSESSMENT_CELLS = (
         shows=_api_has("id", lambda w: w.score_officer_a.pk),
     ),
 )
-CELLS = (*CELLS, *MORE_CELLS, *ASSESSMENT_CELLS, *_step_cells(), *SURVEY_CELLS)
+
+
+def _placed(w: World) -> bool:
+    return _events(w, "unplaced", "place")
+
+
+def _place_data(w: World) -> dict:
+    return {
+        "expected_state": "reported",
+        "community": w.a.pk,
+        "category": w.ticket_a.category_id,
+    }
+
+
+def _hotline_call(kind: str, data: dict) -> Cell:
+    # The platform's, signed with the shared secret: no user's login counts (a 401 to all).
+    action = {"urge": "hotline_urge", "callback": "hotline_callback", "cancel": "withdraw"}[kind]
+    return Cell(
+        f"12345 {kind}",
+        "POST",
+        API,
+        lambda w, r, kind=kind: f"/api/v1/hotline/orders/{w.hotline_a.external_id}/{kind}/",
+        lambda w, data=data: data,
+        done=lambda w, action=action: _events(w, "hotline_a", action),
+        refused=401,
+    )
+
+
+# The 12345 connector (issue 21): the command centre places what landed on no brigade; the
+# platform's endpoints take its signature only; the photo links it is sent serve hotline
+# tickets' photos only; its admin pages are the admin's.
+HOTLINE_CELLS = (
+    Cell(
+        "api:ticket_place",
+        "POST",
+        API,
+        lambda w, r: f"/api/v1/tickets/{w.unplaced.number}/place/",
+        _place_data,
+        done=_placed,
+        seen=("command", "assessor"),
+    ),
+    Cell(
+        "step place (page)",
+        "POST",
+        PAGE,
+        lambda w, r: reverse("cases:act", args=[w.unplaced.number, "place"]),
+        lambda w: {f"place-{k}": v for k, v in _place_data(w).items()},
+        done=_placed,
+        seen=("command", "assessor"),
+        ok=302,
+    ),
+    Cell(
+        "12345 order push",
+        "POST",
+        API,
+        lambda w, r: "/api/v1/hotline/orders/",
+        lambda w: {"order_id": "GD-NEW", "content": "来电", "category_code": "0301"},
+        done=lambda w: Ticket.objects.filter(external_id="GD-NEW").exists(),
+        refused=401,
+    ),
+    _hotline_call("urge", {"text": "催办"}),
+    _hotline_call("callback", {"satisfied": False, "text": "不满意"}),
+    _hotline_call("cancel", {"text": "撤单"}),
+    Cell(
+        "12345 photo link: not a hotline ticket's photo",
+        "GET",
+        PUBLIC,
+        lambda w, r: reverse("hotline:photo", args=[_signed_photo(w.photo_a.pk)]),
+    ),
+    Cell(
+        "admin 12345 category mappings",
+        "GET",
+        PAGE,
+        lambda w, r: "/admin/hotline/categorymapping/",
+        refused=LOGIN,
+    ),
+    Cell(
+        "admin 12345 orders",
+        "GET",
+        PAGE,
+        lambda w, r: "/admin/hotline/hotlineorder/",
+        refused=LOGIN,
+    ),
+    Cell(
+        "admin reply templates",
+        "GET",
+        PAGE,
+        lambda w, r: "/admin/cases/replytemplate/",
+        refused=LOGIN,
+    ),
+)
+
+
+def _signed_photo(pk: int) -> str:
+    from django.core import signing
+
+    from hotline.photos import SALT
+
+    return signing.TimestampSigner(salt=SALT).sign(str(pk))
+
+
+CELLS = (
+    *CELLS, *MORE_CELLS, *ASSESSMENT_CELLS, *_step_cells(), *SURVEY_CELLS, *HOTLINE_CELLS
+)  # fmt: skip
 
 EVERYONE = {*ROLES}
 PUBLIC_CELLS = {
@@ -1284,6 +1387,7 @@ ALLOWED: dict[str, set[str]] = {
         *STAFF_READS_A,
         *SUPERVISING_A_LISTS,
         *steps(*SUPERVISOR_STEPS),
+        *steps("place"),  # the command centre places what landed on no brigade
         "operations overview",
         "queue: ticket B",
         "log review queue: log B",
