@@ -9,7 +9,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +25,7 @@ from cases.filters import TicketFilter
 from cases.models import OPEN_STATES
 from command import hotspots, screen, selectors, services
 from command.forms import GovernanceForm
+from grids.maps import tile_config
 
 # The map data's own parameters (the view); any other is one of the queue's filters.
 VIEW_PARAMS = {"zoom", "bbox"}
@@ -59,8 +59,7 @@ def supervisor_required(*, json: bool = False) -> Callable:
 
 def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
+        **tile_config(),
         "gridZoom": selectors.GRID_ZOOM,
         "pointZoom": selectors.POINT_ZOOM,
         **extra,

@@ -6,8 +6,8 @@
   var element = document.querySelector("[data-hotspot-map]");
   if (!element) return;
   var config = JSON.parse(document.getElementById(element.dataset.source).textContent);
-  var map = L.map(element, { attributionControl: !!config.tiles });
-  if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
+  var map = L.map(element, { attributionControl: !!(config.tiles && config.tiles.length) });
+  window.citymgmtAddTiles(map, config.tiles);
   var shift = config.gcj02 && window.citymgmtToGcj02;
   function at(lat, lng) {
     if (!shift) return [lat, lng];

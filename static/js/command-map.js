@@ -23,9 +23,9 @@
 
   function create(element, config) {
     var words = strings();
-    var map = L.map(element, { preferCanvas: true, attributionControl: !!config.tiles,
+    var map = L.map(element, { preferCanvas: true, attributionControl: !!(config.tiles && config.tiles.length),
       zoomSnap: 1 });
-    if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
+    window.citymgmtAddTiles(map, config.tiles);
     map.setView([34.26, 117.19], 11);
     var shift = config.gcj02 && window.citymgmtToGcj02;
     function at(lat, lng) {

@@ -259,5 +259,14 @@
 
   // The command centre's maps (command-map.js) place their points the same way.
   window.citymgmtToGcj02 = toGcj02;
+  // The configured tile layers (a list, or a bare URL template) on another page's map; how many.
+  window.citymgmtAddTiles = function (map, tiles) {
+    var list = typeof tiles === "string" ? (tiles ? [{ url: tiles }] : []) : (tiles || []);
+    list.forEach(function (t) {
+      L.tileLayer(t.url, { maxZoom: t.maxZoom || 19, subdomains: t.subdomains || "abc",
+        attribution: t.attribution || "" }).addTo(map);
+    });
+    return list.length;
+  };
   document.querySelectorAll("[data-grid-map]").forEach(draw);
 })();
