@@ -408,9 +408,9 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
     request_schema = form_serializer(
         spec.form_class, "".join(p.title() for p in spec.name.split("_")) + "StepRequest"
     )
-    media = (
-        ["multipart/form-data"] if spec.multipart else ["application/json", "multipart/form-data"]
-    )
+    # A step with photos takes them as multipart parts, or (JSON too) as finished uploads named in
+    # ``photos_upload`` (``cases.offline``: the phone's queued steps).
+    media = ["application/json", "multipart/form-data"]
 
     @extend_schema(
         tags=TAG_TICKETS,
@@ -438,7 +438,7 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
     def post(self: APIView, request: Request, number: str) -> Response:
         return _perform(request, number, spec)
 
-    parsers = [MultiPartParser] if spec.multipart else [JSONParser, MultiPartParser, FormParser]
+    parsers = [JSONParser, MultiPartParser, FormParser]
     name = "".join(p.title() for p in spec.name.split("_")) + "Step"
     return type(name, (APIView,), {"post": post, "parser_classes": parsers, "may_conflict": True})
 

@@ -22,7 +22,7 @@
     return root.querySelector("[name=csrfmiddlewaretoken]").value;
   }
   function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
   }
   function element(tag, className, content) {
     var node = document.createElement(tag);
