@@ -266,8 +266,12 @@
   });
 
   // --- keep the officer's tasks on the phone -------------------------------------------------
+  var WARM_EVERY = 10 * 60 * 1000;  // fetch the tasks again at most every ten minutes
   function warm() {
     if (!navigator.onLine || !navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    var last = parseInt(localStorage.getItem("citymgmt-warmed") || "0", 10);
+    if (Date.now() - last < WARM_EVERY && !document.querySelector("[data-offline-tasks]")) return;
+    localStorage.setItem("citymgmt-warmed", String(Date.now()));
     var seen = {};
     var links = Array.prototype.filter.call(document.querySelectorAll("main a[href]"), function (a) {
       var url = new URL(a.href, window.location.href);

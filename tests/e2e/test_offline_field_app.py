@@ -35,7 +35,11 @@ from tests.cases.conftest import (  # noqa: F401  (the casework cast and tickets
 )
 from tests.e2e.test_casework_journey import log_in, log_out, open_action, photo_file, snap
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.service_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 WAITING = "#field-app-waiting"
 
