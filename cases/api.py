@@ -21,6 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -54,10 +55,12 @@ from cases.serializers import (
     TicketSerializer,
     form_serializer,
 )
+from citymgmt import images
 from citymgmt.images import image_response
 from citymgmt.rest import (
     ERRORS,
     Conflict,
+    Error413,
     JSONParser,
     SingleValueFilterBackend,
     error_response,
@@ -483,7 +486,9 @@ class UploadState(serializers.Serializer):
 
 class UploadCreateRequest(serializers.Serializer):
     id = serializers.UUIDField(help_text="A UUID made on the phone for this photo.")
-    size = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    size = serializers.IntegerField(
+        min_value=1, max_value=images.MAX_BYTES, help_text="The photo's bytes (at most 10 MB)."
+    )
 
 
 class UploadList(APIView):
@@ -495,7 +500,13 @@ class UploadList(APIView):
         summary="Open a photo upload (sent in parts)",
         description=(offline.create_upload.__doc__ or "").strip(),
         request=UploadCreateRequest,
-        responses={201: UploadState, 200: UploadState, 400: ERRORS},
+        responses={
+            201: UploadState,
+            200: UploadState,
+            400: ERRORS,
+            404: NO_UPLOAD,
+            409: error_response(409, "The id is open already, with another size."),
+        },
     )
     def post(self, request: Request) -> Response:
         given = UploadCreateRequest(data=request.data)
@@ -536,14 +547,20 @@ class UploadDetail(APIView):
             UPLOAD_ID,
             OpenApiParameter(
                 "offset",
-                {"type": "integer", "minimum": 0},
+                {"type": "integer", "minimum": 0, "maximum": 2**31},
                 OpenApiParameter.QUERY,
                 required=True,
                 description="Where the part starts: the `received` the server last answered.",
             ),
         ],
         request={"application/octet-stream": OpenApiTypes.BINARY},
-        responses={200: UploadState, 400: ERRORS, 404: NO_UPLOAD},
+        responses={
+            200: UploadState,
+            400: ERRORS,
+            404: NO_UPLOAD,
+            409: error_response(409, "Not where the server is: resume at its `received`."),
+            413: OpenApiResponse(Error413, description="A part larger than 512 KiB."),
+        },
     )
     def put(self, request: Request, upload_id: uuid.UUID) -> Response:
         raw = request.query_params.get("offset", "")
@@ -564,7 +581,12 @@ class UploadComplete(APIView):
         description=(offline.complete.__doc__ or "").strip(),
         parameters=[UPLOAD_ID],
         request=None,
-        responses={200: UploadState, 400: ERRORS, 404: NO_UPLOAD},
+        responses={
+            200: UploadState,
+            400: ERRORS,
+            404: NO_UPLOAD,
+            409: error_response(409, "Bytes are still missing: resume at `received`."),
+        },
     )
     def post(self, request: Request, upload_id: uuid.UUID) -> Response:
         upload = offline.complete(user=request.user, upload_id=upload_id)

@@ -35,6 +35,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from cases.models import ClientWrite, PhotoUpload, PhotoUploadPart
 from citymgmt import images
+from citymgmt.rest import Conflict, TooLarge
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -116,7 +117,8 @@ def own_upload(user: User, upload_id: uuid.UUID) -> PhotoUpload:
 
 def create_upload(*, user: User, upload_id: uuid.UUID, size: int) -> tuple[PhotoUpload, bool]:
     """Open an upload of ``size`` bytes under the id the phone made; the same id again is the
-    same upload (created False). An id another user holds is a 404, as if unknown."""
+    same upload (created False), and with another size a 409. An id another user holds is a
+    404, as if unknown."""
     if not 0 < size <= images.MAX_BYTES:
         raise ValidationError(
             {"size": [_("A photo may be at most %(mb)s MB.") % {"mb": images.MAX_BYTES >> 20}]}
@@ -127,32 +129,26 @@ def create_upload(*, user: User, upload_id: uuid.UUID, size: int) -> tuple[Photo
     except IntegrityError:
         upload = own_upload(user, upload_id)
         if upload.size != size:
-            raise ValidationError(
-                {"size": [_("This upload was opened with another size.")]}
-            ) from None
+            raise Conflict(_("This upload was opened with another size.")) from None
         return upload, False
 
 
 def add_part(*, user: User, upload_id: uuid.UUID, offset: int, data: bytes) -> PhotoUpload:
-    """Store the bytes at ``offset``. A part the server already has is acknowledged without being
-    stored again; a part beyond what it has (a gap) is refused with the offset to resume at."""
+    """Store the bytes at ``offset``. A part the server already has (or an empty one) is
+    acknowledged without being stored again; a part beyond what it has (a gap), or past the
+    photo's size, is a 409 naming the offset to resume at; a part over ``MAX_PART`` a 413."""
     with transaction.atomic():
         upload = PhotoUpload.objects.select_for_update().filter(pk=upload_id, user=user).first()
         if upload is None:
             raise exceptions.NotFound(_("No such upload."))
+        if len(data) > MAX_PART:
+            raise TooLarge(_("A part may hold at most %(n)s bytes.") % {"n": MAX_PART})
         if upload.completed_at is not None or offset + len(data) <= upload.received:
             return upload  # sent again after the answer was lost
-        if offset != upload.received:
-            raise ValidationError(
-                {
-                    "offset": [
-                        _("Send the bytes from offset %(offset)s.") % {"offset": upload.received}
-                    ]
-                }
-            )
-        if not data or len(data) > MAX_PART or offset + len(data) > upload.size:
-            raise ValidationError(
-                {"data": [_("A part must hold 1 to %(n)s bytes of the photo.") % {"n": MAX_PART}]}
+        if offset != upload.received or offset + len(data) > upload.size:
+            raise Conflict(
+                _("Send the bytes from offset %(offset)s (of %(size)s).")
+                % {"offset": upload.received, "size": upload.size}
             )
         PhotoUploadPart.objects.create(upload=upload, offset=offset, data=data)
         upload.received = offset + len(data)
@@ -171,13 +167,9 @@ def complete(*, user: User, upload_id: uuid.UUID) -> PhotoUpload:
         if upload.completed_at is not None:
             return upload
         if upload.received != upload.size:
-            raise ValidationError(
-                {
-                    "offset": [
-                        _("%(missing)s bytes are still missing from offset %(offset)s.")
-                        % {"missing": upload.size - upload.received, "offset": upload.received}
-                    ]
-                }
+            raise Conflict(
+                _("%(missing)s bytes are still missing from offset %(offset)s.")
+                % {"missing": upload.size - upload.received, "offset": upload.received}
             )
         whole = b"".join(bytes(part.data) for part in upload.parts.order_by("offset"))
         checked = images.check_image(SimpleUploadedFile("photo", whole))

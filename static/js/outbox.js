@@ -89,7 +89,10 @@
     return Object.assign({ "Content-Type": "application/json", "X-CSRFToken": csrf }, extra || {});
   }
 
-  function sendPhoto(photo, csrf) {
+  /* Open the upload (again: the server answers how much it has) and send the rest in parts. A
+   * part the server did not expect (409: it has more or less than the phone thought) starts
+   * over from what the server has, once. */
+  function sendPhoto(photo, csrf, retried) {
     var size = photo.blob.size;
     return request(UPLOADS, {
       method: "POST",
@@ -110,6 +113,7 @@
           headers: { "Content-Type": "application/octet-stream", "X-CSRFToken": csrf },
           body: part,
         }).then(function (sent) {
+          if (sent.status === 409 && !retried) return sendPhoto(photo, csrf, true);
           if (sent.status >= 300) return sent;
           from = sent.body.received;
           return next();
