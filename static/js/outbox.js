@@ -150,10 +150,17 @@
   }
 
   var running = null;
+  var unreachable = false;
   /* Send what is waiting, oldest first. ``csrf``: the page's current token (the service worker
    * uses the one each item was made with). Resolves with the number still waiting. */
   function flush(csrf) {
-    if (running) return running;
+    // One at a time; a call meanwhile (a tap while a point goes out) runs again after it, so
+    // what was added in between is not left waiting (unless the server could not be reached:
+    // then the next page load, `online` event or sync tries again).
+    if (running) {
+      return running.then(function (left) { return unreachable ? left : flush(csrf); });
+    }
+    unreachable = false;
     var work = function () {
       return all().then(function (items) {
         var waiting = items.filter(function (item) { return item.state === "waiting"; });
@@ -193,6 +200,7 @@
       : work();
     running = locked.catch(function (error) {
       if (!(error instanceof Offline)) throw error;
+      unreachable = true;
     }).then(function () {
       running = null;
       tell({ type: "flushed" });
