@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -20,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from assessments import presenting
 from assessments.models import Run, Score, SubjectKind
 from assessments.scheme import INDICATORS
+from citymgmt.spreadsheets import BOM, XLSX, attachment, csv_cell
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RATE_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
 COUNT_FORMAT = "0"
@@ -72,7 +71,34 @@ def rows(run: Run, kind: str, scores: QuerySet[Score]) -> Iterable[list[Any]]:
         yield row
 
 
-def workbook(run: Run, sheets: dict[str, QuerySet[Score]]) -> Workbook:
+def command_centre_sheet(book: Workbook, run: Run) -> None:
+    """The command centre's city-wide desk-step rates (按时立案率, 按时派遣率, 按时核查率) as a
+    sheet of its own: a table of indicators, not of subjects."""
+    steps = presenting.totals_view(run.totals or {})["steps"]
+    if not steps:
+        return
+    sheet = book.create_sheet(pgettext("assessment", "Command centre"))
+    sheet.append(
+        [
+            pgettext("assessment", "Indicator"),
+            pgettext("assessment", "Rate"),
+            pgettext("assessment", "Numerator"),
+            pgettext("assessment", "Denominator"),
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for step in steps:
+        rate = step["in_time"] / step["due"] if step["due"] else None
+        sheet.append([str(step["label"]), rate, step["in_time"], step["due"]])
+        sheet.cell(row=sheet.max_row, column=2).number_format = RATE_FORMAT
+    sheet.column_dimensions["A"].width = 24
+    sheet.freeze_panes = "A2"
+
+
+def workbook(
+    run: Run, sheets: dict[str, QuerySet[Score]], *, command_centre: bool = False
+) -> Workbook:
     book = Workbook()
     book.remove(book.active)
     for kind, scores in sheets.items():
@@ -96,41 +122,31 @@ def workbook(run: Run, sheets: dict[str, QuerySet[Score]]) -> Workbook:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = number_format
         sheet.freeze_panes = "A2"
+    if command_centre:
+        command_centre_sheet(book, run)
     return book
 
 
-def _attachment(filename: str) -> str:
-    # RFC 6266/5987: an ASCII fallback for old clients, the Chinese name for the others.
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def xlsx_response(run: Run, sheets: dict[str, QuerySet[Score]], *, filename: str) -> HttpResponse:
+def xlsx_response(
+    run: Run,
+    sheets: dict[str, QuerySet[Score]],
+    *,
+    filename: str,
+    command_centre: bool = False,
+) -> HttpResponse:
     buffer = io.BytesIO()
-    workbook(run, sheets).save(buffer)
+    workbook(run, sheets, command_centre=command_centre).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = _attachment(filename)
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 
 def csv_response(run: Run, kind: str, scores: QuerySet[Score], *, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _attachment(filename)
-    response.write("\ufeff")  # the BOM: Excel otherwise reads UTF-8 as the local code page
+    response["Content-Disposition"] = attachment(filename)
+    response.write(BOM)  # Excel otherwise reads UTF-8 as the local code page
     writer = csv.writer(response)
     writer.writerow([header for header, _format, _width in columns(run, kind)])
     for row in rows(run, kind, scores):
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return response
-
-
-# A spreadsheet opening a CSV evaluates a cell that starts with one of these (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value

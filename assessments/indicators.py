@@ -21,6 +21,14 @@ Decisions the bureau argued over, written down once:
   is closed (verified) at run time *and* its disposal was done by the deadline
   (``resolved_at`` ≤ deadline). The deadline is the disposal deadline, so the verification may
   come after it; a ticket resolved in time but still awaiting verification is not counted.
+- **The desk steps (按时立案率, 按时派遣率, 按时核查率, GB/T 30428.4)**: the clocks of
+  ``cases.step_clocks``. Due in the month = the step's due time falls in the month; on time =
+  the step was taken (``<step>_done_at``: registered or rejected; dispatched, referred, put to
+  enforcement or rejected; verified, passed or failed) at or before it. A step still waiting
+  past its due time is late. A step run again (a return, a reopening, a second check after
+  rework) counts its latest clock, as the disposal deadline does. They belong to the ticket's
+  brigade (whose supervisors take the steps) and, city-wide, to the command centre
+  (``Run.totals``).
 - **Grids (漏报率, 热线投诉数)**: a ticket is in an officer's grids when its unit grid was one of
   the grids of an ``Assignment`` of theirs valid on the ticket's reported day (local time):
   a posting that ended mid-month counts for its days only.
@@ -36,6 +44,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases.models import RejectReason, Route, Source, State, Ticket
+from cases.step_clocks import Step, done_field, due_field
 from citymgmt.months import month_bounds
 
 if TYPE_CHECKING:
@@ -49,6 +58,7 @@ FOUND_BY = "reporter__officer"
 ASSIGNED_TO = "assignee"
 IN_GRIDS_OF = "grid_cell__assignments__officer"
 REFERRED_TO = "responsible_unit"
+OF_BRIGADE = "brigade"
 REGION_FIELD = {"community": "community", "street": "street", "district": "district"}
 
 
@@ -185,6 +195,27 @@ DEPARTMENT_INDICATORS: dict[str, TicketIndicator] = {
 }
 
 
+def _step_due(step: str) -> Callable[[Window], Q]:
+    return lambda w: w.within(due_field(step))
+
+
+def _step_in_time(step: str) -> Callable[[Window], Q]:
+    done, due = done_field(step), due_field(step)
+    return lambda w: Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
+
+
+# 按时立案率, 按时派遣率, 按时核查率: a brigade's (and, in the totals, the command centre's).
+STEP_CODES = {
+    Step.REGISTER: "on_time_register",
+    Step.DISPATCH: "on_time_dispatch",
+    Step.VERIFY: "on_time_verify",
+}
+STEP_INDICATORS: dict[str, TicketIndicator] = {
+    code: TicketIndicator(code, OF_BRIGADE, _step_due(step), _step_in_time(step))
+    for step, code in STEP_CODES.items()
+}
+
+
 def region_indicators(kind: str) -> dict[str, TicketIndicator]:
     """Cases per grid (its numerator; the grids are not tickets), 结案率 and 按期结案率 of a
     community, street or district."""
@@ -215,12 +246,26 @@ def totals_filters(w: Window) -> dict[str, Q]:
         "split_on_site": registered & Q(on_site=True),
         "split_managed": registered & Q(route=Route.REFER),
         "split_enforced": registered & Q(route=Route.ENFORCE),
+        # 源头治理: governance tasks opened from hotspots this month, and those cured at the
+        # source (closed after verification) this month, whenever they were opened.
+        "governance_opened": Q(source=Source.GOVERNANCE) & w.within("reported_at"),
+        "governance_cured": Q(source=Source.GOVERNANCE, state=State.CLOSED) & w.within("closed_at"),
+        **{
+            name: condition
+            for step in STEP_CODES
+            for name, condition in (
+                (f"{step}_due", _step_due(step)(w)),
+                (f"{step}_due_in_time", _step_due(step)(w) & _step_in_time(step)(w)),
+            )
+        },
     }
 
 
 def definitions_for(kind: str) -> dict[str, TicketIndicator]:
-    if kind in ("officer", "brigade"):
+    if kind == "officer":
         return OFFICER_INDICATORS
+    if kind == "brigade":
+        return {**OFFICER_INDICATORS, **STEP_INDICATORS}
     if kind == "department":
         return DEPARTMENT_INDICATORS
     if kind in REGION_FIELD:
@@ -248,6 +293,8 @@ def tickets_behind(score: "Score", code: str, part: str) -> QuerySet[Ticket] | N
     subject: Q
     if score.kind == "officer":
         subject = _subject_q(definition, [score.officer_id])
+    elif score.kind == "brigade" and definition.group == OF_BRIGADE:
+        subject = Q(brigade_id=score.unit_id)
     elif score.kind == "brigade":
         from assessments.models import Score as ScoreModel
 

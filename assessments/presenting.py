@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from assessments.indicators import STEP_CODES
 from assessments.models import Run, SubjectKind
 from assessments.scheme import DEFAULT_WEIGHTS, INDICATORS, default_rules
 
@@ -48,12 +49,15 @@ def _in_design_order(codes: list[str], group: str) -> list[str]:
 
 def indicator_codes(run: Run, kind: str) -> list[str]:
     """The indicators a kind's ranking shows, in DESIGN §8's order (brigades: their officers'
-    indicators summed, and the survey)."""
+    indicators summed, the survey, and the desk steps' on-time rates of runs that counted
+    them)."""
     group = GROUP_OF_KIND[kind]
     weights = rules_of(run).get("weights", {}).get(group, {})
     codes = _in_design_order([code for code in weights if code in INDICATORS], group)
     if kind == SubjectKind.BRIGADE:
         codes.append("survey")
+        if run.totals and "register_due" in run.totals:
+            codes += list(STEP_CODES.values())
     return codes
 
 
@@ -131,6 +135,18 @@ def totals_view(totals: dict[str, Any]) -> dict[str, Any]:
         "on_time_percent": rate_percent(totals.get("on_time_rate")),
         "officers": totals.get("officers"),
         "brigades": totals.get("brigades"),
+        # The command centre's desk steps (absent from runs made before they were counted).
+        "steps": [
+            {
+                "code": code,
+                "label": INDICATORS[code].label,
+                "due": totals[f"{step}_due"],
+                "in_time": totals[f"{step}_in_time"],
+                "percent": rate_percent(totals.get(f"{step}_on_time_rate")),
+            }
+            for step, code in STEP_CODES.items()
+            if f"{step}_due" in totals
+        ],
     }
 
 

@@ -101,6 +101,29 @@ INDICATORS: dict[str, Indicator] = {
             Scoring.RATE,
         ),
         Indicator("cases_per_grid", _("Cases per grid"), _("cases"), _("unit grids"), Scoring.INFO),
+        # GB/T 30428.4's desk steps (``cases.step_clocks``), for the brigades and the command
+        # centre: shown beside the brigade's score, not weighted into it.
+        Indicator(
+            "on_time_register",
+            _("On-time registration rate"),
+            _("registered or rejected in time"),
+            _("due for registration in the month"),
+            Scoring.RATE,
+        ),
+        Indicator(
+            "on_time_dispatch",
+            _("On-time dispatch rate"),
+            _("dispatched or referred in time"),
+            _("due for dispatch in the month"),
+            Scoring.RATE,
+        ),
+        Indicator(
+            "on_time_verify",
+            _("On-time verification rate"),
+            _("verified in time"),
+            _("due for verification in the month"),
+            Scoring.RATE,
+        ),
     )
 }
 

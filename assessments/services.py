@@ -18,11 +18,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments import engine
-from assessments.models import Run, RunStatus, Scheme, Score, running_stale_after
+from assessments.models import (
+    Run,
+    RunStatus,
+    Scheme,
+    Score,
+    SubjectKind,
+    running_stale_after,
+)
 from assessments.permissions import can_run_assessments
 from assessments.scheme import default_rules
 from citymgmt.months import month_start
 from citymgmt.queue import enqueue
+from webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -233,4 +241,11 @@ def publish_run(*, run: Run, actor: User) -> Run:
     run.published_at = timezone.now()
     run.published_by = actor
     run.save(update_fields=["published", "published_at", "published_by"])
+    brigades = [
+        {"name": name, "rank": rank, "composite": float(composite) if composite else None}
+        for name, rank, composite in run.scores.filter(kind=SubjectKind.BRIGADE)
+        .order_by("rank", "name")
+        .values_list("name", "rank", "composite")
+    ]
+    webhooks.assessment_published(run, brigades)
     return run

@@ -408,7 +408,9 @@ def export_xlsx(request: HttpRequest, month: str) -> HttpResponse:
     """The month's tables as one workbook, a sheet per subject kind the user may see."""
     who, day, run = _export_scope(request, month)
     sheets = {kind: selectors.scores_visible_to(request.user, run, kind, who) for kind in who.kinds}
-    return exports.xlsx_response(run, sheets, filename=f"考核-{day:%Y-%m}.xlsx")
+    return exports.xlsx_response(
+        run, sheets, filename=f"考核-{day:%Y-%m}.xlsx", command_centre=who.sees_city_totals
+    )
 
 
 @login_required

@@ -13,7 +13,9 @@ so its overdue tickets and red clocks, are the city's). Pages, through ``django.
 - ``/cases/mine/`` of the busiest officer (most open tickets assigned), ``/cases/unit/`` of a
   handler of the unit with the most tickets, the shops list, the leadership patrols list,
   the supervisor's today page, the logs awaiting review, the officer ranking of the latest
-  month with a stored run.
+  month with a stored run; the command centre's map data (``/command/map/data.json``) for
+  ``sup_gl1`` and ``command`` per community (city zoom), per unit grid and as points in a
+  street's view, around the community with the most open tickets.
 
 Each: p50/p95 (nearest rank) of R requests after 20 warm-ups, SQL statements a request
 (BEGIN/COMMIT not counted), and the bare SQL: the statements one request sent (captured with
@@ -43,7 +45,7 @@ django.setup()
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Avg, Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -150,6 +152,9 @@ def pages() -> list[dict[str, Any]]:
         _page("logs to review", gl1, reverse("patrols:review_queue")),
         _page("logs to review", command, reverse("patrols:review_queue")),
     ]
+    # The command centre's map data (command/views.py: map_data): clusters per community (the
+    # city at a glance), per unit grid, and the points of a street's view when zoomed in.
+    out += map_data_pages(gl1, command)
     ranking = latest_ranking_url()
     if ranking:
         out.append(_page("ranking officers", command, ranking))
@@ -159,6 +164,35 @@ def pages() -> list[dict[str, Any]]:
     )
     if ticket is not None:
         out.append({**_page("ticket page", gl1, ticket.get_absolute_url()), "target": False})
+    return out
+
+
+def map_data_pages(gl1: User, command: User) -> list[dict[str, Any]]:
+    """The map's data endpoint at each of its levels: the whole city per community, a district's
+    view per unit grid, a street's view as points (at most ``POINT_LIMIT``), centred on the
+    community with the most open tickets."""
+    from command.selectors import GRID_ZOOM, POINT_ZOOM
+
+    url = reverse("command:map_data")
+    busiest = (
+        Ticket.objects.filter(state__in=OPEN_STATES, lat__isnull=False)
+        .values("community_id")
+        .annotate(n=Count("*"), lat=Avg("lat"), lng=Avg("lng"))
+        .order_by("-n")
+        .first()
+    )
+    lat, lng = (busiest["lat"], busiest["lng"]) if busiest else (34.26, 117.19)
+
+    def bbox(half: float) -> str:
+        return f"{lng - half:.5f},{lat - half / 1.2:.5f},{lng + half:.5f},{lat + half / 1.2:.5f}"
+
+    out = []
+    for user in (gl1, command):
+        out += [
+            _page("map data communities", user, f"{url}?zoom=11"),
+            _page("map data grids", user, f"{url}?zoom={GRID_ZOOM}&bbox={bbox(0.03)}"),
+            _page("map data points", user, f"{url}?zoom={POINT_ZOOM}&bbox={bbox(0.008)}"),
+        ]
     return out
 
 

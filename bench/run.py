@@ -1,7 +1,7 @@
 """Measure the benchmark city: one table, each figure beside its baseline and its target.
 
     DATABASE_URL=postgres://…/citymgmt_bench .venv/bin/python bench/run.py [--requests 200]
-        [--figures pages,post,scan,assessment,locate,throughput] [--json FILE] [--check]
+        [--figures pages,post,scan,assessment,locate,throughput,export] [--json FILE] [--check]
 
 On the city bench/generate.py built (PostgreSQL), at the city's moment: the run travels
 (time-machine, the clock ticking on) to the day and hour the city was built as of (table
@@ -28,7 +28,10 @@ machine drift. Percentiles are nearest-rank, after 20 warm-ups.
   of the same officer figures, checked equal officer by officer; peak Python memory;
 - **locate**: ``locate()``, µs a point;
 - **throughput** (bench/throughput_bench.py): command's queue under gunicorn (3 workers) with
-  a closed-loop load generator on loopback: pages/s, target ≥ 40.
+  a closed-loop load generator on loopback: pages/s, target ≥ 40;
+- **export** (bench/export_bench.py): command's queue export of ~100,000 tickets as CSV and as
+  XLSX, read to the last byte, beside its own row statement run bare; peak Python memory of
+  all the rows and of a tenth of them (constant memory: alike). Targets: CSV ≤ 10 s, XLSX ≤ 60 s.
 
 Then EXPLAIN (ANALYZE, BUFFERS) of the slowest queue statement and of the scan's candidate
 queries. Changes nothing that stays: the complaints it files are deleted, the scan and the
@@ -50,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import assessment_bench
 import django
+import export_bench
 import locate_bench
 import pages_bench
 import queue_bench  # sets Django up, so it comes first
@@ -70,7 +74,7 @@ PAGE_RATIO = pages_bench.PAGE_RATIO
 QUEUE_QUERIES = pages_bench.QUEUE_QUERIES
 COLD_RATIO = 1.3
 THROUGHPUT = throughput_bench.THROUGHPUT_TARGET
-FIGURES = ("pages", "post", "scan", "assessment", "locate", "throughput")
+FIGURES = ("pages", "post", "scan", "assessment", "locate", "throughput", "export")
 POST_RATIO = 2
 SCAN_S = 1
 ASSESSMENT_S = 10
@@ -277,6 +281,20 @@ def locate_rows(table: Table, points: int) -> None:
     )
 
 
+def export_rows(table: Table, rows: int, runs: int) -> None:
+    for m in export_bench.measure_export(rows, runs):
+        table.add(
+            f"queue export {m['format']} · command ({m['rows']:,} rows)",
+            f"{m['seconds']:.2f} s, peak {m['peak_mb']:.0f} MB "
+            f"({m['small_rows']:,} rows: {m['small_peak_mb']:.0f} MB)",
+            f"bare SQL {m['bare']:.2f} s",
+            m["ratio"],
+            target=f"≤ {m['target_s']} s",
+            met=m["seconds"] <= m["target_s"],
+        )
+        table.figures.append({"figure": f"export {m['format']}", **m})
+
+
 def explain_queue(results: list[dict[str, Any]]) -> str:
     """The plans of the slowest statement of the slowest queue page and of command's cold
     default queue (the city's open work, the finished counts recounted)."""
@@ -309,6 +327,9 @@ def main() -> None:
         "--load", type=int, default=2000, help="requests of the gunicorn load (2000)"
     )
     parser.add_argument("--concurrency", type=int, default=6, help="load requests in flight (6)")
+    parser.add_argument(
+        "--export-rows", type=int, default=100_000, help="tickets the export holds (100,000)"
+    )
     parser.add_argument("--month", help="month to assess, YYYY-MM (the city's last month)")
     parser.add_argument(
         "--figures",
@@ -374,6 +395,8 @@ def measure(args: argparse.Namespace, figures: set[str], tickets: int, moment: A
         locate_rows(table, args.points)
     if "throughput" in figures:
         throughput_rows(table, args.load, args.concurrency, moment, results)
+    if "export" in figures:
+        export_rows(table, args.export_rows, args.runs)
     print(table.render())
     if scan:
         print(

@@ -93,6 +93,23 @@ ACTIONS: list[ActionSpec] = [
         style="success",
     ),
     ActionSpec(
+        "field_check_send", _("Send the check on site"), "send_for_field_check",
+        forms.FieldCheckerForm, services.send_for_field_check, _officer,
+        style="outline-success",
+    ),
+    ActionSpec(
+        "field_check", _("Check on site"), "field_check_pass", forms.OnSiteCheckForm,
+        services.check_on_site,
+        lambda d: {
+            "passed": d["result"] == "pass",
+            "note": d["note"],
+            "lat": d["lat"],
+            "lng": d["lng"],
+            "photos": d["photos"],
+        },
+        style="success", multipart=True,
+    ),
+    ActionSpec(
         "extend", _("Ask for more time"), "request_extension", forms.ExtensionRequestForm,
         services.request_extension,
         lambda d: {"extra_hours": d["extra_hours"], "reason": d["reason"]},
@@ -127,8 +144,10 @@ ACTIONS_BY_NAME = {spec.name: spec for spec in ACTIONS}
 
 def form_kwargs(spec: ActionSpec, ticket: Ticket) -> dict:
     """The choice lists an action's form needs, scoped to the ticket."""
+    if spec.form_class is forms.FieldCheckerForm:
+        return {"officers": selectors.field_checkers(ticket)}
     if spec.form_class is forms.OfficerChoiceForm:
-        return {"officers": selectors.dispatchable_officers(ticket)}
+        return {"officers": selectors.suggested_officers(ticket)}
     if spec.form_class is forms.ReferForm:
         return {"units": selectors.referral_units()}
     return {}
@@ -142,6 +161,8 @@ def initial(spec: ActionSpec, ticket: Ticket) -> dict:
     elif spec.name == "refer":
         unit = selectors.suggested_unit(ticket)
         values["unit"] = unit.pk if unit else None
+    elif spec.name == "field_check_send" and ticket.field_checker_id:
+        values["officer"] = ticket.field_checker_id
     elif spec.name in ("dispatch", "enforce") and ticket.assignee_id:
         values["officer"] = ticket.assignee_id
     return values

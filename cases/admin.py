@@ -49,6 +49,17 @@ class CategoryAdmin(HistoryAdmin):
                 )
             },
         ),
+        (
+            _("Step time limits"),
+            {
+                "fields": (("register_minutes", "dispatch_minutes", "verify_minutes"),),
+                "description": _(
+                    "Minutes of working time for the command centre's steps (GB/T 30428): "
+                    "registration from the report, dispatch from registration, verification "
+                    "from the report of the fix. Defaults: 60, 60 and 120."
+                ),
+            },
+        ),
     )
 
     @admin.display(description=_("disposal deadline"), ordering="deadline_value")

@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User, mainland_mobile
-from cases import actions, forms, offline, selectors, services
+from cases import actions, exports, forms, offline, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import (
     Category,
@@ -43,11 +43,12 @@ from cases.models import (
     Source,
     Ticket,
 )
-from cases.permissions import takes_intake
+from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
 from cases.serializers import (
     ActionResultSerializer,
     CategorySerializer,
+    DispatchOfficerSerializer,
     EventSerializer,
     PhotoSerializer,
     TicketCreatedSerializer,
@@ -67,6 +68,7 @@ from citymgmt.rest import (
     form_data,
     invalid,
 )
+from citymgmt.spreadsheets import XLSX
 from citymgmt.text import no_control_characters
 from grids.selectors import supervised_communities
 
@@ -239,6 +241,59 @@ class TicketList(generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+class TicketExport(generics.ListAPIView):
+    """The queue's export for a BI tool: the same filters, tab and ``sort`` as the queue page's
+    query string, the same rows and masking as its CSV and Excel downloads, with the API's
+    token (or session) and JSON errors."""
+
+    filter_backends = [TicketFilterBackend]
+    filterset_class = TicketFilter
+    pagination_class = None
+    respond: Any = None
+
+    def get_queryset(self) -> Any:
+        return selectors.tickets_visible_to(self.request.user)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # A BI tool asks for text/csv or a workbook, which no renderer makes: the file is the
+        # answer, and an error is JSON whatever was asked.
+        return super().perform_content_negotiation(request, force=True)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return type(self).respond(request.user, self.filter_queryset(self.get_queryset()))
+
+
+def _export_schema(media_type: str, what: str) -> Any:
+    return extend_schema(
+        tags=TAG_TICKETS,
+        summary=f"Export the queue as {what}",
+        description=(
+            "Every ticket the user may see that the queue's filters select (the queue page's "
+            "query string: `status` defaults to `open`, `sort` to the deadline, soonest first), "
+            "unpaged, as the queue page's download: reporters' names and phones masked unless the "
+            "user may call them back. A filter value outside its choices is a 400 naming the "
+            "filter."
+        ),
+        responses={(200, media_type): OpenApiTypes.BINARY, 400: ERRORS},
+    )
+
+
+class TicketExportCsv(TicketExport):
+    respond = exports.csv_response
+
+    @_export_schema("text/csv", "CSV (UTF-8 with a BOM)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+
+class TicketExportXlsx(TicketExport):
+    respond = exports.xlsx_response
+
+    @_export_schema(XLSX, "an Excel workbook")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)
+
+
 class TicketDetail(APIView):
     @extend_schema(
         tags=TAG_TICKETS,
@@ -261,6 +316,25 @@ class TicketEvents(APIView):
     def get(self, request: Request, number: str) -> Response:
         ticket = selectors.access_ticket(request.user, number)
         return Response(EventSerializer(selectors.timeline(ticket), many=True).data)
+
+
+class TicketDispatchOfficers(APIView):
+    @extend_schema(
+        tags=TAG_TICKETS,
+        summary="Whom to dispatch a ticket to",
+        description="The officers of the ticket's brigade in the order the dispatch form lists "
+        "them: posted to the ticket's unit grid and on duty now first (`suggested`), then posted "
+        "there, then on duty elsewhere, then the rest, each by badge number. For the ticket's "
+        "supervisors; others get 403.",
+        parameters=[NUMBER],
+        responses={200: DispatchOfficerSerializer(many=True)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        ticket = selectors.access_ticket(request.user, number)
+        if not supervises(ticket, request.user):
+            raise PermissionDenied
+        officers = selectors.suggested_officers(ticket)
+        return Response(DispatchOfficerSerializer(officers, many=True).data)
 
 
 class TicketPhotos(APIView):
@@ -392,6 +466,14 @@ STEP_EXAMPLES: dict[str, dict[str, Any]] = {
     "resolve": {"expected_state": "in_progress", "note": "已清运，现场已恢复整洁"},
     "conclude": {"expected_state": "enforcement", "note": "责令改正，当事人已整改"},
     "verify": {"expected_state": "resolved", "result": "fail", "note": "东侧仍有垃圾未清"},
+    "field_check_send": {"expected_state": "resolved", "officer": 12, "note": "请到现场核查"},
+    "field_check": {
+        "expected_state": "resolved",
+        "result": "pass",
+        "note": "现场已恢复整洁",
+        "lat": 34.2611,
+        "lng": 117.1872,
+    },
     "extend": {"expected_state": "in_progress", "extra_hours": 4, "reason": "需协调环卫车辆"},
     "decide_extension": {"expected_state": "in_progress", "decision": "approve", "note": ""},
     "return": {"expected_state": "dispatched", "reason": "不属于本单位职责"},

@@ -22,8 +22,13 @@ if TYPE_CHECKING:
 
 def can_see_contact(user: Any, ticket: "Ticket") -> bool:
     """Whether ``user`` may read ``ticket``'s reporter name and phone unmasked."""
+    return can_see_contact_of(user, brigade_id=ticket.brigade_id, assignee_id=ticket.assignee_id)
+
+
+def can_see_contact_of(user: Any, *, brigade_id: int | None, assignee_id: int | None) -> bool:
+    """``can_see_contact`` for a ticket read as plain values (an export's rows)."""
     scope = scope_of(user)
-    return scope.supervises(ticket.brigade_id) or scope.is_the_officer(ticket.assignee_id)
+    return scope.supervises(brigade_id) or scope.is_the_officer(assignee_id)
 
 
 def reporter_name_for(user: Any, ticket: "Ticket") -> str:

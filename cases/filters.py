@@ -7,13 +7,21 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Officer, Unit
+from accounts.models import Officer, Unit, User
 from cases.categories import leaf_choices
 from cases.models import CLOCK_STATES, OPEN_STATES, Priority, Source, State, Ticket
-from cases.selectors import CommunityChoice, OfficerChoice
+from cases.selectors import (
+    CommunityChoice,
+    OfficerChoice,
+    QueueLists,
+    queue_lists,
+    tickets_visible_to,
+)
+from cases.step_clocks import STEP_STATE, due_field, warn_field
 from citymgmt.forms import style_widgets
 from grids.models import Community
 
@@ -164,19 +172,47 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(Q(number__icontains=value) | Q(description__icontains=value))
 
     def filter_overdue(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
-        late = Q(overdue=True) | Q(state__in=CLOCK_STATES, deadline__lt=timezone.now())
+        now = timezone.now()
+        late = Q(overdue=True) | Q(state__in=CLOCK_STATES, deadline__lt=now)
+        for step, state in STEP_STATE.items():
+            late |= Q(state=state, **{f"{due_field(step)}__lt": now})
         return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_colour(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        """The colour of the clock running now: the disposal deadline's, or that of the desk
+        step the ticket waits in (registration, dispatch, verification)."""
         now = timezone.now()
-        running = queryset.filter(state__in=CLOCK_STATES, deadline__isnull=False)
-        if value == "red":
-            return running.filter(deadline__lt=now)
-        if value == "yellow":
-            return running.filter(deadline__gte=now, warn_at__lte=now)
-        return running.filter(warn_at__gt=now)
+        clocks = [(Q(state__in=CLOCK_STATES), "deadline", "warn_at")] + [
+            (Q(state=state), due_field(step), warn_field(step))
+            for step, state in STEP_STATE.items()
+        ]
+        matching = Q()
+        for running, due, warn in clocks:
+            if value == "red":
+                colour = Q(**{f"{due}__lt": now})
+            elif value == "yellow":
+                colour = Q(**{f"{due}__gte": now, f"{warn}__lte": now})
+            else:
+                colour = Q(**{f"{warn}__gt": now})
+            matching |= running & Q(**{f"{due}__isnull": False}) & colour
+        return queryset.filter(matching)
 
     def filter_sort(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         if value == "deadline":
             return queryset.order_by(F("deadline").asc(nulls_last=True), "reported_at", "id")
         return queryset.order_by(value, "id")
+
+
+def queue_filter(user: User, data: QueryDict) -> tuple[TicketFilter, QueueLists]:
+    """The queue's filter as ``user`` has it: the tickets they may see, ``data`` (the page's
+    query string) and their choice lists. The queue page and its exports both start here, so an
+    export holds exactly the tickets of the page it was asked from."""
+    lists = queue_lists(user)
+    ticket_filter = TicketFilter(
+        data,
+        tickets_visible_to(user),
+        communities=lists.communities,
+        officers=lists.officers,
+        units=lists.units,
+    )
+    return ticket_filter, lists

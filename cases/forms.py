@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import mainland_mobile
+from accounts.models import Officer, mainland_mobile
 from cases import deadlines
 from cases.categories import active_category, leaf_choices
 from cases.models import Category, Priority, RejectReason, Source
 from cases.photos import MAX_PHOTOS_PER_STEP, decode_photo, read_photo
+from cases.selectors import DispatchRank
 from citymgmt.forms import NOTE_WIDGET, CostlyField, StyledForm
 from citymgmt.images import CheckedImage, ProcessedImage
 from citymgmt.text import no_control_characters
@@ -240,13 +241,24 @@ class RejectForm(StateForm):
         return data
 
 
+def officer_choice_label(officer: Officer) -> str:
+    """An officer in a dispatch list: name and badge, and why they stand where they do when the
+    list is ``selectors.suggested_officers`` (★ for the suggestion)."""
+    label = f"{officer.user} ({officer.badge_number})"
+    rank = getattr(officer, "dispatch_rank", None)
+    if rank is None or rank == DispatchRank.OTHER:
+        return label
+    mark = "★ " if rank == DispatchRank.SUGGESTED else ""
+    return f"{mark}{label} · {DispatchRank(rank).label}"
+
+
 class OfficerChoiceForm(NoteForm):
     officer = forms.ModelChoiceField(label=_("Officer"), queryset=None)
 
     def __init__(self, *args, officers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
-        self.fields["officer"].label_from_instance = lambda o: f"{o.user} ({o.badge_number})"
+        self.fields["officer"].label_from_instance = officer_choice_label
 
 
 class ReferForm(NoteForm):
@@ -312,6 +324,57 @@ class VerifyForm(NoteForm):
         data = super().clean()
         if data.get("result") == "fail" and not (data.get("note") or "").strip():
             self.add_error("note", _("Say what still needs doing."))
+        return data
+
+
+class FieldCheckerForm(OfficerChoiceForm):
+    """Send the check on site: the officers on duty today in the ticket's unit grid."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].label = _("Officer on duty in the grid")
+        self.fields["officer"].help_text = _(
+            "They check on site and confirm with a photo, or send it back for rework."
+        )
+
+
+WHERE_CHECKED = _("Share your position (“Use my position”): the check records where it was done.")
+
+
+class OnSiteCheckForm(StateForm):
+    """The check (核查) on site by the officer it was sent to: the result, a photo taken there,
+    and where they stand (the phone's position fills ``lat`` and ``lng``)."""
+
+    result = forms.ChoiceField(
+        label=_("Result of the check"),
+        choices=[("pass", _("Fixed: close the ticket")), ("fail", _("Not fixed: send back"))],
+        widget=forms.RadioSelect,
+    )
+    photos = PhotosField(label=_("Photos taken on site"))
+    note = forms.CharField(
+        label=_("Note (for a failed check: what still needs doing)"),
+        required=False,
+        max_length=2000,
+        widget=NOTE_WIDGET,
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    lng = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("result") == "fail" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say what still needs doing."))
+        located = data.get("lat") is not None and data.get("lng") is not None
+        if not located and "lat" not in self.errors and "lng" not in self.errors:
+            self.add_error("lat", WHERE_CHECKED)
         return data
 
 

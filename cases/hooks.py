@@ -7,6 +7,8 @@ moment it happens, inside the transition's transaction, in the order of INSTALLE
   rows of ``notifications`` are written so, committing with the change they tell of);
 - ``deadline_listeners``: called with ``(ticket, old_deadline, now)`` when a decision moves a
   running clock's deadline (``notifications`` carries the reminders already sent over);
+- ``overdue_listeners``: called with ``(ticket, deadline)`` when the reminder scan flags a ticket
+  overdue, once per deadline (``webhooks``: the ``ticket.overdue`` event);
 - ``page_context``: called with ``(request, ticket)`` when the ticket page is drawn; each returns
   what it adds to the page's context (``privacy``: when and why the reporter's contact details
   were removed);
@@ -15,7 +17,11 @@ moment it happens, inside the transition's transaction, in the order of INSTALLE
   bound through ``cases.views.ticket_page(…, bound=(panel name, form))``;
 - ``extra_event_kinds``: the ``TicketEvent.action`` codes a feature records, with their labels
   (``shops``: persuaded, waived, warned, seized, penalty case). The field's choices are
-  ``event_kind_choices``, so a registered kind validates and shows its label on the timeline.
+  ``event_kind_choices``, so a registered kind validates and shows its label on the timeline;
+- ``on_duty_rules``: called with the moment a dispatch list is drawn; each returns a ``Q`` over
+  ``accounts.Officer`` for those on duty then (``patrols``: an open patrol, or a posting whose
+  hours these are on the official calendar). The dispatch list puts them first
+  (``cases.selectors.suggested_officers``); with none registered, a posting's own days and hours.
 
 A listener's failure is its own: listeners that must not take the ticket's change with them
 guard themselves (``notifications.services.notify_event`` runs under a savepoint).
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import Q
     from django.forms import BaseForm
     from django.http import HttpRequest
     from django.utils.functional import Promise
@@ -35,11 +42,14 @@ if TYPE_CHECKING:
 
 EventListener = Callable[["TicketEvent"], object]
 DeadlineListener = Callable[["Ticket", datetime.datetime, datetime.datetime], object]
+OnDutyRule = Callable[[datetime.datetime], "Q"]
 
 event_listeners: list[EventListener] = []
 PageContext = Callable[["HttpRequest", "Ticket"], dict]
 
 deadline_listeners: list[DeadlineListener] = []
+OverdueListener = Callable[["Ticket", datetime.datetime], object]
+overdue_listeners: list[OverdueListener] = []
 page_context: list[PageContext] = []
 
 
@@ -66,6 +76,7 @@ class EventKind:
 
 panels: list[Panel] = []
 extra_event_kinds: dict[str, EventKind] = {}
+on_duty_rules: list[OnDutyRule] = []
 
 
 def on_event(listener: EventListener) -> EventListener:
@@ -82,11 +93,25 @@ def on_deadline_moved(listener: DeadlineListener) -> DeadlineListener:
     return listener
 
 
+def on_overdue(listener: OverdueListener) -> OverdueListener:
+    """Register ``listener`` for tickets flagged overdue (once, however often called)."""
+    if listener not in overdue_listeners:
+        overdue_listeners.append(listener)
+    return listener
+
+
 def on_page(provider: PageContext) -> PageContext:
     """Register ``provider`` for the ticket page's context (once, however often called)."""
     if provider not in page_context:
         page_context.append(provider)
     return provider
+
+
+def on_duty(rule: OnDutyRule) -> OnDutyRule:
+    """Register ``rule`` for who is on duty at a moment (once, however often called)."""
+    if rule not in on_duty_rules:
+        on_duty_rules.append(rule)
+    return rule
 
 
 def add_panel(panel: Panel) -> Panel:
@@ -134,6 +159,11 @@ def deadline_moved(
 ) -> None:
     for listener in deadline_listeners:
         listener(ticket, old_deadline, now)
+
+
+def flagged_overdue(ticket: "Ticket", deadline: datetime.datetime) -> None:
+    for listener in overdue_listeners:
+        listener(ticket, deadline)
 
 
 def page_extras(request: "HttpRequest", ticket: "Ticket") -> dict:

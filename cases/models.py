@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -25,6 +26,7 @@ from cases.states import (
     Route,
     State,
 )
+from cases.step_clocks import DEFAULT_MINUTES, STEP_STATE, Step
 from cases.transitions import TicketStateMachine
 from citymgmt.masking import mask_phone
 from citymgmt.text import ascii_digits
@@ -86,6 +88,25 @@ class Category(models.Model):
         _("enforceable"), default=False, help_text=_("Officers may open an enforcement case.")
     )
     duplicate_radius_m = models.PositiveSmallIntegerField(_("duplicate radius (m)"), default=50)
+    # The time limits of the desk steps around the disposal (``cases.step_clocks``).
+    register_minutes = models.PositiveSmallIntegerField(
+        _("registration limit (working minutes)"),
+        default=DEFAULT_MINUTES[Step.REGISTER],
+        validators=[MinValueValidator(1)],
+        help_text=_("From the report to its registration or rejection (受理/立案)."),
+    )
+    dispatch_minutes = models.PositiveSmallIntegerField(
+        _("dispatch limit (working minutes)"),
+        default=DEFAULT_MINUTES[Step.DISPATCH],
+        validators=[MinValueValidator(1)],
+        help_text=_("From registration to the dispatch or referral (派遣)."),
+    )
+    verify_minutes = models.PositiveSmallIntegerField(
+        _("verification limit (working minutes)"),
+        default=DEFAULT_MINUTES[Step.VERIFY],
+        validators=[MinValueValidator(1)],
+        help_text=_("From the report of the fix to its verification (核查)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     # Who changed a deadline or a default unit, and when: assessments are argued over these.
@@ -134,6 +155,9 @@ class Source(models.TextChoices):
     DIGITAL_CITY = "digital_city", _("Digital city")
     LEADERSHIP_PATROL = "leadership_patrol", _("Leadership patrol")
     API = "api", _("API")
+    # A task the command centre opened from a hotspot (源头治理): the recurring problem's cause,
+    # referred to the unit that can remove it (command.services.open_governance_task).
+    GOVERNANCE = "governance", _("Source governance")
 
 
 class Priority(models.TextChoices):
@@ -232,6 +256,19 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
         related_name="referred_tickets",
     )
     responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
+    # 核查 on site: the officer on duty in the ticket's grid a supervisor sent the check of a
+    # resolved ticket to, until they pass or fail it (or the supervisor checks at the desk).
+    field_checker = models.ForeignKey(
+        "accounts.Officer",
+        verbose_name=_("officer checking on site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="field_checks",
+    )
+    field_check_sent_at = models.DateTimeField(
+        _("sent for a check on site at"), null=True, blank=True
+    )
 
     # The clock: budget in minutes of working (or, for urgent tickets, natural) time.
     time_budget_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -241,6 +278,22 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     clock_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue = models.BooleanField(_("overdue"), default=False)
+
+    # The clocks of the desk steps (``cases.step_clocks``): set when the step starts, its end
+    # kept beside them for the assessment's on-time rates.
+    register_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    register_due_at = models.DateTimeField(_("registration due"), null=True, blank=True)
+    register_done_at = models.DateTimeField(
+        _("registration decided at"), null=True, blank=True, editable=False
+    )
+    dispatch_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatch_due_at = models.DateTimeField(_("dispatch due"), null=True, blank=True)
+    dispatch_done_at = models.DateTimeField(
+        _("dispatch decided at"), null=True, blank=True, editable=False
+    )
+    verify_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verify_due_at = models.DateTimeField(_("verification due"), null=True, blank=True)
+    verify_done_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
 
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     duplicate_of = models.ForeignKey(
@@ -330,6 +383,26 @@ class Ticket(TicketStateMachine, FSMModelMixin, models.Model):
             models.Index(
                 fields=["warn_at"], name="ticket_open_warn_at", condition=Q(state__in=CLOCK_STATES)
             ),
+            # The step clocks: the reminder scan and the queue's colour filter read the running
+            # ones (the ticket waits in the step's state); the assessment counts a month's
+            # steps by their due time, running or done.
+            *(
+                index
+                for step, state in STEP_STATE.items()
+                for index in (
+                    models.Index(
+                        fields=[f"{step}_due_at"],
+                        name=f"ticket_{step}_running_due",
+                        condition=Q(state=state),
+                    ),
+                    models.Index(
+                        fields=[f"{step}_warn_at"],
+                        name=f"ticket_{step}_running_warn",
+                        condition=Q(state=state),
+                    ),
+                    models.Index(fields=[f"{step}_due_at"], name=f"ticket_{step}_due_at"),
+                )
+            ),
             # The monthly assessment counts a month's tickets by each milestone.
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
             models.Index(fields=["referred_at"], name="ticket_referred_at"),
@@ -390,6 +463,7 @@ class Action(models.TextChoices):
     CONCLUDE = "conclude", pgettext_lazy("ticket event", "Enforcement concluded")
     VERIFY_PASS = "verify_pass", pgettext_lazy("ticket event", "Verified and closed")
     VERIFY_FAIL = "verify_fail", pgettext_lazy("ticket event", "Verification failed: rework")
+    FIELD_CHECK = "field_check", pgettext_lazy("ticket event", "Sent for a check on site")
     REOPEN = "reopen", pgettext_lazy("ticket event", "Reopened")
     DUPLICATE_LINKED = "duplicate_linked", pgettext_lazy("ticket event", "Duplicate report merged")
     COMMENT = "comment", pgettext_lazy("ticket event", "Note")
@@ -439,6 +513,7 @@ class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before")
     AFTER = "after", _("After")
     EVIDENCE = "evidence", _("Evidence")
+    CHECK = "check", _("Check on site")
 
 
 class Photo(models.Model):

@@ -27,6 +27,11 @@ def works_on(ticket: "Ticket", user: Any) -> bool:
     return scope.is_the_officer(ticket.assignee_id)
 
 
+def checks_on_site(ticket: "Ticket", user: Any) -> bool:
+    """The officer a supervisor sent the ticket's check (核查) to."""
+    return scope_of(user).is_the_officer(ticket.field_checker_id)
+
+
 def works_on_or_supervises(ticket: "Ticket", user: Any) -> bool:
     return works_on(ticket, user) or supervises(ticket, user)
 

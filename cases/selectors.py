@@ -10,14 +10,29 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import router
-from django.db.models import Count, Model, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerChoices,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Officer, Unit, UnitKind, User
 from accounts.roles import Role
 from accounts.scope import scope_of
 from accounts.selectors import brigade_of
+from cases import hooks
 from cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -26,7 +41,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
-from grids.models import Community
+from grids.models import Assignment, Community
 from grids.selectors import supervised_communities
 
 M = TypeVar("M", bound=Model)
@@ -377,6 +392,72 @@ def dispatchable_officers(ticket_or_brigade: Ticket | Unit | None) -> QuerySet[O
     return officers.select_related("user").order_by("badge_number")
 
 
+class DispatchRank(IntegerChoices):
+    """Where an officer stands in a ticket's dispatch list (``suggested_officers``)."""
+
+    SUGGESTED = 0, _("suggested: posted to this grid, on duty now")
+    POSTED_HERE = 1, _("posted to this grid, off duty now")
+    ON_DUTY = 2, _("on duty now")
+    OTHER = 3, _("other officers of the brigade")
+
+
+def _on_duty_q(at: datetime.datetime) -> Q:
+    """Officers on duty at ``at``: the registered rules (``cases.hooks.on_duty_rules``), else a
+    posting whose days and hours include it."""
+    if hooks.on_duty_rules:
+        rule = Q(pk__in=[])
+        for registered in hooks.on_duty_rules:
+            rule |= registered(at)
+        return rule
+    postings = Assignment.objects.on_duty(at.date()).filter(
+        start_time__lte=at.time(), end_time__gte=at.time()
+    )
+    return Q(pk__in=postings.values("officer_id"))
+
+
+def suggested_officers(ticket: Ticket, *, at: datetime.datetime | None = None) -> QuerySet[Officer]:
+    """The ticket's dispatch list: its brigade's officers (``dispatchable_officers``), the ones
+    posted to the ticket's unit grid (its community when it has no grid) and on duty now first,
+    then those posted there, then those on duty elsewhere, then the rest, each by badge number.
+    Each officer carries ``dispatch_rank`` (a ``DispatchRank``); one query however many."""
+    at = timezone.localtime(at or timezone.now())
+    postings = Assignment.objects.valid_on(at.date()).filter(officer_id=OuterRef("pk"))
+    if ticket.grid_cell_id is not None:
+        here = Exists(postings.filter(grid_cells=ticket.grid_cell_id))
+    elif ticket.community_id is not None:
+        here = Exists(postings.filter(community_id=ticket.community_id))
+    else:
+        here = Value(False)
+    on_duty = _on_duty_q(at)
+    rank = Case(
+        When(Q(posted_here=True) & on_duty, then=Value(DispatchRank.SUGGESTED)),
+        When(posted_here=True, then=Value(DispatchRank.POSTED_HERE)),
+        When(on_duty, then=Value(DispatchRank.ON_DUTY)),
+        default=Value(DispatchRank.OTHER),
+        output_field=IntegerField(),
+    )
+    return (
+        dispatchable_officers(ticket)
+        .annotate(posted_here=here)
+        .annotate(dispatch_rank=rank)
+        .order_by("dispatch_rank", "badge_number")
+    )
+
+
+def field_checkers(ticket: Ticket) -> QuerySet[Officer]:
+    """Officers a supervisor may send a resolved ticket's check (核查) to: active officers of
+    its brigade on duty today (their posting's duty days) posted to its unit grid, or to its
+    community for a ticket on no grid."""
+    postings = Assignment.objects.on_duty(timezone.localdate())
+    if ticket.grid_cell_id is not None:
+        postings = postings.filter(grid_cells=ticket.grid_cell_id)
+    elif ticket.community_id is not None:
+        postings = postings.filter(community_id=ticket.community_id)
+    else:
+        return Officer.objects.none()
+    return dispatchable_officers(ticket).filter(pk__in=postings.values("officer_id"))
+
+
 def referral_units() -> QuerySet[Unit]:
     """Units a ticket may be referred to: departments and street offices."""
     return Unit.objects.filter(
@@ -419,14 +500,14 @@ def open_in_my_grids(user: User) -> QuerySet[Ticket]:
 
 def officer_tasks(user: User) -> QuerySet[Ticket]:
     """An officer's own work: open tickets assigned to them (dispatched, in progress,
-    enforcement, or back for rework), soonest deadline first (the ticket table alone, as
-    ``open_in_my_grids``)."""
+    enforcement, or back for rework) and resolved tickets whose check on site was sent to them,
+    soonest deadline first (the ticket table alone, as ``open_in_my_grids``)."""
     scope = scope_of(user)
     if not scope.is_officer:
         return Ticket.objects.none()
-    return Ticket.objects.filter(
-        assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED]
-    ).order_by("deadline", "reported_at", "id")
+    mine = Q(assignee_id=scope.officer_id, state__in=[*CLOCK_STATES, State.RESOLVED])
+    checks = Q(field_checker_id=scope.officer_id, state=State.RESOLVED)
+    return Ticket.objects.filter(mine | checks).order_by("deadline", "reported_at", "id")
 
 
 def unit_queue(user: User) -> QuerySet[Ticket]:

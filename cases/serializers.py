@@ -23,6 +23,7 @@ from cases.models import (
     Ticket,
     TicketEvent,
 )
+from cases.selectors import DispatchRank
 from citymgmt.text import no_control_characters
 
 
@@ -126,6 +127,21 @@ class OfficerBrief(serializers.Serializer):
     id = serializers.IntegerField()
     badge_number = serializers.CharField()
     name = serializers.CharField(source="user.name")
+
+
+class DispatchOfficerSerializer(OfficerBrief):
+    """An officer in a ticket's dispatch list, with where they stand in it and why."""
+
+    rank = serializers.IntegerField(source="dispatch_rank")
+    suggested = serializers.SerializerMethodField()
+    posted_here = serializers.BooleanField()
+    reason = serializers.SerializerMethodField()
+
+    def get_suggested(self, officer: Any) -> bool:
+        return officer.dispatch_rank == DispatchRank.SUGGESTED
+
+    def get_reason(self, officer: Any) -> str:
+        return str(DispatchRank(officer.dispatch_rank).label)
 
 
 class UnitBrief(serializers.Serializer):

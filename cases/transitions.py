@@ -16,7 +16,9 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, transition
 
 from cases import permissions
+from cases.deadlines import Clock
 from cases.states import REOPEN_WINDOW, Route, State
+from cases.step_clocks import Step, step_fields
 
 if TYPE_CHECKING:
     from accounts.models import Officer, Unit
@@ -30,6 +32,12 @@ CLOCK_FIELDS = (
     "deadline",
     "clock_paused_at",
 )
+REGISTER_STEP = step_fields(Step.REGISTER)
+DISPATCH_STEP = step_fields(Step.DISPATCH)
+VERIFY_STEP = step_fields(Step.VERIFY)
+
+# The check on site a resolved ticket waits for (cleared when it leaves ``resolved``).
+FIELD_CHECK_FIELDS = ("field_checker", "field_check_sent_at")
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ def saved_fields(transition_name: str) -> list[str]:
 class TicketStateMachine:
     """The transitions of ``cases.models.Ticket`` (mixed into it)."""
 
-    @writes("registered_at", "category", "priority")
+    @writes("registered_at", "category", "priority", "register_done_at", *DISPATCH_STEP)
     @transition(
         field="state",
         source=State.REPORTED,
@@ -80,17 +88,21 @@ class TicketStateMachine:
         self,
         *,
         at: datetime.datetime,
+        dispatch_clock: Clock,
         category: "Category | None" = None,
         priority: str | None = None,
     ) -> None:
-        """Registration (立案), correcting the category and priority where the supervisor did."""
+        """Registration (立案), correcting the category and priority where the supervisor did;
+        the registration step ends and the dispatch step's clock starts."""
         self.registered_at = at
+        self.register_done_at = at
+        self._start_step(Step.DISPATCH, dispatch_clock)
         if category is not None:
             self.category = category
         if priority:
             self.priority = priority
 
-    @writes("reject_reason", "duplicate_of", "rejected_at")
+    @writes("reject_reason", "duplicate_of", "rejected_at", "register_done_at", "dispatch_done_at")
     @transition(
         field="state",
         source=[State.REPORTED, State.REGISTERED],
@@ -101,6 +113,8 @@ class TicketStateMachine:
         self.reject_reason = reason
         self.duplicate_of = duplicate_of
         self.rejected_at = at
+        # A rejection decides the step the ticket waited in: registration, or dispatch.
+        self._end_step(Step.REGISTER if self.state == State.REPORTED else Step.DISPATCH, at)
 
     @writes(
         "route",
@@ -108,6 +122,7 @@ class TicketStateMachine:
         "responsible_unit",
         "responsible_person",
         "dispatched_at",
+        "dispatch_done_at",
         *CLOCK_FIELDS,
     )
     @transition(
@@ -123,6 +138,7 @@ class TicketStateMachine:
         self.responsible_unit = None
         self.responsible_person = ""
         self.dispatched_at = at
+        self._end_step(Step.DISPATCH, at)
 
     @writes(
         "route",
@@ -130,6 +146,7 @@ class TicketStateMachine:
         "responsible_person",
         "referred_at",
         "accepted_at",
+        "dispatch_done_at",
         *CLOCK_FIELDS,
     )
     @transition(
@@ -147,8 +164,9 @@ class TicketStateMachine:
         self.responsible_person = person
         self.referred_at = at
         self.accepted_at = None
+        self._end_step(Step.DISPATCH, at)
 
-    @writes("route", "assignee", "dispatched_at", *CLOCK_FIELDS)
+    @writes("route", "assignee", "dispatched_at", "dispatch_done_at", *CLOCK_FIELDS)
     @transition(
         field="state",
         source=State.REGISTERED,
@@ -161,6 +179,7 @@ class TicketStateMachine:
         self.route = Route.ENFORCE
         self.assignee = officer
         self.dispatched_at = at
+        self._end_step(Step.DISPATCH, at)
 
     @writes(
         "route",
@@ -170,6 +189,7 @@ class TicketStateMachine:
         "accepted_at",
         *CLOCK_FIELDS,
         "overdue",
+        *DISPATCH_STEP,
     )
     @transition(
         field="state",
@@ -177,14 +197,16 @@ class TicketStateMachine:
         target=State.REGISTERED,
         permission=permissions.works_on,
     )
-    def send_back(self) -> None:
-        """Return (退回): the officer or unit says it is not theirs; the supervisor re-decides."""
+    def send_back(self, *, dispatch_clock: Clock) -> None:
+        """Return (退回): the officer or unit says it is not theirs; the supervisor re-decides,
+        on a fresh dispatch clock."""
         self.route = ""
         self.assignee = None
         self.responsible_unit = None
         self.responsible_person = ""
         self.accepted_at = None
         self._stop_clock()
+        self._start_step(Step.DISPATCH, dispatch_clock)
 
     @writes("accepted_at")
     @transition(
@@ -240,55 +262,105 @@ class TicketStateMachine:
         self.warn_at = warn_at
         self.time_budget_minutes = time_budget_minutes
 
-    @writes("resolved_at", "clock_paused_at", "overdue")
+    @writes("resolved_at", "clock_paused_at", "overdue", *VERIFY_STEP)
     @transition(
         field="state",
         source=[State.IN_PROGRESS, State.REFERRED],
         target=State.RESOLVED,
         permission=permissions.works_on,
     )
-    def resolve(self, *, at: datetime.datetime) -> None:
+    def resolve(self, *, at: datetime.datetime, verify_clock: Clock) -> None:
         self.overdue = self.overdue or self.is_late_at(at)
         self.resolved_at = at
         self.clock_paused_at = None
+        self._start_step(Step.VERIFY, verify_clock)
 
-    @writes("resolved_at", "clock_paused_at", "overdue")
+    @writes("resolved_at", "clock_paused_at", "overdue", *VERIFY_STEP)
     @transition(
         field="state",
         source=State.ENFORCEMENT,
         target=State.RESOLVED,
         permission=permissions.works_on_or_supervises,
     )
-    def conclude(self, *, at: datetime.datetime) -> None:
+    def conclude(self, *, at: datetime.datetime, verify_clock: Clock) -> None:
         self.overdue = self.overdue or self.is_late_at(at)
         self.resolved_at = at
         self.clock_paused_at = None
+        self._start_step(Step.VERIFY, verify_clock)
 
-    @writes("closed_at")
+    @writes("closed_at", "verify_done_at", *FIELD_CHECK_FIELDS)
     @transition(
         field="state", source=State.RESOLVED, target=State.CLOSED, permission=permissions.supervises
     )
     def verify_pass(self, *, at: datetime.datetime) -> None:
+        """Checked at the desk (a check sent on site and not yet done is called off)."""
         self.closed_at = at
+        self._end_step(Step.VERIFY, at)
+        self._end_field_check()
 
-    @writes("rework_count", "resolved_at", "started_at", *CLOCK_FIELDS)
+    @writes(
+        "rework_count",
+        "resolved_at",
+        "started_at",
+        "verify_done_at",
+        *CLOCK_FIELDS,
+        *FIELD_CHECK_FIELDS,
+    )
     @transition(
         field="state",
         source=State.RESOLVED,
         target=RETURN_VALUE(State.DISPATCHED, State.REFERRED, State.ENFORCEMENT),
         permission=permissions.supervises,
     )
-    def verify_fail(self, *, clock: ClockSetting) -> str:
+    def verify_fail(self, *, at: datetime.datetime, clock: ClockSetting) -> str:
         """Rework (返工): back to the same officer or unit, by the route it came, with a fresh
         deadline."""
-        self._set_clock(clock)
-        self.rework_count += 1
-        self.resolved_at = None
-        self.started_at = None
-        return {
-            Route.REFER: State.REFERRED,
-            Route.ENFORCE: State.ENFORCEMENT,
-        }.get(self.route, State.DISPATCHED)
+        self._end_step(Step.VERIFY, at)
+        return self._rework(clock)
+
+    @writes(*FIELD_CHECK_FIELDS)
+    @transition(
+        field="state", source=State.RESOLVED, target=None, permission=permissions.supervises
+    )
+    def send_for_field_check(self, *, officer: "Officer", at: datetime.datetime) -> None:
+        """The check (核查) goes to an officer on duty in the ticket's grid (again to another
+        one, if the first cannot go)."""
+        self.field_checker = officer
+        self.field_check_sent_at = at
+
+    @writes("closed_at", "verify_done_at", *FIELD_CHECK_FIELDS)
+    @transition(
+        field="state",
+        source=State.RESOLVED,
+        target=State.CLOSED,
+        permission=permissions.checks_on_site,
+        conditions=[lambda ticket: ticket.field_checker_id is not None],
+    )
+    def field_check_pass(self, *, at: datetime.datetime) -> None:
+        """The officer sent to check found it fixed, on site."""
+        self.closed_at = at
+        self._end_step(Step.VERIFY, at)
+        self._end_field_check()
+
+    @writes(
+        "rework_count",
+        "resolved_at",
+        "started_at",
+        "verify_done_at",
+        *CLOCK_FIELDS,
+        *FIELD_CHECK_FIELDS,
+    )
+    @transition(
+        field="state",
+        source=State.RESOLVED,
+        target=RETURN_VALUE(State.DISPATCHED, State.REFERRED, State.ENFORCEMENT),
+        permission=permissions.checks_on_site,
+        conditions=[lambda ticket: ticket.field_checker_id is not None],
+    )
+    def field_check_fail(self, *, at: datetime.datetime, clock: ClockSetting) -> str:
+        """The officer sent to check found it not fixed: rework, as ``verify_fail``."""
+        self._end_step(Step.VERIFY, at)
+        return self._rework(clock)
 
     @writes(
         "closed_at",
@@ -300,6 +372,7 @@ class TicketStateMachine:
         "on_site",
         "overdue",
         *CLOCK_FIELDS,
+        *DISPATCH_STEP,
     )
     @transition(
         field="state",
@@ -308,7 +381,7 @@ class TicketStateMachine:
         permission=permissions.supervises,
         conditions=[lambda ticket: ticket.can_reopen_at(timezone.now())],
     )
-    def reopen(self) -> None:
+    def reopen(self, *, dispatch_clock: Clock) -> None:
         self.closed_at = None
         self.resolved_at = None
         self.route = ""
@@ -317,6 +390,22 @@ class TicketStateMachine:
         self.responsible_person = ""
         self.on_site = False
         self._stop_clock()
+        self._start_step(Step.DISPATCH, dispatch_clock)
+
+    def _rework(self, clock: ClockSetting) -> str:
+        self._set_clock(clock)
+        self._end_field_check()
+        self.rework_count += 1
+        self.resolved_at = None
+        self.started_at = None
+        return {
+            Route.REFER: State.REFERRED,
+            Route.ENFORCE: State.ENFORCEMENT,
+        }.get(self.route, State.DISPATCHED)
+
+    def _end_field_check(self) -> None:
+        self.field_checker = None
+        self.field_check_sent_at = None
 
     def is_late_at(self, at: datetime.datetime) -> bool:
         return self.deadline is not None and at > self.deadline
@@ -331,6 +420,15 @@ class TicketStateMachine:
         self.warn_at = clock.warn_at
         self.deadline = clock.deadline
         self.clock_paused_at = None
+
+    def _start_step(self, step: str, clock: Clock) -> None:
+        warn, due, done = step_fields(step)
+        setattr(self, warn, clock.warn_at)
+        setattr(self, due, clock.deadline)
+        setattr(self, done, None)
+
+    def _end_step(self, step: str, at: datetime.datetime) -> None:
+        setattr(self, step_fields(step)[2], at)
 
     def _stop_clock(self) -> None:
         self.time_budget_minutes = None

@@ -4,13 +4,19 @@ one selector or service, and render; scoping lives in ``cases.selectors``."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,17 +26,19 @@ from django_fsm import has_transition_perm
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from cases import actions, deadlines, forms, hooks, selectors, services, tab_counts
+from accounts.scope import scope_of
+from cases import actions, deadlines, exports, forms, hooks, selectors, services, tab_counts
 from cases.contacts import can_see_contact
-from cases.filters import STATUS_TABS, TicketFilter
+from cases.filters import STATUS_TABS, queue_filter
 from cases.models import CLOCK_STATES, Photo, State, Ticket
 from cases.permissions import supervises, takes_intake
 from cases.photos import served_file
 from citymgmt.forms import add_service_errors
 from citymgmt.images import image_response
 from citymgmt.text import as_id
-from grids.maps import pick_map
+from grids.maps import pick_map, tile_config
 from grids.models import Assignment, Community
+from grids.navigation import navigate_links
 from grids.selectors import community_cells_geojson, supervised_communities
 from grids.services import locate
 
@@ -83,7 +91,8 @@ def ticket_page(
         "pending_extension": ticket.extension_requests.filter(decided_at__isnull=True).first()
         if ticket.extension_pending
         else None,
-        "map_data": _map_data(ticket),
+        "map_data": _map_data(ticket, on_task=scope_of(request.user).is_officer),
+        "navigate_links": navigate_links(ticket.lat, ticket.lng, _place_name(ticket)),
         "pending_reopen_request": is_supervisor
         and ticket.satisfaction is not None
         and ticket.reopen_requests.filter(decided_at__isnull=True).exists(),
@@ -94,7 +103,14 @@ def ticket_page(
     return render(request, "cases/detail.html", context, status=status)
 
 
-def _map_data(ticket: Ticket) -> dict:
+def _place_name(ticket: Ticket) -> str:
+    """What the map app shows at the pin: the ticket's number and where it is."""
+    return " ".join(part for part in (ticket.number, ticket.address) if part)
+
+
+def _map_data(ticket: Ticket, *, on_task: bool = False) -> dict:
+    """The ticket's map: its grid, its pin, and for an officer (``on_task``) their own position
+    from the phone beside it."""
     cells: dict = {"type": "FeatureCollection", "features": []}
     if ticket.grid_cell_id:
         cell = ticket.grid_cell
@@ -110,8 +126,9 @@ def _map_data(ticket: Ticket) -> dict:
     return {
         "cells": cells,
         "point": [ticket.lat, ticket.lng] if ticket.lat is not None else None,
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
+        **tile_config(),
+        "locateMe": on_task and ticket.lat is not None,
+        "meLabel": str(_("You are here")),
     }
 
 
@@ -159,15 +176,10 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def queue(request: HttpRequest) -> HttpResponse:
     """The supervisor's day: every ticket of the brigade (or city), filtered, by deadline."""
-    user = request.user
-    base = selectors.tickets_visible_to(user)
-    communities, officers, units = selectors.queue_lists(user)
-    ticket_filter = TicketFilter(
-        request.GET, base, communities=communities, officers=officers, units=units
-    )
+    ticket_filter, (communities, officers, units) = queue_filter(request.user, request.GET)
     status = "open"
     if not ticket_filter.is_valid():
-        tickets, counts = base.none(), {}
+        tickets, counts = ticket_filter.queryset.none(), {}
     else:
         tickets = ticket_filter.qs
         counts = tab_counts.status_counts(
@@ -201,6 +213,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "cases/_queue_results.html" if partial else "cases/queue.html"
     return render(request, template, context)
+
+
+@role_required(Role.SUPERVISOR)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The queue as CSV: every ticket the page shows with this query string (all its pages)."""
+    return _export(request, exports.csv_response)
+
+
+@role_required(Role.SUPERVISOR)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The queue as an Excel workbook, as ``export_csv``."""
+    return _export(request, exports.xlsx_response)
+
+
+def _export(request: HttpRequest, respond: Any) -> HttpResponse:
+    ticket_filter, _lists = queue_filter(request.user, request.GET)
+    if not ticket_filter.is_valid():
+        labels = {field.name: str(field.label) for field in ticket_filter.form}
+        text = exports.refusal_text(ticket_filter.errors, labels)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+    return respond(request.user, ticket_filter.qs)
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:

@@ -25,6 +25,15 @@ _paused_until = 0.0
 
 def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
     """Send ``task`` now; True if the broker took it. Never raises."""
+    return _publish(task, args, kwargs, {})
+
+
+def publish_later(countdown: float, task: Task, *args: Any) -> bool:
+    """Send ``task`` to run in ``countdown`` seconds (a retry's delay); as :func:`publish`."""
+    return _publish(task, args, {}, {"countdown": countdown})
+
+
+def _publish(task: Task, args: tuple, kwargs: dict, options: dict) -> bool:
     global _paused_until
     if time.monotonic() < _paused_until:
         logger.warning(
@@ -35,7 +44,7 @@ def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
         )
         return False
     try:
-        task.apply_async(args=args, kwargs=kwargs, **NO_RETRY)
+        task.apply_async(args=args, kwargs=kwargs, **options, **NO_RETRY)
     except Exception as exc:  # kombu raises OperationalError, OSError, redis errors, …
         _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
         logger.warning(

@@ -46,6 +46,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         _("Queues again notification e-mails whose task was lost (broker down, worker died)."),
     ),
     Schedule(
+        "outbox-stranded",
+        "outbox.deliver_stranded",
+        Every(minutes=1),
+        _("Queues again outgoing messages (SMS, webhooks, 12345) whose task was lost."),
+    ),
+    Schedule(
         "missing-daily-logs",
         "patrols.tasks.remind_missing_logs",
         Cron(minute="0", hour="18"),

@@ -25,6 +25,7 @@ from citymgmt.env import (
     env_str,
     env_time_zone,
 )
+from citymgmt.tiles import tile_layers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("CITYMGMT_VAR_DIR", BASE_DIR / "var")
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "outbox",
     "accounts",
     "grids",
     "cases",
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
     "shops",
     "open311",
     "privacy",
+    "webhooks",
+    "command",
     "demo",
 ]
 
@@ -263,6 +267,17 @@ CITYMGMT_REMINDER_BATCH = env_int("CITYMGMT_REMINDER_BATCH", 200)
 CITYMGMT_EMAIL_MAX_RETRIES = env_int("CITYMGMT_EMAIL_MAX_RETRIES", 5)
 CITYMGMT_EMAIL_RETRY_SECONDS = env_int("CITYMGMT_EMAIL_RETRY_SECONDS", 60)
 
+# The outbox (SMS, residents' e-mails, 12345 write-backs, webhooks): attempts before a message
+# is marked failed, and the first retry's delay (doubling after each failure, at most 6 hours).
+CITYMGMT_OUTBOX_MAX_ATTEMPTS = env_int("CITYMGMT_OUTBOX_MAX_ATTEMPTS", 8)
+CITYMGMT_OUTBOX_RETRY_SECONDS = env_int("CITYMGMT_OUTBOX_RETRY_SECONDS", 30)
+
+# Webhooks: an endpoint failing for this long is switched off and the admins told.
+CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS = env_int("CITYMGMT_WEBHOOK_DISABLE_AFTER_HOURS", 24)
+
+# SMS: SMS_URL (console://, file:///DIR, aliyun://…, tencent://…); unset means no SMS.
+SMS_URL = env_str("SMS_URL")
+
 # Per-IP limits on what anyone may do without an account (django-ratelimit rates, e.g. "5/10m").
 # Reports filed from the public form, and its posts counted however they end (errors too):
 CITYMGMT_RATE_REPORT = env_rate("CITYMGMT_RATE_REPORT", "5/10m")
@@ -371,10 +386,20 @@ SPECTACULAR_SETTINGS = {
 
 # Public site URL used in QR codes and printed cards; empty means "the host of the request".
 SITE_URL = env_str("SITE_URL").rstrip("/")
-# Tile layer for maps; empty draws grid outlines on a plain background (no tile server offline).
+# Map backgrounds (citymgmt/tiles.py): a preset (MAP_TILES=tianditu with TIANDITU_KEY, or amap)
+# or a tile server of one's own (MAP_TILE_URL, with MAP_TILE_GCJ02 when it draws in GCJ-02, as
+# most Chinese sources do: we store WGS84 and shift on display). None set: grid outlines on a
+# plain background (no tile server offline, as in the demo).
 MAP_TILE_URL = env_str("MAP_TILE_URL")
-# Most Chinese tile sources (Amap, Tencent) are in GCJ-02; we store WGS84 and shift on display.
-MAP_TILE_GCJ02 = env_bool("MAP_TILE_GCJ02", default=False)
+_tiles = tile_layers(
+    preset=env_str("MAP_TILES"),
+    tianditu_key=env_str("TIANDITU_KEY"),
+    url=MAP_TILE_URL,
+    gcj02=env_bool("MAP_TILE_GCJ02", default=False),
+    attribution=env_str("MAP_TILE_ATTRIBUTION"),
+)
+MAP_TILE_LAYERS = _tiles.layers
+MAP_TILE_GCJ02 = _tiles.gcj02
 # Office hours that ticket deadlines count (citymgmt/workcalendar.py), on official working days.
 CITYMGMT_WORKING_PERIODS = (
     (datetime.time(8, 30), datetime.time(12, 0)),
@@ -413,6 +438,10 @@ CASES_COUNT_CAP = env_int("CITYMGMT_COUNT_CAP", 10_000)
 # No form takes more than 9 photos (a patrol finding: 3 + 3 before + 3 after); a post with more
 # files is refused (400) before any is read.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Hotspots (command/hotspots.py): a unit grid and a category where at least this many tickets
+# were reported within this many days keep coming back: a case for 源头治理.
+CITYMGMT_HOTSPOT_MIN_TICKETS = env_int("CITYMGMT_HOTSPOT_MIN_TICKETS", 3)
+CITYMGMT_HOTSPOT_DAYS = env_int("CITYMGMT_HOTSPOT_DAYS", 30)
 
 # A running assessment whose task gave no sign of life for this many seconds lost its worker: the
 # page shows it interrupted and it can be started again (assessments/models.py).
@@ -452,8 +481,9 @@ def _tile_source(url: str) -> str:
 
 
 _img_src = [SELF, "data:", "blob:"]
-if MAP_TILE_URL:
-    _img_src.append(_tile_source(MAP_TILE_URL))
+for _layer in MAP_TILE_LAYERS:
+    if _tile_source(_layer["url"]) not in _img_src:
+        _img_src.append(_tile_source(_layer["url"]))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -32,6 +32,12 @@ def cells_geojson(cells: QuerySet[GridCell]) -> dict:
     }
 
 
+def tile_config() -> dict:
+    """The background of every map: its tile layers (``settings.MAP_TILE_LAYERS``, none for a
+    plain background) and whether they are drawn in GCJ-02 (the page then shifts our WGS84)."""
+    return {"tiles": settings.MAP_TILE_LAYERS, "gcj02": settings.MAP_TILE_GCJ02}
+
+
 def point_of(lat: Any, lng: Any) -> list[float] | None:
     """``[lat, lng]`` as numbers, or None when either is missing or not a finite number ("NaN"
     and "inf" parse as floats, but are no place, and NaN is not JSON: the map would not load)."""
@@ -51,7 +57,6 @@ def pick_map(form: BaseForm, communities: QuerySet[Community], *, cells_url: str
     return {
         "cells": cells_geojson(cells) if few else None,
         "point": point_of(form["lat"].value(), form["lng"].value()),
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
+        **tile_config(),
         "communityCellsUrl": cells_url,
     }

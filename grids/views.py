@@ -1,6 +1,5 @@
 import mimetypes
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,6 +7,7 @@ from django.views.decorators.cache import cache_control
 
 from citymgmt.images import image_response
 from grids import selectors
+from grids.maps import tile_config
 from grids.qr import public_url, qr_png, qr_svg, report_url_for
 
 
@@ -30,8 +30,7 @@ def community_board(request: HttpRequest, code: str) -> HttpResponse:
             "today": today,
             "map_config": {
                 "cells": selectors.community_cells_geojson(community),
-                "tiles": settings.MAP_TILE_URL,
-                "gcj02": settings.MAP_TILE_GCJ02,
+                **tile_config(),
             },
         },
     )

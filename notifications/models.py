@@ -17,8 +17,31 @@ class NoticeKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Deadline near")
     OVERDUE = "overdue", _("Overdue")
     ESCALATED = "escalated", _("Overdue: escalated")
+    # The desk steps' clocks (``cases.step_clocks``): their supervisors are told.
+    REGISTER_DUE_SOON = "register_due_soon", _("Registration due soon")
+    REGISTER_OVERDUE = "register_overdue", _("Registration overdue")
+    DISPATCH_DUE_SOON = "dispatch_due_soon", _("Dispatch due soon")
+    DISPATCH_OVERDUE = "dispatch_overdue", _("Dispatch overdue")
+    VERIFY_DUE_SOON = "verify_due_soon", _("Verification due soon")
+    VERIFY_OVERDUE = "verify_overdue", _("Verification overdue")
     MISSING_LOG = "missing_log", _("Daily log not submitted")
     MISSING_LOGS = "missing_logs", _("Officers without a daily log")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook switched off")
+
+
+# The kinds of step a ``DeadlineReminder`` records: the disposal deadline's three and the
+# desk steps' two each (``deadline`` is then that step's due time).
+REMINDER_KINDS = (
+    NoticeKind.DUE_SOON,
+    NoticeKind.OVERDUE,
+    NoticeKind.ESCALATED,
+    NoticeKind.REGISTER_DUE_SOON,
+    NoticeKind.REGISTER_OVERDUE,
+    NoticeKind.DISPATCH_DUE_SOON,
+    NoticeKind.DISPATCH_OVERDUE,
+    NoticeKind.VERIFY_DUE_SOON,
+    NoticeKind.VERIFY_OVERDUE,
+)
 
 
 class EmailStatus(models.TextChoices):
@@ -103,10 +126,7 @@ class DeadlineReminder(models.Model):
     kind = models.CharField(
         _("kind"),
         max_length=20,
-        choices=[
-            (k.value, k.label)
-            for k in (NoticeKind.DUE_SOON, NoticeKind.OVERDUE, NoticeKind.ESCALATED)
-        ],
+        choices=[(k.value, k.label) for k in REMINDER_KINDS],
     )
     deadline = models.DateTimeField(_("deadline"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)

@@ -9,6 +9,11 @@ Three steps per deadline of a ticket whose clock runs (not paused):
 - **escalated** once ``CITYMGMT_ESCALATE_FRACTION`` (150%) of the time is used: the command
   centre is told.
 
+And two per clock of a desk step (``cases.step_clocks``: registration, dispatch, verification)
+while the ticket waits in that step: **due soon** at its ``<step>_warn_at`` and **overdue** at
+its ``<step>_due_at``, both to the brigade's supervisors (the command centre for a ticket of no
+brigade, or of a brigade without one), whose step it is.
+
 Each step for a ticket is one transaction that writes a ``DeadlineReminder`` row (unique per
 ticket, step and deadline) with its notifications, so a retry, a second beat, two workers or a
 worker killed halfway never send a step twice or half of it. The candidates are read through the
@@ -29,30 +34,39 @@ from django.utils.translation import gettext as _
 
 from accounts.models import UnitKind, User
 from accounts.roles import Role
-from cases import deadlines
+from cases import deadlines, hooks
 from cases.models import CLOCK_STATES, Ticket
-from notifications.models import DeadlineReminder, NoticeKind, Notification
+from cases.step_clocks import STEP_STATE, Step, due_field, warn_field
+from notifications.models import REMINDER_KINDS, DeadlineReminder, NoticeKind, Notification
 from notifications.services import brigade_supervisors, queue_emails, workers
 
 logger = logging.getLogger(__name__)
 
 STEPS = (NoticeKind.DUE_SOON, NoticeKind.OVERDUE, NoticeKind.ESCALATED)
+# Each desk step's clock: (due soon, overdue).
+STEP_CLOCK_KINDS: dict[str, tuple[str, str]] = {
+    Step.REGISTER: (NoticeKind.REGISTER_DUE_SOON, NoticeKind.REGISTER_OVERDUE),
+    Step.DISPATCH: (NoticeKind.DISPATCH_DUE_SOON, NoticeKind.DISPATCH_OVERDUE),
+    Step.VERIFY: (NoticeKind.VERIFY_DUE_SOON, NoticeKind.VERIFY_OVERDUE),
+}
 
 
 @dataclass
 class ScanResult:
     """How many steps a scan sent (per kind) and how many notifications it wrote."""
 
-    sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STEPS, 0))
+    sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REMINDER_KINDS, 0))
     notifications: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {**{str(kind): n for kind, n in self.sent.items()}, "notified": self.notifications}
 
 
-def _without_step(tickets: QuerySet[Ticket], kind: str) -> QuerySet[Ticket]:
+def _without_step(
+    tickets: QuerySet[Ticket], kind: str, deadline: str = "deadline"
+) -> QuerySet[Ticket]:
     sent = DeadlineReminder.objects.filter(
-        ticket=OuterRef("pk"), kind=kind, deadline=OuterRef("deadline")
+        ticket=OuterRef("pk"), kind=kind, deadline=OuterRef(deadline)
     )
     return tickets.exclude(Exists(sent))
 
@@ -84,6 +98,23 @@ def escalation_candidates(now: datetime.datetime) -> QuerySet[Ticket]:
     return _without_step(late, NoticeKind.ESCALATED)
 
 
+def running_step_clocks(step: str) -> QuerySet[Ticket]:
+    """Tickets waiting in the step with its clock started: the rows of its partial indexes."""
+    return Ticket.objects.filter(state=STEP_STATE[step], **{f"{due_field(step)}__isnull": False})
+
+
+def step_due_soon_candidates(step: str, now: datetime.datetime) -> QuerySet[Ticket]:
+    due, warn = due_field(step), warn_field(step)
+    running = running_step_clocks(step).filter(**{f"{warn}__lte": now, f"{due}__gt": now})
+    return _without_step(running, STEP_CLOCK_KINDS[step][0], due)
+
+
+def step_overdue_candidates(step: str, now: datetime.datetime) -> QuerySet[Ticket]:
+    due = due_field(step)
+    late = running_step_clocks(step).filter(**{f"{due}__lte": now})
+    return _without_step(late, STEP_CLOCK_KINDS[step][1], due)
+
+
 def command_centre() -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, unit__kind=UnitKind.BUREAU, groups__name=Role.SUPERVISOR
@@ -99,6 +130,58 @@ def recipients(ticket: Ticket, kind: str) -> list[User]:
         people = list(command_centre())
     unique: dict[int, User] = {person.pk: person for person in people}
     return list(unique.values())
+
+
+def step_recipients(ticket: Ticket) -> list[User]:
+    """The desk steps are the supervisors': the brigade's, else the command centre's."""
+    return list(brigade_supervisors(ticket.brigade_id)) or list(command_centre())
+
+
+def _step_message(ticket: Ticket, step: str, kind: str) -> str:
+    due_at = timezone.localtime(getattr(ticket, due_field(step)))
+    with translation.override(settings.LANGUAGE_CODE):
+        if kind == STEP_CLOCK_KINDS[step][0]:
+            text = _("%(category)s: %(step)s due %(deadline)s.")
+        else:
+            text = _("%(category)s: the %(step)s time limit %(deadline)s has passed.")
+        return text % {
+            "category": ticket.category.name,
+            "step": Step(step).label,
+            "deadline": f"{due_at:%m-%d %H:%M}",
+        }
+
+
+def send_step_clock(ticket: Ticket, step: str, kind: str, now: datetime.datetime) -> int | None:
+    """Send one reminder of a desk step's clock (``kind``: its due soon or overdue): the unique
+    reminder row for the step's due time and the supervisors' notifications, in one
+    transaction. None if it had been sent, or the ticket left the step or got a new clock."""
+    due = due_field(step)
+    due_at = getattr(ticket, due)
+    with transaction.atomic():
+        if not (
+            running_step_clocks(step)
+            .select_for_update()
+            .filter(pk=ticket.pk, **{due: due_at})
+            .exists()
+        ):
+            return None
+        people = step_recipients(ticket)
+        try:
+            with transaction.atomic():
+                DeadlineReminder.objects.create(
+                    ticket=ticket, kind=kind, deadline=due_at, sent_at=now, recipients=len(people)
+                )
+        except IntegrityError:
+            return None  # another scan sent it first
+        message = _step_message(ticket, step, kind)
+        notes = Notification.objects.bulk_create(
+            Notification(
+                recipient=person, ticket=ticket, kind=kind, message=message, created_at=now
+            )
+            for person in people
+        )
+        queue_emails(notes, people)
+    return len(notes)
 
 
 def _message(ticket: Ticket, kind: str) -> str:
@@ -142,6 +225,7 @@ def send_step(ticket: Ticket, kind: str, now: datetime.datetime) -> int | None:
             return None  # another scan sent it first
         if kind == NoticeKind.OVERDUE and not overdue:
             Ticket.objects.filter(pk=ticket.pk).update(overdue=True)
+            hooks.flagged_overdue(ticket, ticket.deadline)
         notes = Notification.objects.bulk_create(
             Notification(
                 recipient=person,
@@ -194,20 +278,24 @@ def carry_over(ticket: Ticket, old_deadline: datetime.datetime, now: datetime.da
     return len(kept)
 
 
-def _batches(candidates: QuerySet[Ticket], size: int) -> Iterator[list[Ticket]]:
+def _batches(
+    candidates: QuerySet[Ticket], size: int, deadline: str = "deadline"
+) -> Iterator[list[Ticket]]:
     """The candidates in (deadline, id) order, a batch at a time, each batch read after the
     previous one was handled (keyset paging: rows a batch sends drop out of nothing)."""
-    ordered = candidates.select_related("category").order_by("deadline", "pk")
+    ordered = candidates.select_related("category").order_by(deadline, "pk")
     after: tuple[datetime.datetime, int] | None = None
     while True:
         page = ordered
         if after is not None:
-            page = page.filter(Q(deadline__gt=after[0]) | Q(deadline=after[0], pk__gt=after[1]))
+            page = page.filter(
+                Q(**{f"{deadline}__gt": after[0]}) | Q(**{deadline: after[0], "pk__gt": after[1]})
+            )
         tickets = list(page[:size])
         if not tickets:
             return
         yield tickets
-        after = (tickets[-1].deadline, tickets[-1].pk)
+        after = (getattr(tickets[-1], deadline), tickets[-1].pk)
 
 
 def scan(now: datetime.datetime | None = None, *, batch: int | None = None) -> ScanResult:
@@ -242,6 +330,17 @@ def scan(now: datetime.datetime | None = None, *, batch: int | None = None) -> S
     run(NoticeKind.DUE_SOON, due_soon_candidates(now))
     run(NoticeKind.OVERDUE, overdue_candidates(now))
     run(NoticeKind.ESCALATED, escalation_candidates(now), escalation_due)
+    for step, (soon, late) in STEP_CLOCK_KINDS.items():
+        for kind, candidates in (
+            (soon, step_due_soon_candidates(step, now)),
+            (late, step_overdue_candidates(step, now)),
+        ):
+            for tickets in _batches(candidates, size, due_field(step)):
+                for ticket in tickets:
+                    written = send_step_clock(ticket, step, kind, now)
+                    if written is not None:
+                        result.sent[kind] += 1
+                        result.notifications += written
     if any(result.sent.values()):
         logger.info("Deadline reminders sent: %s", result.as_dict())
     return result

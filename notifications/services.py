@@ -34,6 +34,7 @@ TO_SUPERVISORS = {
 }
 TO_WORKER = {Action.DISPATCH, Action.ENFORCE, Action.REFER, Action.VERIFY_FAIL}
 TO_REQUESTER = {Action.EXTEND_APPROVE, Action.EXTEND_DENY}
+TO_CHECKER = {Action.FIELD_CHECK}  # the officer sent to check a fix on site
 
 # What writing someone a notification reads of them: who, and whether they take e-mail.
 RECIPIENT_FIELDS = ("id", "email", "email_notifications")
@@ -72,12 +73,18 @@ def recipients_for(event: TicketEvent) -> list[User]:
     elif event.action in TO_REQUESTER:
         requester_id = event.data.get("requested_by")
         people = list(User.objects.filter(pk=requester_id, is_active=True).only(*RECIPIENT_FIELDS))
+    elif event.action in TO_CHECKER:
+        people = list(
+            User.objects.filter(officer=ticket.field_checker_id, is_active=True).only(
+                *RECIPIENT_FIELDS
+            )
+        )
     else:
         people = []
     return [person for person in people if person.pk != event.actor_id]
 
 
-NOTIFIED = TO_SUPERVISORS | TO_WORKER | TO_REQUESTER
+NOTIFIED = TO_SUPERVISORS | TO_WORKER | TO_REQUESTER | TO_CHECKER
 
 
 def notify_event(event: TicketEvent) -> int:

@@ -15,8 +15,10 @@ from enum import StrEnum
 
 import chinese_calendar
 from django.db.models import Q
+from django.utils import timezone
 
 from grids.models import Assignment, AssignmentQuerySet
+from patrols.models import PatrolSession
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +98,15 @@ def earliest_log_day(officer_id: int, today: datetime.date) -> datetime.date:
     """The oldest day whose log the officer may still write on ``today`` (the grace period)."""
     before = duty_days(officer_id, today - LOG_GRACE_LOOKBACK, today - datetime.timedelta(days=1))
     return before[-LOG_GRACE_DUTY_DAYS] if len(before) >= LOG_GRACE_DUTY_DAYS else today
+
+
+def on_duty_at(at: datetime.datetime) -> Q:
+    """Officers (a ``Q`` over ``accounts.Officer``) on duty at the moment ``at``: out on an open
+    patrol, or within the hours of a posting on duty that day. The dispatch list puts them first
+    (registered as ``cases.hooks.on_duty``)."""
+    at = timezone.localtime(at)
+    on_shift = on_duty_assignments(at.date()).filter(
+        start_time__lte=at.time(), end_time__gte=at.time()
+    )
+    on_patrol = PatrolSession.objects.filter(ended_at__isnull=True)
+    return Q(pk__in=on_shift.values("officer_id")) | Q(pk__in=on_patrol.values("officer_id"))

@@ -7,7 +7,6 @@ import datetime
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -22,7 +21,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import officers_visible_to
 from citymgmt.forms import add_service_errors
-from grids.maps import cells_geojson, pick_map
+from grids.maps import cells_geojson, pick_map, tile_config
 from grids.models import Assignment, GridCell
 from grids.selectors import supervised_communities
 from patrols import forms, selectors, services
@@ -56,8 +55,7 @@ def _my_cells(user: Any):
 def _map_config(cells: Any, **extra: Any) -> dict:
     return {
         "cells": cells_geojson(cells),
-        "tiles": settings.MAP_TILE_URL,
-        "gcj02": settings.MAP_TILE_GCJ02,
+        **tile_config(),
         **extra,
     }
 
@@ -352,8 +350,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "awaiting": selectors.logs_awaiting_review(request.user).count(),
         "map_data": {
             **selectors.patrol_map(request.user, day, cells),
-            "tiles": settings.MAP_TILE_URL,
-            "gcj02": settings.MAP_TILE_GCJ02,
+            **tile_config(),
         },
     }
     return render(request, "patrols/today.html", context)

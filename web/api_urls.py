@@ -25,9 +25,16 @@ from patrols import api as patrols_api
 v1 = [
     path("me/", accounts_api.Me.as_view(), name="me"),
     path("tickets/", cases_api.TicketList.as_view(), name="tickets"),
+    path("tickets/export.csv", cases_api.TicketExportCsv.as_view(), name="tickets_export_csv"),
+    path("tickets/export.xlsx", cases_api.TicketExportXlsx.as_view(), name="tickets_export_xlsx"),
     path("tickets/<ticket:number>/", cases_api.TicketDetail.as_view(), name="ticket"),
     path("tickets/<ticket:number>/events/", cases_api.TicketEvents.as_view(), name="events"),
     path("tickets/<ticket:number>/photos/", cases_api.TicketPhotos.as_view(), name="photos"),
+    path(
+        "tickets/<ticket:number>/officers/",
+        cases_api.TicketDispatchOfficers.as_view(),
+        name="dispatch_officers",
+    ),
     *[
         path(
             f"tickets/<ticket:number>/{spec.name}/",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("assessments.survey_urls")),  # /assessments/surveys/, /survey/<token>/
     path("assessments/", include("assessments.urls")),
     path("shops/", include("shops.urls")),
+    path("command/", include("command.urls")),
     path("api/", include("web.api_urls")),
     path("open311/v2/", include("open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from accounts.scope import scope_of
+from cases import step_clocks
 from cases.audit import record_event
 from cases.models import Action, Category, PhotoKind, Priority, Source, State, Ticket
 from cases.numbers import next_number
@@ -82,7 +83,10 @@ def create_ticket(
     """
     _check_category(category)
     now = timezone.now()
+    register_clock = step_clocks.start(category, step_clocks.Step.REGISTER, now)
     ticket = Ticket(
+        register_warn_at=register_clock.warn_at,
+        register_due_at=register_clock.deadline,
         source=source,
         category=category,
         priority=priority,
@@ -235,7 +239,9 @@ def file_patrol_finding(
             )
         return ticket
     now = timezone.now()
-    ticket.register(at=now)
+    ticket.register(
+        at=now, dispatch_clock=step_clocks.start(category, step_clocks.Step.DISPATCH, now)
+    )
     ticket.save(update_fields=saved_fields("register"))
     record_event(ticket, actor, Action.REGISTER, from_state=State.REPORTED, data={"by": "patrol"})
     if unit is not None:

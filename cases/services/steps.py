@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.models import Officer, User
-from cases import deadlines, hooks
+from cases import deadlines, hooks, step_clocks
 from cases.audit import record_event
 from cases.models import (
     OPEN_STATES,
@@ -158,6 +158,14 @@ def _new_clock(
     )
 
 
+VERIFY = step_clocks.Step.VERIFY
+
+
+def _dispatch_clock(ticket: Ticket) -> deadlines.Clock:
+    """A fresh dispatch clock from now: the ticket is back on the supervisor's desk."""
+    return step_clocks.start(ticket.category, step_clocks.Step.DISPATCH, timezone.now())
+
+
 def _officer_for(ticket: Ticket, officer_id: int) -> Officer:
     officer = dispatchable_officers(ticket).filter(pk=officer_id).first()
     if officer is None:
@@ -191,10 +199,17 @@ def register_ticket(
         data["priority"] = [ticket.priority, priority]
     else:
         priority = None
+    now = timezone.now()
+    dispatch_clock = step_clocks.start(category or ticket.category, step_clocks.Step.DISPATCH, now)
     step = Step(
         transition="register",
         action=Action.REGISTER,
-        kwargs={"at": timezone.now(), "category": category, "priority": priority},
+        kwargs={
+            "at": now,
+            "dispatch_clock": dispatch_clock,
+            "category": category,
+            "priority": priority,
+        },
         public_note=note,
         data=data,
     )
@@ -350,6 +365,7 @@ def return_ticket(
     step = Step(
         transition="send_back",
         action=Action.RETURN,
+        kwargs={"dispatch_clock": _dispatch_clock(ticket)},
         internal_note=reason.strip(),
         data=data,
     )
@@ -494,7 +510,7 @@ def resolve_ticket(
     step = Step(
         transition="resolve",
         action=Action.RESOLVE,
-        kwargs={"at": now},
+        kwargs={"at": now, "verify_clock": step_clocks.start(ticket.category, VERIFY, now)},
         public_note=note.strip(),
         data={"late": ticket.is_late_at(now)},
     )
@@ -522,7 +538,7 @@ def conclude_enforcement(
     step = Step(
         transition="conclude",
         action=Action.CONCLUDE,
-        kwargs={"at": now},
+        kwargs={"at": now, "verify_clock": step_clocks.start(ticket.category, VERIFY, now)},
         public_note=note.strip(),
         data={"late": ticket.is_late_at(now)},
     )
@@ -560,7 +576,7 @@ def verify_ticket(
         step = Step(
             transition="verify_fail",
             action=Action.VERIFY_FAIL,
-            kwargs={"clock": _new_clock(ticket, now)},
+            kwargs={"at": now, "clock": _new_clock(ticket, now)},
             public_note=note.strip(),
         )
     _apply(ticket, actor, step, expected_state=expected_state)
@@ -579,6 +595,7 @@ def reopen_ticket(
     step = Step(
         transition="reopen",
         action=Action.REOPEN,
+        kwargs={"dispatch_clock": _dispatch_clock(ticket)},
         public_note=reason.strip(),
     )
     _apply(ticket, actor, step, expected_state=expected_state)

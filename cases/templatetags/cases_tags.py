@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases import deadlines, hooks, tab_counts
+from cases import deadlines, hooks, step_clocks, tab_counts
 from cases.models import CLOCK_STATES, Source, State, Ticket
 
 register = template.Library()
@@ -59,10 +59,82 @@ def source_label(source: str) -> str:
     return SOURCE_LABELS.get(source, source)
 
 
+def _colour_labels() -> dict[deadlines.Colour, str]:
+    return {
+        deadlines.Colour.GREEN: _("On time"),
+        deadlines.Colour.YELLOW: _("Due soon"),
+        deadlines.Colour.RED: _("Overdue"),
+    }
+
+
+def step_clock_badge(clock: step_clocks.RunningClock, now: datetime.datetime) -> SafeString:
+    """The clock of the desk step a ticket waits in (registration, dispatch, verification), in
+    the disposal clock's colours."""
+    colour = deadlines.colour(now, clock.warn_at, clock.due_at)
+    due = timezone.localtime(clock.due_at)
+    return format_html(
+        '<span class="badge text-bg-{} deadline-badge step-clock-badge" title="{} {}">'
+        "{} · {} · {}</span>",
+        COLOUR_STYLES[colour],
+        _("%(step)s due") % {"step": clock.label},
+        due.strftime("%Y-%m-%d %H:%M"),
+        clock.label,
+        _colour_labels()[colour],
+        due.strftime("%m-%d %H:%M"),
+    )
+
+
+@register.simple_tag
+def step_clock_rows(ticket: Ticket, now: datetime.datetime) -> SafeString:
+    """The ticket page's desk-step clocks: each step started, when due, and when done (in time
+    or late), or its running clock's badge."""
+    running = step_clocks.current(ticket)
+    items = []
+    for record in step_clocks.records(ticket):
+        due = dateformat.format(timezone.localtime(record.due_at), "Y-m-d H:i")
+        if running is not None and running.step == record.step:
+            status = step_clock_badge(running, now)
+        elif record.done_at is None:
+            status = ""
+        else:
+            done = dateformat.format(timezone.localtime(record.done_at), "Y-m-d H:i")
+            tone = "danger" if record.late else "success"
+            status = format_html(
+                '<span class="badge text-bg-{}-subtle text-{}-emphasis">{}</span> {}',
+                tone,
+                tone,
+                _("Late") if record.late else _("In time"),
+                done,
+            )
+        items.append(
+            format_html(
+                '<li class="step-clock" data-step="{}">{} · {} {} {}</li>',
+                record.step,
+                record.label,
+                _("due"),
+                due,
+                status,
+            )
+        )
+    if not items:
+        return mark_safe("")
+    return format_html('<ul class="list-unstyled mb-0 small">{}</ul>', mark_safe("".join(items)))
+
+
 @register.simple_tag
 def deadline_badge(ticket: Ticket, now: datetime.datetime) -> SafeString:
     """Green below 80% of the time used, yellow to 100%, red past the deadline; a queue row
-    shows one each, so it is built here rather than by a sub-template."""
+    shows one each, so it is built here rather than by a sub-template. A ticket waiting to be
+    registered, dispatched or verified shows that step's clock (``cases.step_clocks``)."""
+    step_clock = step_clocks.current(ticket)
+    if step_clock is not None:
+        return step_clock_badge(step_clock, now)
+    return disposal_badge(ticket, now)
+
+
+@register.simple_tag
+def disposal_badge(ticket: Ticket, now: datetime.datetime) -> SafeString:
+    """The disposal deadline's badge alone (the ticket page's deadline row)."""
     running = ticket.state in CLOCK_STATES and ticket.deadline is not None
     colour = deadlines.colour(now, ticket.warn_at, ticket.deadline) if running else None
     if colour is None:
@@ -72,11 +144,7 @@ def deadline_badge(ticket: Ticket, now: datetime.datetime) -> SafeString:
                 _("Was late"),
             )
         return mark_safe("")
-    labels = {
-        deadlines.Colour.GREEN: _("On time"),
-        deadlines.Colour.YELLOW: _("Due soon"),
-        deadlines.Colour.RED: _("Overdue"),
-    }
+    labels = _colour_labels()
     deadline = timezone.localtime(ticket.deadline)
     return format_html(
         '<span class="badge text-bg-{} deadline-badge" title="{} {}">{} · {}</span>',
@@ -205,6 +273,9 @@ def ticket_item(
     if t.rework_count:
         rework = ngettext("rework ×%(n)s", "rework ×%(n)s", t.rework_count) % {"n": t.rework_count}
         head.append(f'<span class="badge text-bg-warning">{escape(rework)}</span>')
+    if t.field_checker_id and t.state == "resolved":
+        check = escape(_("Check on site"))
+        head.append(f'<span class="badge text-bg-info field-check-badge">{check}</span>')
     head.append(deadline_badge(t, now))
     reported = dateformat.format(timezone.localtime(t.reported_at), "m-d H:i")
     where = [f"{escape(source_label(t.source))} · {reported}"]

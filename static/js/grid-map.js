@@ -1,7 +1,9 @@
 /* Draw unit-grid outlines with Leaflet. Data comes from a json_script element:
- *   {"cells": FeatureCollection (WGS84), "tiles": "" | url template, "gcj02": bool}
- * With no tile server (the offline default) the polygons sit on a plain background. Chinese
- * tile sources use GCJ-02, so coordinates are shifted when the configured source says so.
+ *   {"cells": FeatureCollection (WGS84), "tiles": [{url, subdomains, attribution, maxZoom}],
+ *    "gcj02": bool}
+ * With no tile layer (the offline default) the polygons sit on a plain background. Chinese
+ * tile sources use GCJ-02, so coordinates are shifted when the configured source says so
+ * (citymgmt/tiles.py; the same formula as citymgmt/coords.py, which the navigate links use).
  */
 (function () {
   "use strict";
@@ -58,11 +60,17 @@
     var config = JSON.parse(document.getElementById(element.dataset.source).textContent);
     var features = (config.cells && config.cells.features) || [];
     // Thousands of outlines (a whole city) draw faster on canvas; a few stay SVG paths.
-    var map = L.map(element, { zoomControl: true, attributionControl: !!config.tiles,
+    // Tile layers in order (Tianditu: the vector map, then its names on top); a bare URL
+    // template is one layer.
+    var tiles = typeof config.tiles === "string" ? (config.tiles ? [{ url: config.tiles }] : [])
+      : (config.tiles || []);
+    var map = L.map(element, { zoomControl: true, attributionControl: tiles.length > 0,
       preferCanvas: features.length + (config.markers || []).length > 300 });
-    if (config.tiles) {
-      L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
-    }
+    if (map.attributionControl) map.attributionControl.setPrefix(false);
+    tiles.forEach(function (t) {
+      L.tileLayer(t.url, { maxZoom: t.maxZoom || 19, subdomains: t.subdomains || "abc",
+        attribution: t.attribution || "" }).addTo(map);
+    });
     function toMap(lat, lng) {
       var p = config.gcj02 ? toGcj02(lng, lat) : [lng, lat];
       return L.latLng(p[1], p[0]);
@@ -102,7 +110,8 @@
         else taken.push(box);
       });
     }
-    map.on("zoomend", declutter);
+    // A phone turned sideways resizes the map without a zoom: labels are laid out again.
+    map.on("zoomend resize", declutter);
     // Patrol tracks (lines, one colour per officer) and findings (markers), when given:
     //   tracks: [{officer, open, points: [[lat, lng], …]}], markers: [{number, url, lat, lng, on_site}]
     // They are added once the view is set (Leaflet projects vector layers on add).
@@ -156,6 +165,34 @@
     if (config.point) place(config.point[0], config.point[1]);
     declutter();
 
+    // The officer on a task: their own position (from the phone, never sent) beside the task's
+    // pin, and the view kept on both: whenever either leaves it, the map fits them again.
+    var me = null;
+    function showMe(lat, lng) {
+      var at = toMap(lat, lng);
+      if (me) {
+        me.setLatLng(at);
+      } else {
+        me = L.circleMarker(at, { radius: 7, color: "#0b5ed7", weight: 3, fillColor: "#6ea8fe",
+          fillOpacity: 0.9, className: "me-marker", pane: "pin" }).addTo(map);
+        if (config.meLabel) me.bindTooltip(asText(config.meLabel));
+        pins.push(me);
+      }
+      var both = marker ? L.latLngBounds([at, marker.getLatLng()]) : L.latLngBounds([at, at]);
+      var view = map.getBounds().pad(-0.05);
+      if (!view.contains(both)) {
+        map.fitBounds(both, { padding: [32, 32], maxZoom: 17 });
+      }
+      element.dataset.meShown = "1";
+      declutter();
+    }
+    if (config.locateMe && navigator.geolocation) {
+      navigator.geolocation.watchPosition(function (pos) {
+        showMe(pos.coords.latitude, pos.coords.longitude);
+      }, function () { /* no permission or no fix: the task's pin alone */ },
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 });
+    }
+
     var latInput = element.dataset.pickLat && document.getElementById(element.dataset.pickLat);
     var lngInput = element.dataset.pickLng && document.getElementById(element.dataset.pickLng);
     if (latInput && lngInput) {
@@ -178,7 +215,7 @@
       place(lat, lng);
       if (!map.getBounds().contains(toMap(lat, lng))) map.panTo(toMap(lat, lng));
     }
-    element.citymgmtMap = { map: map, place: place, extendTrack: extendTrack };
+    element.citymgmtMap = { map: map, place: place, extendTrack: extendTrack, showMe: showMe };
 
     // Choosing a community draws its grids and moves the map there (a whole city is too many
     // outlines to send up front).
@@ -220,5 +257,7 @@
     }
   }
 
+  // The command centre's maps (command-map.js) place their points the same way.
+  window.citymgmtToGcj02 = toGcj02;
   document.querySelectorAll("[data-grid-map]").forEach(draw);
 })();

@@ -195,6 +195,17 @@ def test_city_totals_for_the_month_overview(small_city, assessor):
         "split_on_site": 8,
         "split_managed": 3,
         "split_enforced": 1,
+        "governance_opened": 0,
+        "governance_cured": 0,
+        # The small city's tickets were made without desk-step clocks.
+        **{
+            f"{step}_{part}": 0
+            for step in ("register", "dispatch", "verify")
+            for part in ("due", "in_time")
+        },
+        "register_on_time_rate": None,
+        "dispatch_on_time_rate": None,
+        "verify_on_time_rate": None,
         "officers": 4,
         "brigades": 2,
         "na": {},

@@ -74,7 +74,7 @@ def test_engine_query_count_does_not_grow_with_the_city(small_city, django_asser
     grow_city(12)
     with django_assert_max_num_queries(small):
         engine.compute(month=OCTOBER, rules=default_rules(), progress=lambda p, n: None)
-    assert small <= 18
+    assert small <= 19
 
 
 def test_grid_indicators_join_each_posting_once(small_city):

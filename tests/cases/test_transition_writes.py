@@ -11,7 +11,9 @@ import zoneinfo
 import pytest
 
 from accounts.models import Officer, Unit
+from cases.deadlines import Clock
 from cases.models import Category, RejectReason, Route, State, Ticket
+from cases.step_clocks import Step
 from cases.transitions import ClockSetting, declared_writes, saved_fields
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -33,8 +35,14 @@ def arguments(name: str) -> dict:
     clock = ClockSetting(
         budget_minutes=999, natural=True, started_at=NOW, warn_at=NOW, deadline=LATER
     )
+    step = Clock(started_at=NOW, deadline=LATER, warn_at=NOW)
     return {
-        "register": {"at": NOW, "category": Category(pk=2, code="0102"), "priority": "urgent"},
+        "register": {
+            "at": NOW,
+            "dispatch_clock": step,
+            "category": Category(pk=2, code="0102"),
+            "priority": "urgent",
+        },
         "reject": {"reason": RejectReason.DUPLICATE, "at": NOW, "duplicate_of": Ticket(pk=99)},
         "dispatch": {"officer": Officer(pk=7), "at": NOW, "clock": clock},
         "refer": {"unit": Unit(pk=8), "person": "王科长", "at": NOW, "clock": clock},
@@ -43,10 +51,15 @@ def arguments(name: str) -> dict:
         "start": {"at": NOW},
         "request_extension": {"at": NOW},
         "decide_extension": {"deadline": LATER, "warn_at": NOW, "time_budget_minutes": 999},
-        "resolve": {"at": NOW},
-        "conclude": {"at": NOW},
+        "resolve": {"at": NOW, "verify_clock": step},
+        "conclude": {"at": NOW, "verify_clock": step},
         "verify_pass": {"at": NOW},
-        "verify_fail": {"clock": clock},
+        "verify_fail": {"at": NOW, "clock": clock},
+        "send_back": {"dispatch_clock": step},
+        "reopen": {"dispatch_clock": step},
+        "send_for_field_check": {"officer": Officer(pk=9), "at": NOW},
+        "field_check_pass": {"at": NOW},
+        "field_check_fail": {"at": NOW, "clock": clock},
     }.get(name, {})
 
 
@@ -79,6 +92,9 @@ def full_ticket(state: str, name: str) -> Ticket:
         resolved_at=EARLIER,
         closed_at=EARLIER,
         rejected_at=EARLIER,
+        field_checker_id=4,
+        field_check_sent_at=EARLIER,
+        **{f"{step}_{part}_at": EARLIER for step in Step for part in ("warn", "due", "done")},
     )
     if name in ("accept", "request_extension"):
         ticket.accepted_at = ticket.clock_paused_at = None

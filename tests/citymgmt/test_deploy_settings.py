@@ -108,6 +108,18 @@ def test_a_tile_server_is_allowed_for_images_and_nothing_else(tmp_path):
     assert values["CSP"]["connect-src"] == ["'self'"]
 
 
+def test_the_tianditu_preset_allows_its_tile_hosts_for_images(tmp_path):
+    values = _settings(tmp_path, MAP_TILES="tianditu", TIANDITU_KEY="0123456789abcdef")
+    assert "https://*.tianditu.gov.cn" in values["CSP"]["img-src"]
+    assert values["CSP"]["connect-src"] == ["'self'"]
+
+
+def test_the_tianditu_preset_without_its_key_stops_the_process(tmp_path):
+    result = _run(["-c", PRINT_SETTINGS], tmp_path, MAP_TILES="tianditu")
+    assert result.returncode != 0
+    assert "TIANDITU_KEY" in result.stderr
+
+
 def test_a_relative_tile_url_stops_the_process(tmp_path):
     result = _run(["-c", PRINT_SETTINGS], tmp_path, MAP_TILE_URL="tiles/{z}/{x}/{y}.png")
     assert result.returncode != 0

@@ -128,8 +128,12 @@ def test_paused_and_finished_tickets_are_left_alone(make_ticket, officer_gulou):
     closed = make_ticket(State.CLOSED)
     Notification.objects.all().delete()
     later = max(t.deadline for t in (paused, resolved, closed)) + datetime.timedelta(days=30)
-    assert reminders.scan(later).notifications == 0
-    assert not DeadlineReminder.objects.exists()
+    result = reminders.scan(later)
+    assert [result.sent[kind] for kind in reminders.STEPS] == [0, 0, 0]
+    assert not DeadlineReminder.objects.filter(kind__in=reminders.STEPS).exists()
+    # The resolved ticket waits for its verification: that clock's reminders are its own
+    # (tests/notifications/test_step_clock_reminders.py).
+    assert set(DeadlineReminder.objects.values_list("ticket_id", flat=True)) == {resolved.pk}
 
 
 def test_the_database_refuses_a_second_reminder_for_the_same_step(dispatched):
@@ -152,10 +156,13 @@ def test_the_scan_works_through_more_tickets_than_one_batch(make_ticket, officer
     assert kinds_for(officer_gulou).count(NoticeKind.OVERDUE) == 5
 
 
-def test_an_idle_scan_costs_three_queries(make_ticket, django_assert_max_num_queries):
+def test_an_idle_scan_costs_one_query_per_kind_of_reminder(
+    make_ticket, django_assert_max_num_queries
+):
     for _ in range(4):
         make_ticket(State.DISPATCHED)
-    with django_assert_max_num_queries(3):
+    # Due soon, overdue and escalated; due soon and overdue of each of the three desk steps.
+    with django_assert_max_num_queries(3 + 3 * 2):
         reminders.scan(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
 
 

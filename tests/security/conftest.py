@@ -236,6 +236,15 @@ def _tickets(users: dict[str, User | None]) -> dict[str, Any]:
     services.resolve_ticket(
         actor=off_a, ticket_id=resolved.pk, note="已清运", photos=[processed_photo()]
     )
+    # Reported fixed and sent to officer A to check on site (核查 on site, issue 23).
+    checking = _report(POINT_A)
+    services.register_ticket(actor=sup_a, ticket_id=checking.pk)
+    services.dispatch_ticket(actor=sup_a, ticket_id=checking.pk, officer_id=off_a.officer.pk)
+    services.start_ticket(actor=off_a, ticket_id=checking.pk)
+    services.resolve_ticket(
+        actor=off_a, ticket_id=checking.pk, note="已清运", photos=[processed_photo()]
+    )
+    services.send_for_field_check(actor=sup_a, ticket_id=checking.pk, officer_id=off_a.officer.pk)
     closed_b = _closed(POINT_B, sup_b, off_b)
     resident_services.rate_ticket(code=closed_b.tracking_code, satisfaction=1, comment="没修好")
     return {
@@ -253,6 +262,7 @@ def _tickets(users: dict[str, User | None]) -> dict[str, Any]:
         "in_progress_a": Ticket.objects.get(pk=working.pk),
         "extension_a": Ticket.objects.get(pk=extension.pk),
         "resolved_a": Ticket.objects.get(pk=resolved.pk),
+        "checking_a": Ticket.objects.get(pk=checking.pk),
     }
 
 

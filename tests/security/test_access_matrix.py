@@ -29,6 +29,7 @@ approved…), and a denied one must leave it undone. Monthly scores (issue 7) ar
 ``ASSESSMENT_CELLS``.
 """
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
+from openpyxl import load_workbook
 
 from accounts.models import User
 from assessments.models import Run, RunStatus
@@ -142,6 +144,19 @@ def _api_has(key: str, value: Callable[[World], Any]) -> Callable[[World, Any], 
     return shows
 
 
+def _export_has(number: Callable[[World], str]) -> Callable[[World, Any], bool]:
+    """A queue export (CSV or workbook) shows the ticket when a row holds its number."""
+
+    def shows(w: World, response: Any) -> bool:
+        body = b"".join(response.streaming_content)
+        if response["Content-Type"].startswith("text/csv"):
+            return number(w) in body.decode("utf-8")
+        sheet = load_workbook(io.BytesIO(body), read_only=True).active
+        return any(row[0] == number(w) for row in sheet.iter_rows(values_only=True))
+
+    return shows
+
+
 # The workflow steps, each on a brigade-A ticket in the state it starts from: (action, ticket,
 # form data, the state it moves to, or None when it records without moving). ``start`` is the
 # cells above. One API cell and one ticket-page cell each.
@@ -173,6 +188,18 @@ STEPS: tuple[tuple[str, str, Callable[[World], dict], str | None], ...] = (
     ("decide_extension", "extension_a", lambda w: {"decision": "approve", "note": ""}, None),
     ("conclude", "enforcement_a", lambda w: {"note": "责令改正，已整改"}, None),
     ("verify", "resolved_a", lambda w: {"result": "pass", "note": ""}, "closed"),
+    (
+        "field_check_send",
+        "resolved_a",
+        lambda w: {"officer": w.users["officer_a"].officer.pk, "note": ""},
+        None,
+    ),
+    (
+        "field_check",
+        "checking_a",
+        lambda w: {"result": "pass", "note": "", "lat": POINT_A[0], "lng": POINT_A[1]},
+        "closed",
+    ),
     ("reopen", "mine", lambda w: {"reason": "居民反映问题复现"}, None),
 )
 
@@ -183,7 +210,7 @@ def _step_cells() -> tuple[Cell, ...]:
     seen = ("officer_a", "supervisor_a", "command", "assessor")
     for action, name, data, state in STEPS:
         # resolve needs a photo; conclude's is optional, but its endpoint takes multipart only
-        photo = "photos" if action in ("resolve", "conclude") else ""
+        photo = "photos" if action in ("resolve", "conclude", "field_check") else ""
 
         def done(w: World, name: str = name, state: str | None = state) -> bool:
             return _stepped(w, name, state)
@@ -260,6 +287,13 @@ CELLS = (
     Cell("api events", "GET", API, lambda w, r: f"/api/v1/tickets/{w.ticket_a.number}/events/"),
     Cell("api photos", "GET", API, lambda w, r: f"/api/v1/tickets/{w.ticket_a.number}/photos/"),
     Cell("api photo file", "GET", API, lambda w, r: f"/api/v1/photos/{w.photo_a.pk}/"),
+    Cell(
+        "api dispatch officers",
+        "GET",
+        API,
+        lambda w, r: f"/api/v1/tickets/{w.ticket_a.number}/officers/",
+        seen=("officer_a", "assessor"),  # they see the ticket, but do not dispatch it
+    ),
     Cell(
         "api start (officer's step)",
         "POST",
@@ -815,6 +849,23 @@ MORE_CELLS = (
         lambda w, r: "/api/v1/tickets/?page_size=100",
         shows=_api_has("number", lambda w: w.ticket_b.number),
     ),
+    # The queue's exports (issue 23): what the queue and the API list show, as files.
+    *[
+        Cell(
+            f"{list_name} {fmt}: ticket {x}",
+            "GET",
+            kind,
+            lambda w, r, url=url, fmt=fmt: f"{reverse(url + fmt)}?status=all",
+            shows=_export_has(lambda w, x=x: getattr(w, f"ticket_{x.lower()}").number),
+            gate=SUPERVISORS if kind == PAGE else None,
+        )
+        for list_name, url, kind in (
+            ("queue export", "cases:export_", PAGE),
+            ("api export", "api:tickets_export_", API),
+        )
+        for fmt in ("csv", "xlsx")
+        for x in "AB"
+    ],
     Cell(
         "api list: patrol A",
         "GET",
@@ -1039,11 +1090,12 @@ SUPERVISOR_STEPS = (
     "refer",
     "enforce",
     "verify",
+    "field_check_send",
     "reopen",
     "decide_extension",
     "conclude",
 )
-OFFICER_STEPS = ("return", "resolve", "extend", "conclude")
+OFFICER_STEPS = ("return", "resolve", "extend", "conclude", "field_check")
 
 
 def steps(*actions: str) -> set[str]:
@@ -1183,6 +1235,7 @@ ALLOWED: dict[str, set[str]] = {
         "api events",
         "api photos",
         "api photo file",
+        "api dispatch officers",
         "patrol page",
         "api patrol",
         "daily log page",
@@ -1226,6 +1279,7 @@ ALLOWED: dict[str, set[str]] = {
         "api events",
         "api photos",
         "api photo file",
+        "api dispatch officers",
         "patrol page",
         "api patrol",
         "daily log page",
@@ -1293,6 +1347,17 @@ ALLOWED: dict[str, set[str]] = {
         "B: merchant page",
     },
 }
+
+# The queue's exports hold exactly what the queue and the API list hold (cases.exports): a role
+# reads ticket X in an export when it reads it in the list the export is of.
+for _cells in ALLOWED.values():
+    for _list, _export in (("queue", "queue export"), ("api list", "api export")):
+        _cells |= {
+            f"{_export} {fmt}: ticket {x}"
+            for x in "AB"
+            for fmt in ("csv", "xlsx")
+            if f"{_list}: ticket {x}" in _cells
+        }
 
 # A misspelt cell in the table would pass silently as "denied": the table names cells that exist.
 assert len({c.name for c in CELLS}) == len(CELLS), "cell names are unique"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0015_brigade_category_index"),
+        ("cases", "0018_step_clocks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
