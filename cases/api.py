@@ -7,6 +7,7 @@ step go through ``cases.services``, and each step is driven by the same ``cases.
 ``citymgmt.rest`` (one error body).
 """
 
+import uuid
 from typing import Any
 
 from django import forms as django_forms
@@ -20,21 +21,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
+    extend_schema_field,
 )
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User, mainland_mobile
-from cases import actions, exports, forms, selectors, services
+from cases import actions, exports, forms, offline, selectors, services
 from cases.filters import STATUS_TABS, TicketFilter
 from cases.models import (
     Category,
     Photo,
+    PhotoUpload,
     Priority,
     Source,
     Ticket,
@@ -52,10 +56,12 @@ from cases.serializers import (
     TicketSerializer,
     form_serializer,
 )
+from citymgmt import images
 from citymgmt.images import image_response
 from citymgmt.rest import (
     ERRORS,
     Conflict,
+    Error413,
     JSONParser,
     SingleValueFilterBackend,
     error_response,
@@ -376,10 +382,37 @@ def _takes_step_elsewhere(ticket: Ticket, transition: str, user: User) -> bool:
     return any(meta.has_transition_perm(ticket, source, user) for source in meta.transitions)
 
 
+def _check_assignee(ticket: Ticket, data: Any) -> None:
+    """A client that says whom it saw the ticket assigned to (``expected_assignee``, an officer
+    id: the phone sends it with a queued step) gets a 409 saying who has it now if that changed:
+    the ticket was dispatched to someone else while the phone was offline."""
+    expected = data.get("expected_assignee")
+    if not expected or str(ticket.assignee_id) == expected:
+        return
+    if ticket.assignee_id is None:
+        now = _("Ticket %(number)s is no longer assigned to you: it is now “%(state)s”.")
+    else:
+        now = _(
+            "Ticket %(number)s has been reassigned to %(officer)s (%(badge)s) and is now "
+            "“%(state)s”: nothing was changed."
+        )
+    assignee = ticket.assignee
+    raise Conflict(
+        now
+        % {
+            "number": ticket.number,
+            "state": ticket.get_state_display(),
+            "officer": str(assignee.user) if assignee else "",
+            "badge": assignee.badge_number if assignee else "",
+        }
+    )
+
+
 def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Response:
     user: User = request.user
     ticket = selectors.access_ticket(user, number)
     data = form_data(request)
+    _check_assignee(ticket, data)
     if not has_transition_perm(getattr(ticket, spec.transition), user):
         # As on the ticket page: a move the ticket no longer allows is a conflict; only a user
         # without the right at all gets a 403.
@@ -397,10 +430,12 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
         )
     if not data.get("expected_state"):
         data["expected_state"] = ticket.state
-    form = spec.form_class(data, request.FILES, **actions.form_kwargs(spec, ticket))
+    files = offline.upload_files(user, data, request.FILES)
+    form = spec.form_class(data, files, **actions.form_kwargs(spec, ticket))
     if not form.is_valid():
         raise invalid(form)
     spec.perform(ticket, user, form.cleaned_data)
+    offline.used_uploads(user, data)
     event = selectors.timeline(ticket).filter(actor=user).order_by("-id").first()
     try:
         now_seen = selectors.access_ticket(user, number)
@@ -458,16 +493,16 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
     request_schema = form_serializer(
         spec.form_class, "".join(p.title() for p in spec.name.split("_")) + "StepRequest"
     )
-    media = (
-        ["multipart/form-data"] if spec.multipart else ["application/json", "multipart/form-data"]
-    )
+    # A step with photos takes them as multipart parts, or (JSON too) as finished uploads named in
+    # ``photos_upload`` (``cases.offline``: the phone's queued steps).
+    media = ["application/json", "multipart/form-data"]
 
     @extend_schema(
         tags=TAG_TICKETS,
         operation_id=f"tickets_{spec.name}",
         summary=f"Step: {spec.name.replace('_', ' ')}",
         description=(spec.service.__doc__ or "").strip(),
-        parameters=[NUMBER],
+        parameters=[NUMBER, offline.IDEMPOTENCY_KEY],
         request={content_type: request_schema for content_type in media},
         examples=[
             OpenApiExample(
@@ -484,10 +519,11 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
             409: error_response(409, "The ticket moved on; nothing changed."),
         },
     )
+    @offline.applied_once
     def post(self: APIView, request: Request, number: str) -> Response:
         return _perform(request, number, spec)
 
-    parsers = [MultiPartParser] if spec.multipart else [JSONParser, MultiPartParser, FormParser]
+    parsers = [JSONParser, MultiPartParser, FormParser]
     name = "".join(p.title() for p in spec.name.split("_")) + "Step"
     return type(name, (APIView,), {"post": post, "parser_classes": parsers, "may_conflict": True})
 
@@ -505,3 +541,135 @@ class CategoryList(generics.ListAPIView):
     @extend_schema(tags=["categories"], summary="Categories (部件 and 事件)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+# --- photos sent in parts (the officer's phone, issue 22) -------------------------------------
+
+TAG_UPLOADS = ["uploads"]
+UPLOAD_ID = OpenApiParameter(
+    "upload_id",
+    {"type": "string", "format": "uuid"},
+    OpenApiParameter.PATH,
+    description="The id the phone made for the upload.",
+)
+NO_UPLOAD = error_response(404, "No such upload, or another user's.")
+
+
+class UploadState(serializers.Serializer):
+    id = serializers.UUIDField()
+    size = serializers.IntegerField(help_text="The photo's bytes.")
+    received = serializers.IntegerField(help_text="Bytes the server has: send on from here.")
+    complete = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_complete(self, upload: PhotoUpload) -> bool:
+        return upload.completed_at is not None
+
+
+class UploadCreateRequest(serializers.Serializer):
+    id = serializers.UUIDField(help_text="A UUID made on the phone for this photo.")
+    size = serializers.IntegerField(
+        min_value=1, max_value=images.MAX_BYTES, help_text="The photo's bytes (at most 10 MB)."
+    )
+
+
+class UploadList(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=TAG_UPLOADS,
+        operation_id="uploads_create",
+        summary="Open a photo upload (sent in parts)",
+        description=(offline.create_upload.__doc__ or "").strip(),
+        request=UploadCreateRequest,
+        responses={
+            201: UploadState,
+            200: UploadState,
+            400: ERRORS,
+            404: NO_UPLOAD,
+            409: error_response(409, "The id is open already, with another size."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        given = UploadCreateRequest(data=request.data)
+        given.is_valid(raise_exception=True)
+        upload, created = offline.create_upload(
+            user=request.user,
+            upload_id=given.validated_data["id"],
+            size=given.validated_data["size"],
+        )
+        return Response(UploadState(upload).data, status=201 if created else 200)
+
+
+class RawBytes(BaseParser):
+    media_type = "application/octet-stream"
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> bytes:
+        return stream.read() if stream is not None else b""
+
+
+class UploadDetail(APIView):
+    parser_classes = [RawBytes]
+
+    @extend_schema(
+        tags=TAG_UPLOADS,
+        summary="How much of an upload the server has",
+        parameters=[UPLOAD_ID],
+        responses={200: UploadState, 404: NO_UPLOAD},
+    )
+    def get(self, request: Request, upload_id: uuid.UUID) -> Response:
+        return Response(UploadState(offline.own_upload(request.user, upload_id)).data)
+
+    @extend_schema(
+        tags=TAG_UPLOADS,
+        operation_id="uploads_part",
+        summary="Send a part of the photo at an offset",
+        description=(offline.add_part.__doc__ or "").strip(),
+        parameters=[
+            UPLOAD_ID,
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": 2**31},
+                OpenApiParameter.QUERY,
+                required=True,
+                description="Where the part starts: the `received` the server last answered.",
+            ),
+        ],
+        request={"application/octet-stream": OpenApiTypes.BINARY},
+        responses={
+            200: UploadState,
+            400: ERRORS,
+            404: NO_UPLOAD,
+            409: error_response(409, "Not where the server is: resume at its `received`."),
+            413: OpenApiResponse(Error413, description="A part larger than 512 KiB."),
+        },
+    )
+    def put(self, request: Request, upload_id: uuid.UUID) -> Response:
+        raw = request.query_params.get("offset", "")
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > 2**31:
+            raise ValidationError({"offset": [_("Give the offset in bytes.")]})
+        data = request.data if isinstance(request.data, bytes) else b""
+        upload = offline.add_part(
+            user=request.user, upload_id=upload_id, offset=int(raw), data=data
+        )
+        return Response(UploadState(upload).data)
+
+
+class UploadComplete(APIView):
+    @extend_schema(
+        tags=TAG_UPLOADS,
+        operation_id="uploads_complete",
+        summary="Finish an upload: the photo is checked and its metadata removed",
+        description=(offline.complete.__doc__ or "").strip(),
+        parameters=[UPLOAD_ID],
+        request=None,
+        responses={
+            200: UploadState,
+            400: ERRORS,
+            404: NO_UPLOAD,
+            409: error_response(409, "Bytes are still missing: resume at `received`."),
+        },
+    )
+    def post(self, request: Request, upload_id: uuid.UUID) -> Response:
+        upload = offline.complete(user=request.user, upload_id=upload_id)
+        return Response(UploadState(upload).data)

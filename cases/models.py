@@ -705,3 +705,72 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- the phone's queued writes (issue 22) -------------------------------------------------------
+
+
+class ClientWrite(models.Model):
+    """A write the officer's phone sent with its own id (``Idempotency-Key``), and the answer it
+    got: a repeat of the same id is answered from here, never applied again. Written in the same
+    transaction as the change itself (``cases.offline.applied_once``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_id = models.UUIDField(_("client id"))
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("client write")
+        verbose_name_plural = _("client writes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="one_write_per_client_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.client_id} {self.status}"
+
+
+class PhotoUpload(models.Model):
+    """A photo sent from the phone in parts (create → parts at offsets → complete), so that a
+    connection dropped halfway loses only the part in flight. Once complete the image has been
+    checked and re-encoded without metadata; a finding or a step then names it instead of
+    carrying the file (``cases.offline.upload_files``)."""
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    size = models.PositiveIntegerField(_("size"))
+    received = models.PositiveIntegerField(_("bytes received"), default=0)
+    file = models.FileField(upload_to="uploads/%Y/%m/", blank=True)  # once complete
+    content_type = models.CharField(max_length=20, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo upload")
+        verbose_name_plural = _("photo uploads")
+        indexes = [models.Index(fields=["created_at"], name="photo_upload_created")]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.received}/{self.size}"
+
+
+class PhotoUploadPart(models.Model):
+    """One part of a photo upload, at its byte offset: stored whole or not at all, so an upload
+    resumes at ``PhotoUpload.received`` whatever the connection did."""
+
+    upload = models.ForeignKey(PhotoUpload, on_delete=models.CASCADE, related_name="parts")
+    offset = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["offset"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "offset"], name="one_part_per_offset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}@{self.offset}"

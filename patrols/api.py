@@ -25,12 +25,15 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.serializers import OfficerBrief, UnitBrief
-from citymgmt.rest import ERRORS, error_response, form_data, invalid
+from cases import offline
+from cases.serializers import OfficerBrief, UnitBrief, form_serializer
+from citymgmt.rest import ERRORS, JSONParser, error_response, form_data, invalid
 from patrols import forms, selectors, services
 from patrols.models import (
     COUNT_FIELDS,
@@ -254,11 +257,16 @@ class LogSubmitForm(forms.DailyLogForm):
 
 
 class OutreachForm(django_forms.Form):
-    """A tap: which kind, and where the phone was if it knows."""
+    """A tap: which kind, where the phone was if it knows, and when (ms since the epoch: a tap
+    queued offline keeps its time)."""
 
     kind = django_forms.ChoiceField(choices=OutreachKind.choices)
     lat = django_forms.FloatField(min_value=-90, max_value=90, required=False)
     lng = django_forms.FloatField(min_value=-180, max_value=180, required=False)
+    timestamp = django_forms.IntegerField(min_value=0, max_value=10**14, required=False)
+
+    def clean_timestamp(self) -> datetime.datetime | None:
+        return forms.from_epoch_ms(self.cleaned_data.get("timestamp"))
 
 
 class PointRequest(serializers.Serializer):
@@ -279,6 +287,19 @@ class OutreachRequest(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OutreachKind.choices)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    timestamp = serializers.IntegerField(
+        min_value=0,
+        max_value=10**14,
+        required=False,
+        help_text="When the tap was made (ms since the epoch); kept if within the last day.",
+    )
+
+
+class FindingCreated(serializers.Serializer):
+    number = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    url = serializers.CharField(help_text="The ticket's page.")
 
 
 class LogSubmitRequest(serializers.Serializer):
@@ -413,6 +434,7 @@ class PatrolSessionList(generics.ListAPIView):
     @extend_schema(
         tags=TAG_PATROLS,
         operation_id="patrols_start",
+        parameters=[offline.IDEMPOTENCY_KEY],
         summary="Start (or resume) my patrol",
         description=(services.start_patrol.__doc__ or "").strip()
         + " 201 when a new patrol starts, 200 when the open one is resumed.",
@@ -423,6 +445,7 @@ class PatrolSessionList(generics.ListAPIView):
             403: FORBIDDEN,
         },
     )
+    @offline.applied_once
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         session, created = services.start_patrol(actor=request.user)
         body = PatrolSessionDetailSerializer(_session_detail(request.user, session.pk)).data
@@ -448,7 +471,7 @@ class PatrolPoints(APIView):
         operation_id="patrols_point",
         summary="Post my position during my open patrol",
         description=(services.record_point.__doc__ or "").strip(),
-        parameters=[SESSION_ID],
+        parameters=[SESSION_ID, offline.IDEMPOTENCY_KEY],
         request={"application/json": PointRequest},
         examples=[
             OpenApiExample(
@@ -472,6 +495,7 @@ class PatrolPoints(APIView):
             404: error_response(404, "Not one of the officer's patrols."),
         },
     )
+    @offline.applied_once
     def post(self, request: Request, session_id: int) -> Response:
         form = forms.PointForm(form_data(request))
         if not form.is_valid():
@@ -494,7 +518,7 @@ class PatrolEnd(APIView):
         operation_id="patrols_end",
         summary="End my open patrol",
         description=(services.end_patrol.__doc__ or "").strip(),
-        parameters=[SESSION_ID],
+        parameters=[SESSION_ID, offline.IDEMPOTENCY_KEY],
         request={"application/json": EndRequest},
         examples=[
             OpenApiExample(
@@ -508,6 +532,7 @@ class PatrolEnd(APIView):
             404: error_response(404, "Not one of the officer's patrols."),
         },
     )
+    @offline.applied_once
     def post(self, request: Request, session_id: int) -> Response:
         form = EndForm(form_data(request))
         if not form.is_valid():
@@ -524,6 +549,7 @@ class OutreachTap(APIView):
     @extend_schema(
         tags=TAG_PATROLS,
         operation_id="outreach_record",
+        parameters=[offline.IDEMPOTENCY_KEY],
         summary="Record a service visit or a publicity event (one tap)",
         description=(services.record_outreach.__doc__ or "").strip(),
         request={"application/json": OutreachRequest},
@@ -536,11 +562,19 @@ class OutreachTap(APIView):
         ],
         responses={201: OutreachSerializer, 400: ERRORS, 403: FORBIDDEN},
     )
+    @offline.applied_once
     def post(self, request: Request) -> Response:
         form = OutreachForm(form_data(request))
         if not form.is_valid():
             raise invalid(form)
-        tap = services.record_outreach(actor=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        tap = services.record_outreach(
+            actor=request.user,
+            kind=data["kind"],
+            lat=data["lat"],
+            lng=data["lng"],
+            at=data["timestamp"],
+        )
         return Response(OutreachSerializer(tap).data, status=status.HTTP_201_CREATED)
 
 
@@ -582,6 +616,7 @@ class DailyLogSubmit(APIView):
     @extend_schema(
         tags=TAG_LOGS,
         operation_id="logs_submit",
+        parameters=[offline.IDEMPOTENCY_KEY],
         summary="Submit my daily work log",
         description=(services.submit_log.__doc__ or "").strip(),
         request={"application/json": LogSubmitRequest},
@@ -604,6 +639,7 @@ class DailyLogSubmit(APIView):
         ],
         responses={200: DailyLogDetailSerializer, 400: ERRORS, 403: FORBIDDEN},
     )
+    @offline.applied_once
     def post(self, request: Request) -> Response:
         return _write_log(request, services.submit_log)
 
@@ -627,6 +663,7 @@ class DailyLogSave(APIView):
     @extend_schema(
         tags=TAG_LOGS,
         operation_id="logs_save",
+        parameters=[offline.IDEMPOTENCY_KEY],
         summary="Save my daily work log without submitting it",
         description=(services.save_log.__doc__ or "").strip(),
         request={"application/json": LogSubmitRequest},
@@ -639,5 +676,49 @@ class DailyLogSave(APIView):
         ],
         responses={200: DailyLogDetailSerializer, 400: ERRORS, 403: FORBIDDEN},
     )
+    @offline.applied_once
     def post(self, request: Request) -> Response:
         return _write_log(request, services.save_log)
+
+
+# --- findings from the phone ------------------------------------------------------------------
+
+FindingRequest = form_serializer(forms.FindingForm, "FindingRequest")
+
+
+class FindingCreate(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAG_PATROLS,
+        operation_id="findings_create",
+        summary="Record a finding (fixed on site, for dispatch, or referred)",
+        description=(services.file_finding.__doc__ or "").strip()
+        + " Photos come as multipart parts (`photos`, `before`, `after`) or as finished uploads "
+        "(`photos_upload`, `before_upload`, `after_upload`: ids from /uploads/).",
+        parameters=[offline.IDEMPOTENCY_KEY],
+        request={"application/json": FindingRequest, "multipart/form-data": FindingRequest},
+        responses={201: FindingCreated, 400: ERRORS, 403: FORBIDDEN},
+    )
+    @offline.applied_once
+    def post(self, request: Request) -> Response:
+        if selectors.officer_of(request.user) is None:
+            raise PermissionDenied(_("Only officers patrol and keep a daily log."))
+        data = form_data(request)
+        files = offline.upload_files(request.user, data, request.FILES)
+        form = forms.FindingForm(
+            data, files, communities=selectors.posted_communities(request.user)
+        )
+        if not form.is_valid():
+            raise invalid(form)
+        ticket = services.file_finding(
+            actor=request.user, **forms.finding_arguments(form.cleaned_data)
+        )
+        offline.used_uploads(request.user, data)
+        body = {
+            "number": ticket.number,
+            "state": ticket.state,
+            "state_label": ticket.get_state_display(),
+            "url": ticket.get_absolute_url(),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -19,6 +19,27 @@ OUTCOMES = [
 ]
 
 
+def finding_arguments(data: dict) -> dict:
+    """A valid ``FindingForm``'s data as ``services.file_finding``'s arguments (the page and the
+    API file findings alike)."""
+    return {
+        "outcome": data["outcome"],
+        "category": data["category"],
+        "description": data["description"],
+        "photos": data["photos"],
+        "before": data["before"],
+        "after": data["after"],
+        "note": data["note"],
+        "lat": data["lat"],
+        "lng": data["lng"],
+        "address": data["address"],
+        "community": data["community"],
+        "unit_id": data["unit"].pk if data["unit"] else None,
+        "person": data["person"],
+        "deadline": data["deadline"],
+    }
+
+
 class FindingForm(PlacedForm):
     """What an officer found on patrol, and what became of it (three outcomes)."""
 
@@ -70,8 +91,16 @@ class FindingForm(PlacedForm):
         return data
 
 
+def from_epoch_ms(ms: int | None) -> datetime.datetime | None:
+    """Milliseconds since the epoch (the phone's clock) as an aware time."""
+    if ms is None:
+        return None
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+
+
 class PointForm(forms.Form):
-    """A position from the browser (JSON): WGS84 degrees, accuracy in metres, time in ms."""
+    """A position from the browser (JSON): WGS84 degrees, accuracy in metres, time in ms (the
+    fix's own time: a point queued offline keeps it, ``services.record_point`` bounds it)."""
 
     lat = forms.FloatField(min_value=-90, max_value=90)
     lng = forms.FloatField(min_value=-180, max_value=180)
@@ -79,10 +108,7 @@ class PointForm(forms.Form):
     timestamp = forms.IntegerField(min_value=0, max_value=10**14, required=False)
 
     def clean_timestamp(self) -> datetime.datetime | None:
-        ms = self.cleaned_data.get("timestamp")
-        if ms is None:
-            return None
-        return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+        return from_epoch_ms(self.cleaned_data.get("timestamp"))
 
 
 class DailyLogForm(StyledForm):

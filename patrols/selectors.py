@@ -28,7 +28,7 @@ from accounts.scope import scope_of
 from cases import hooks
 from cases.models import Action, Source, Ticket, TicketEvent
 from cases.selectors import tickets_visible_to
-from grids.models import GridCell
+from grids.models import Assignment, Community, GridCell
 from patrols.duty import earliest_log_day, on_duty_assignments
 from patrols.models import (
     SUBMITTED_STATES,
@@ -74,6 +74,12 @@ def officer_of(user: User) -> Officer | None:
     if not scope_of(user).is_officer:
         return None
     return user.officer
+
+
+def posted_communities(user: User) -> QuerySet[Community]:
+    """The communities the officer is posted to today (where a finding of theirs may lie)."""
+    postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer__user=user)
+    return Community.objects.filter(pk__in=postings.values("community_id"))
 
 
 def open_session(officer: Officer) -> PatrolSession | None:

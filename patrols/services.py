@@ -39,6 +39,8 @@ from patrols.models import (
 
 # A phone's clock may be a little ahead of ours; a point "from the future" beyond this is bogus.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
+# A tap queued on a phone without signal keeps its own time if it arrives within a day.
+QUEUED_TAP_AGE = datetime.timedelta(days=1)
 # The same position again within this time is the same point, not a new one.
 STANDING_STILL = datetime.timedelta(minutes=5)
 
@@ -193,15 +195,24 @@ def end_patrol(*, actor: User, session_id: int, notes: str = "") -> PatrolSessio
 
 @transaction.atomic
 def record_outreach(
-    *, actor: User, kind: str, lat: float | None = None, lng: float | None = None
+    *,
+    actor: User,
+    kind: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    at: datetime.datetime | None = None,
 ) -> Outreach:
     """One tap by an officer: a service visit (contact card handed out) or a publicity event,
-    tied to their open patrol if there is one."""
+    tied to their open patrol if there is one. ``at`` is when the phone recorded it (a tap
+    queued offline arrives later): kept if it lies in the last day, else the time it arrives."""
     if kind not in OutreachKind.values:
         raise ValidationError(_("Unknown kind of visit."))
     officer = _officer(actor)
+    now = timezone.now()
+    if at is None or at > now + CLOCK_SKEW or at < now - QUEUED_TAP_AGE:
+        at = now
     return Outreach.objects.create(
-        officer=officer, session=selectors.open_session(officer), kind=kind, lat=lat, lng=lng
+        officer=officer, session=selectors.open_session(officer), kind=kind, lat=lat, lng=lng, at=at
     )
 
 

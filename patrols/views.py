@@ -22,7 +22,7 @@ from accounts.roles import Role
 from accounts.selectors import officers_visible_to
 from citymgmt.forms import add_service_errors
 from grids.maps import cells_geojson, pick_map, tile_config
-from grids.models import Assignment, Community, GridCell
+from grids.models import Assignment, GridCell
 from grids.selectors import supervised_communities
 from patrols import forms, selectors, services
 from patrols.models import LogStatus, OutreachKind
@@ -187,31 +187,15 @@ def _float_param(request: HttpRequest, name: str, limit: float) -> float | None:
 def finding(request: HttpRequest) -> HttpResponse:
     """A finding during a patrol: fixed on site, for dispatch, or referred to a unit."""
     _officer_or_403(request)
-    postings = Assignment.objects.valid_on(timezone.localdate()).filter(officer__user=request.user)
-    communities = Community.objects.filter(pk__in=postings.values("community_id"))
+    communities = selectors.posted_communities(request.user)
     initial = {"lat": _float_param(request, "lat", 90), "lng": _float_param(request, "lng", 180)}
     form = forms.FindingForm(
         request.POST or None, request.FILES or None, communities=communities, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             ticket = services.file_finding(
-                actor=request.user,
-                outcome=data["outcome"],
-                category=data["category"],
-                description=data["description"],
-                photos=data["photos"],
-                before=data["before"],
-                after=data["after"],
-                note=data["note"],
-                lat=data["lat"],
-                lng=data["lng"],
-                address=data["address"],
-                community=data["community"],
-                unit_id=data["unit"].pk if data["unit"] else None,
-                person=data["person"],
-                deadline=data["deadline"],
+                actor=request.user, **forms.finding_arguments(form.cleaned_data)
             )
         except ValidationError as error:
             add_service_errors(form, error)

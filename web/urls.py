@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from web import homes
+from web import field_app, homes
 
 # Each role's home page (web:home sends a person to theirs).
 home_patterns = (
@@ -12,6 +12,10 @@ home_patterns = (
         path("supervisor/", homes.supervisor_home, name="supervisor_home"),
         path("handler/", homes.handler_home, name="handler_home"),
         path("assessor/", homes.assessor_home, name="assessor_home"),
+        # The officer's field app: the service worker at the root, so its scope is the site.
+        path("sw.js", field_app.service_worker, name="service_worker"),
+        path("manifest.webmanifest", field_app.manifest, name="manifest"),
+        path("offline/", field_app.offline, name="offline"),
     ],
     "web",
 )

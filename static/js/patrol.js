@@ -1,6 +1,7 @@
 /* The open patrol: post the phone's position every few seconds while the page is open.
  *
- * On #patrol-tracker: data-points-url (POST JSON {lat, lng, accuracy, timestamp}),
+ * On #patrol-tracker: data-points-url (POST JSON {lat, lng, accuracy, timestamp}; with the field
+ * app loaded, data-api-points-url through its outbox: a point taken offline keeps its time),
  * data-interval (seconds), and the messages to show (data-recording, data-denied,
  * data-unavailable, data-offline). Without permission the patrol still works, without a track.
  * Links marked data-with-position get ?lat=&lng= of the latest fix (a finding's place).
@@ -39,6 +40,24 @@
     var same = lastSent && lastSent.lat === lat && lastSent.lng === lng;
     if (same && pos.timestamp - lastSent.at < STILL_MS) return;
     lastSent = { lat: lat, lng: lng, at: pos.timestamp };
+    var outbox = window.citymgmtOutbox;
+    if (outbox && tracker.dataset.apiPointsUrl) {
+      // Kept on the phone with its own time until the server has it (static/js/outbox.js).
+      var api = mapApi();
+      if (api) api.extendTrack(lat, lng);
+      outbox.add({
+        url: tracker.dataset.apiPointsUrl,
+        label: tracker.dataset.pointLabel,
+        quiet: true,
+        fields: { lat: lat, lng: lng, accuracy: pos.coords.accuracy, timestamp: Math.round(pos.timestamp) },
+        csrf: csrf,
+      }).then(function () {
+        return navigator.onLine ? outbox.flush(csrf) : null;
+      }).then(function () {
+        say(navigator.onLine ? tracker.dataset.recording : tracker.dataset.offline, navigator.onLine ? "success" : "warning");
+      }).catch(function () { say(tracker.dataset.offline, "warning"); });
+      return;
+    }
     fetch(tracker.dataset.pointsUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -59,6 +78,12 @@
       say(tracker.dataset.offline, "warning");
     });
   }
+  window.addEventListener("citymgmt-outbox", function (event) {
+    var body = event.detail.body;
+    if (event.detail.type !== "sent" || !body || body.points === undefined) return;
+    if (pointsOut) pointsOut.textContent = body.points;
+    if (distanceOut) distanceOut.textContent = (body.distance_m / 1000).toFixed(2);
+  });
   function failed(error) {
     say(error && error.code === 1 ? tracker.dataset.denied : tracker.dataset.unavailable,
       "warning");

@@ -66,8 +66,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server, request) -> Iterator[Page]:
-    """A phone-sized page in Chinese, as a resident or officer in the street would have it."""
+    """A phone-sized page in Chinese, as a resident or officer in the street would have it.
+
+    The officer's service worker (which fetches pages to keep on its own, while the test reads
+    the database) runs only in journeys marked ``service_worker``."""
     context = browser.new_context(
+        service_workers="allow" if request.node.get_closest_marker("service_worker") else "block",
         base_url=live_server.url,
         locale="zh-CN",
         viewport={"width": 390, "height": 844},

@@ -8,6 +8,7 @@ row 0, 泰山社区 (泉山三大队, "brigade B") in row 2.
 """
 
 import datetime
+import uuid
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,16 @@ from django.test import override_settings
 from accounts.models import UnitKind, User
 from cases import services
 from cases.categories import invalidate_choices, load_categories
-from cases.models import Category, Photo, ReopenRequest, Source, Ticket, TicketEvent
+from cases.models import (
+    Category,
+    Photo,
+    PhotoUpload,
+    PhotoUploadPart,
+    ReopenRequest,
+    Source,
+    Ticket,
+    TicketEvent,
+)
 from grids import locator
 from grids.geometry import offset
 from hotline.models import CategoryMapping
@@ -288,6 +298,15 @@ def _patrols(users: dict[str, User | None]) -> dict[str, Any]:
         made[f"session_{side}"] = PatrolSession.objects.get(pk=session.pk)
         made[f"log_{side}"] = DailyLog.objects.get(pk=log.pk)
         made[f"walk_{side}"] = LeadershipPatrol.objects.get(pk=walk.pk)
+    # A photo officer A's phone has sent in full but not yet completed (issue 22).
+    photo = jpeg_bytes()
+    made["upload_a"] = PhotoUpload.objects.create(
+        id=uuid.UUID("00000000-0000-4000-8000-00000000000a"),
+        user=users["officer_a"],
+        size=len(photo),
+        received=len(photo),
+    )
+    PhotoUploadPart.objects.create(upload=made["upload_a"], offset=0, data=photo)
     return made
 
 

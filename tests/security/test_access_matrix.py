@@ -45,7 +45,7 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from assessments.models import Run, RunStatus
-from cases.models import ReopenRequest, State, Ticket, TicketEvent
+from cases.models import PhotoUpload, ReopenRequest, State, Ticket, TicketEvent
 from messaging.models import ReporterContact
 from notifications.models import Notification
 from patrols.models import DailyLog, LogStatus, PatrolSession
@@ -342,6 +342,14 @@ CELLS = (
         done=lambda w: PatrolSession.objects.get(pk=w.session_a.pk).point_count == 1,
         gate=OFFICERS,
         ok=201,
+    ),
+    Cell("api upload", "GET", API, lambda w, r: f"/api/v1/uploads/{w.upload_a.pk}/"),
+    Cell(
+        "api upload complete",
+        "POST",
+        API,
+        lambda w, r: f"/api/v1/uploads/{w.upload_a.pk}/complete/",
+        done=lambda w: PhotoUpload.objects.get(pk=w.upload_a.pk).completed_at is not None,
     ),
     Cell(
         "patrol end (page)",
@@ -1287,6 +1295,9 @@ ALLOWED: dict[str, set[str]] = {
         "api patrol end",
         "patrol position (page)",
         "api patrol position",
+        # the photo their phone is sending
+        "api upload",
+        "api upload complete",
         "patrol end (page)",
         "daily log page",
         "api daily log",
@@ -1583,6 +1594,8 @@ NOT_OBJECT_BEARING = {
     "api:log_save": "the caller's own daily log of today",
     "api:log_submit": "the caller's own daily log of today",
     "api:outreach": "a tap on the caller's own open patrol",
+    "api:findings": "files a new ticket (a patrol finding)",
+    "api:uploads": "opens an upload of the caller's own (another's id: 404)",
     "patrols:patrol": "the caller's own patrol of today",
     "patrols:start": "starts the caller's own patrol",
     "patrols:finding": "files a new ticket (a patrol finding)",
