@@ -180,7 +180,10 @@ def test_hotline_ticket_from_intake_through_rework_to_closed(
     # 3. Dispatch it to 王建国.
     form = open_action(page, "dispatch", "派遣给队员")
     expect(form.locator("label[for=id_dispatch-officer]")).to_contain_text("队员")
-    form.locator("#id_dispatch-officer").select_option(label="王建国 (GL1-001)")
+    officers = form.locator("#id_dispatch-officer")
+    # The dispatch list marks the officer suggested for the grid (★ …): pick by the name in it.
+    wang = officers.locator("option", has_text="王建国 (GL1-001)").get_attribute("value")
+    officers.select_option(value=wang)
     submit(form, "派遣给队员")
     expect_state(page, "已派遣")
     expect(page.locator("main")).to_contain_text("王建国 (GL1-001)")
