@@ -156,7 +156,9 @@ def _update(ticket: Ticket, event: TicketEvent, subscriptions: list[Subscription
             "alert_report_update",
             {
                 "number": ticket.number,
-                "status": str(PLAIN_STATUS[ticket.state]),
+                # The tracking page's sentence without its full stop: the templates put the
+                # status mid-sentence and in the subject.
+                "status": str(PLAIN_STATUS[ticket.state]).rstrip("。."),
                 "unsubscribe_url": unsubscribe_url(subscription),
             },
             ref=f"ticket:{ticket.pk}",
