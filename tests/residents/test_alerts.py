@@ -53,7 +53,9 @@ def test_an_email_subscription_waits_for_its_link(client, gulou_community):
     subscription = Subscription.objects.get()
     assert subscription.target == "li@example.cn" and subscription.confirmed_at is None
     message = Message.objects.get(channel="email", kind="alert_confirm")
-    assert message.target == "li@example.cn" and message.payload["subject"] == "黄楼社区"
+    assert (
+        message.target == "li@example.cn" and message.payload["subject"] == "黄楼社区的新问题提醒"
+    )
     confirm = message.payload["confirm_url"]
     assert confirm == reverse("residents:alert_confirm", args=[subscription.token])
     # A scanner following the link confirms nothing; the resident's button does.
@@ -249,13 +251,20 @@ def test_alerts_reach_the_sms_file_and_the_mailbox_with_every_placeholder_filled
     )
     assert "https://cg.example.cn/alerts/stop/" in new_report
     assert set(emails) == {
-        "请确认订阅：黄楼社区",
-        f"请确认订阅：{ticket.number}",
+        "请确认订阅：黄楼社区的新问题提醒",
+        f"请确认订阅：问题{ticket.number}的进展提醒",
         f"黄楼社区有新的群众反映：{ticket.number}",
         f"您关注的问题{ticket.number}：已立案：正在安排处置",
         f"您关注的问题{ticket.number}：已派队员前往处置",
     }
-    assert "https://cg.example.cn/alerts/confirm/" in emails["请确认订阅：黄楼社区"].body
+    assert (
+        "https://cg.example.cn/alerts/confirm/" in emails["请确认订阅：黄楼社区的新问题提醒"].body
+    )
+    # Following a report is its progress, not a community's new reports.
+    follows = emails[f"请确认订阅：问题{ticket.number}的进展提醒"].body
+    assert (
+        follows.startswith(f"您订阅了问题{ticket.number}的进展提醒。") and "新问题" not in follows
+    )
     texts = [m["text"] for m in by_sms.values()] + [m.subject + m.body for m in emails.values()]
     for text in texts:
         assert not PLACEHOLDER.search(text), text
