@@ -8,7 +8,8 @@ Never the description, the address, a photo or anyone's name.
 
 Kinds and payloads:
 
-- ``alert_confirm`` (e-mail only): ``{"confirm_url", "subject"}``;
+- ``alert_confirm`` (e-mail only): ``{"confirm_url", "subject"}`` (``subject``: "new reports in
+  <community>" or "the progress of report <number>");
 - ``alert_new_report``: ``{"number", "category", "community", "follow_url", "unsubscribe_url"}``;
 - ``alert_report_update``: ``{"number", "status", "unsubscribe_url"}``.
 
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from cases.models import Action, State, Ticket, TicketEvent
 from cases.public import PUBLIC_SOURCES, SHARED_ACTIONS, public_tickets
@@ -54,9 +56,14 @@ def followable(number: str) -> Ticket | None:
 
 
 def _subject(community: Community | None, ticket: Ticket | None) -> str:
-    if community is not None:
-        return community.name
-    return ticket.number if ticket is not None else ""
+    """What the confirmation says was subscribed to, in the site's language: a community's new
+    reports, or one report's progress."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if community is not None:
+            return _("new reports in %(community)s") % {"community": community.name}
+        if ticket is not None:
+            return _("the progress of report %(number)s") % {"number": ticket.number}
+    return ""
 
 
 @transaction.atomic
@@ -156,7 +163,9 @@ def _update(ticket: Ticket, event: TicketEvent, subscriptions: list[Subscription
             "alert_report_update",
             {
                 "number": ticket.number,
-                "status": str(PLAIN_STATUS[ticket.state]),
+                # The tracking page's sentence without its full stop: the templates put the
+                # status mid-sentence and in the subject.
+                "status": str(PLAIN_STATUS[ticket.state]).rstrip("。."),
                 "unsubscribe_url": unsubscribe_url(subscription),
             },
             ref=f"ticket:{ticket.pk}",

@@ -3,15 +3,20 @@ report, by SMS (verified number) or e-mail (confirmed by a link), each message a
 its unsubscribe link and nothing the public may not know."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Source, State, Ticket
-from cases.services import dispatch_ticket
-from outbox.models import Message
+from cases.services import dispatch_ticket, register_ticket
+from messaging import sms as sms_channel
+from messaging.models import PLACEHOLDER
+from outbox import delivery
+from outbox.models import Message, Status
 from residents import alerts
 from residents.models import Subscription
-from tests.residents.test_phone_verification import MINE, verify
+from tests.messaging.conftest import sms_files
+from tests.residents.test_phone_verification import MINE, THEIRS, verify
 from tests.residents.test_report import form_data  # noqa: F401  the complaint form's fields
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +53,9 @@ def test_an_email_subscription_waits_for_its_link(client, gulou_community):
     subscription = Subscription.objects.get()
     assert subscription.target == "li@example.cn" and subscription.confirmed_at is None
     message = Message.objects.get(channel="email", kind="alert_confirm")
-    assert message.target == "li@example.cn" and message.payload["subject"] == "黄楼社区"
+    assert (
+        message.target == "li@example.cn" and message.payload["subject"] == "黄楼社区的新问题提醒"
+    )
     confirm = message.payload["confirm_url"]
     assert confirm == reverse("residents:alert_confirm", args=[subscription.token])
     # A scanner following the link confirms nothing; the resident's button does.
@@ -119,7 +126,7 @@ def test_following_a_public_report_sends_its_public_steps(
     message = Message.objects.get(kind="alert_report_update")
     assert message.payload["number"] == ticket.number
     # The tracking page's plain words, in the site's language whatever the supervisor's.
-    assert message.payload["status"] == "已派队员前往处置。"
+    assert message.payload["status"] == "已派队员前往处置"
     assert "内部备注" not in str(message.payload) and officer_gulou.username not in str(
         message.payload
     )
@@ -199,3 +206,66 @@ def test_bad_input_is_kept_and_explained(client, gulou_community):
     assert response.status_code == 400
     assert "not an address" in response.content.decode()
     assert client.post(url, {"channel": "carrier-pigeon"}).status_code == 400
+
+
+def test_alerts_reach_the_sms_file_and_the_mailbox_with_every_placeholder_filled(
+    client,
+    settings,
+    tmp_path,
+    gulou_community,
+    supervisor_gulou,
+    officer_gulou,
+    form_data,  # noqa: F811
+):
+    """The whole way, through the senders and the templates of messaging 0003: the e-mail
+    confirmation, a new report, a followed report's steps, by SMS (a file outbox) and e-mail."""
+    settings.SMS_URL = f"file://{tmp_path}"
+    settings.EMAIL_ENABLED = True
+    settings.SITE_URL = "https://cg.example.cn"
+    sms_channel.backend_for.cache_clear()
+    verify(client, THEIRS)
+    client.post(f"{NEW}?community={gulou_community.code}", {"channel": "sms"})
+    confirmed_by_email(client, {"community": gulou_community.code})
+    client.post("/report/", form_data)
+    ticket = Ticket.objects.get()
+    client.post(f"{NEW}?number={ticket.number}", {"channel": "sms"})
+    confirmed_by_email(client, {"number": ticket.number}, "wang@example.cn")
+    register_ticket(actor=supervisor_gulou, ticket_id=ticket.pk)
+    dispatch_ticket(
+        actor=supervisor_gulou, ticket_id=ticket.pk, officer_id=officer_gulou.officer.pk
+    )
+    for pk in Message.objects.filter(kind__startswith="alert_").values_list("pk", flat=True):
+        delivery.send(pk)
+    assert set(
+        Message.objects.filter(kind__startswith="alert_").values_list("status", flat=True)
+    ) == {Status.SENT}
+
+    by_sms = {(m["kind"], m["params"].get("status", "")): m for m in sms_files(tmp_path)}
+    emails = {m.subject.removeprefix(settings.EMAIL_SUBJECT_PREFIX): m for m in mail.outbox}
+    assert {kind for kind, _status in by_sms} == {"alert_new_report", "alert_report_update"}
+    assert {message["to"] for message in by_sms.values()} == {THEIRS}
+    new_report = by_sms["alert_new_report", ""]["text"]
+    follow = f"https://cg.example.cn{NEW}?number={ticket.number}"
+    assert (
+        "黄楼社区新收到一条" in new_report and ticket.number in new_report and follow in new_report
+    )
+    assert "https://cg.example.cn/alerts/stop/" in new_report
+    assert set(emails) == {
+        "请确认订阅：黄楼社区的新问题提醒",
+        f"请确认订阅：问题{ticket.number}的进展提醒",
+        f"黄楼社区有新的群众反映：{ticket.number}",
+        f"您关注的问题{ticket.number}：已立案：正在安排处置",
+        f"您关注的问题{ticket.number}：已派队员前往处置",
+    }
+    assert (
+        "https://cg.example.cn/alerts/confirm/" in emails["请确认订阅：黄楼社区的新问题提醒"].body
+    )
+    # Following a report is its progress, not a community's new reports.
+    follows = emails[f"请确认订阅：问题{ticket.number}的进展提醒"].body
+    assert (
+        follows.startswith(f"您订阅了问题{ticket.number}的进展提醒。") and "新问题" not in follows
+    )
+    texts = [m["text"] for m in by_sms.values()] + [m.subject + m.body for m in emails.values()]
+    for text in texts:
+        assert not PLACEHOLDER.search(text), text
+        assert "。。" not in text, text
