@@ -142,9 +142,11 @@ $(STAMP_RUN) $(STAMP_TEST): export INSTALL_PY := $(INSTALL_PROGRAM)
 
 # --- run ------------------------------------------------------------------------------------
 
-# The demo's SMS go to a file outbox, one JSON file per message under var/sms/ (an SMS_URL of
-# your own wins), and their links to this server (SITE_URL likewise).
+# The demo's SMS go to a file outbox, one JSON file per message under var/sms/, and its e-mails
+# to var/mail/, one file per message (an SMS_URL or EMAIL_URL of your own wins); their links lead
+# to this server (SITE_URL likewise).
 run: export SMS_URL := $(or $(SMS_URL),file://$(CURDIR)/var/sms)
+run: export EMAIL_URL := $(or $(EMAIL_URL),file://$(CURDIR)/var/mail)
 run: export SITE_URL := $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 
 # honcho gives each Procfile line its own process group and, on Ctrl-C or SIGTERM, stops them
@@ -157,6 +159,7 @@ run: $(STAMP_RUN)
 	@echo "  citymgmt is starting on  http://127.0.0.1:$(PORT)/"
 	@echo "  (web + Celery worker + Celery beat; Ctrl-C stops all three)"
 	@echo "  SMS to residents: $$SMS_URL"
+	@echo "  E-mail: $$EMAIL_URL"
 	@echo
 ifeq ($(HOTLINE),1)
 	@echo "  12345 reference platform: http://127.0.0.1:$(HOTLINE_PORT)/ (push orders from there)"
