@@ -20,6 +20,7 @@ from demo.cases import seed_tickets
 from demo.cases.reminders import seed_reminders
 from demo.cases.residents import seed_resident_side
 from demo.grids import DEMO_PASSWORD, DemoLogin, seed_city
+from demo.hotline import seed_hotline
 from demo.open311 import seed_integrations
 from demo.patrols import seed_patrols
 from demo.privacy import seed_privacy
@@ -32,6 +33,7 @@ STEPS: list[tuple[str, SeedStep]] = [
     ("tickets", seed_tickets),
     ("residents", seed_resident_side),
     ("integrations", seed_integrations),
+    ("hotline", seed_hotline),
     ("patrols", seed_patrols),
     ("shops", seed_shops),
     ("privacy", seed_privacy),
