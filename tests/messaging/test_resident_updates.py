@@ -314,12 +314,17 @@ def test_the_short_link_opens_the_tracking_page(client, make_ticket):
     assert client.get("/t/WRONGCODE23/", follow=True).status_code == 404
 
 
+def update(number: str, n: int) -> Message:
+    params = {"number": f"XZ-{n}", "link": "/t/x/"}
+    return outbox.enqueue("sms", number, "ticket_registered", params)
+
+
 def test_a_number_past_its_daily_cap_gets_no_more_sms_that_day(sms_outbox):
     policy = SmsPolicy.current()
     policy.daily_cap_per_number = 2
     policy.save()
-    sent = [outbox.enqueue("sms", "13812345678", "verify_code", {"code": str(n)}) for n in range(3)]
-    other = outbox.enqueue("sms", "13698765432", "verify_code", {"code": "9"})
+    sent = [update("13812345678", n) for n in range(3)]
+    other = update("13698765432", 9)
     send_all()
 
     statuses = [Message.objects.get(pk=m.pk).status for m in sent]
@@ -329,8 +334,22 @@ def test_a_number_past_its_daily_cap_gets_no_more_sms_that_day(sms_outbox):
     assert len(sms_files(sms_outbox)) == 3
 
     with time_machine.travel(timezone.localtime() + datetime.timedelta(days=1)):
-        tomorrow = outbox.enqueue("sms", "13812345678", "verify_code", {"code": "7"})
+        tomorrow = update("13812345678", 7)
         assert delivery.send(tomorrow.pk) == delivery.Outcome.SENT
+
+
+def test_one_time_codes_are_neither_stopped_nor_counted_by_the_daily_cap(sms_outbox):
+    policy = SmsPolicy.current()
+    policy.daily_cap_per_number = 1
+    policy.save()
+    number = "13812345678"
+    codes = [outbox.enqueue("sms", number, "verify_code", {"code": f"{n}"}) for n in range(3)]
+    send_all()
+    news = update("13812345678", 1)
+    send_all()
+
+    assert {Message.objects.get(pk=m.pk).status for m in codes} == {Status.SENT}
+    assert Message.objects.get(pk=news.pk).status == Status.SENT
 
 
 def test_a_failing_provider_is_retried_with_backoff_then_failed_and_the_ticket_stands(
