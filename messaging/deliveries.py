@@ -13,17 +13,21 @@ from citymgmt.masking import mask_phone
 from outbox.models import Message
 
 LOG_ROWS = 50
+REPORTER_CHANNELS = ("sms", "email")
 
 
 def delivery_log(
     request: HttpRequest, ticket: Ticket, bound: BaseForm | None
 ) -> dict[str, Any] | None:
-    """The outbox rows about the ticket (``ref`` ``ticket:<id>``), newest first; None (no
-    panel) for anyone but its supervisors, or when nothing was ever sent."""
+    """The messages to the ticket's reporter (``ref`` ``ticket:<id>``, the ``ticket_*`` kinds:
+    not the alerts of residents who follow it, nor webhooks), newest first; None (no panel) for
+    anyone but its supervisors, or when nothing was ever sent."""
     if not supervises(ticket, request.user):
         return None
     rows = list(
-        Message.objects.filter(ref=f"ticket:{ticket.pk}")
+        Message.objects.filter(
+            ref=f"ticket:{ticket.pk}", channel__in=REPORTER_CHANNELS, kind__startswith="ticket_"
+        )
         .only(
             "id",
             "channel",

@@ -429,3 +429,22 @@ def test_the_delivery_log_shows_the_ticket_supervisor_what_was_sent_and_why_not(
 
     client.force_login(officer_gulou)  # works on the ticket, but the log is the supervisors'
     assert 'id="delivery-log"' not in client.get(f"/cases/{ticket.number}/").content.decode()
+
+
+def test_the_delivery_log_leaves_out_those_who_follow_the_report(
+    sms_outbox, client, make_ticket, supervisor_gulou
+):
+    ticket = make_ticket(State.REGISTERED)
+    outbox.enqueue(
+        "email",
+        "follower@example.cn",
+        "alert_report_update",
+        {"number": ticket.number, "status": "已立案", "unsubscribe_url": "/alerts/stop/x/"},
+        ref=f"ticket:{ticket.pk}",
+    )
+
+    client.force_login(supervisor_gulou)
+    page = client.get(f"/cases/{ticket.number}/").content.decode()
+
+    assert page.count('class="delivery"') == 1  # the reporter's "registered" only
+    assert "follower@example.cn" not in page
