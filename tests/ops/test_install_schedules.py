@@ -2,6 +2,7 @@
 django-celery-beat by `manage.py install_schedules`; afterwards they are the admin's to edit."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,9 @@ def test_an_admins_edit_survives_a_second_install_and_reset_restores_the_code():
 
 def test_the_run_command_and_the_beat_container_install_the_schedules():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    # The rule with the recipe (the `run: export …` lines before it only set variables).
+    recipe = re.compile(r"^run: \$\(STAMP_RUN\)\n((?:\t.*\n|ifeq.*\n|else\n|endif\n)+)", re.M)
+    run_recipe = recipe.search(makefile)[1]
     assert "manage.py install_schedules" in run_recipe
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text(encoding="utf-8")
     beat = entrypoint.split("    beat)", 1)[1].split(";;", 1)[0]
