@@ -436,6 +436,7 @@ def _perform(request: Request, number: str, spec: actions.ActionSpec) -> Respons
         raise invalid(form)
     spec.perform(ticket, user, form.cleaned_data)
     offline.used_uploads(user, data)
+    offline.tell_page(request, _("%(action)s: done.") % {"action": spec.label})
     event = selectors.timeline(ticket).filter(actor=user).order_by("-id").first()
     try:
         now_seen = selectors.access_ticket(user, number)

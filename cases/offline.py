@@ -14,12 +14,14 @@ It lives in ``cases`` because both the ticket steps (here) and the patrol writes
 above) use it.
 """
 
+import datetime
 import functools
 import json
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
@@ -39,6 +41,9 @@ from citymgmt.rest import Conflict, TooLarge
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
+# Sent by the field app with a write made from the form on the officer's screen
+# (static/js/outbox.js): the page reloads next and shows the message the form's post would.
+PAGE_HEADER = "X-Field-App-Page"
 # A part is at most this many bytes (the phone sends 128 KiB); a photo at most images.MAX_BYTES.
 MAX_PART = 512 * 1024
 UPLOAD_SUFFIX = "_upload"
@@ -102,6 +107,14 @@ def applied_once(method: Callable[..., Response]) -> Callable[..., Response]:
         return response
 
     return wrapper
+
+
+def tell_page(request: Request, message: str) -> None:
+    """Keep ``message`` (what the form's own post says on success) for the officer's next page,
+    when the write came from the form on their screen; a write sent later from the phone's
+    outbox leaves no message (the field app says itself what was sent)."""
+    if request.headers.get(PAGE_HEADER):
+        messages.success(request._request, message)
 
 
 # --- photos in parts --------------------------------------------------------------------------
@@ -234,6 +247,46 @@ def used_uploads(user: User, data: Any) -> None:
             storage.delete(name)
 
     transaction.on_commit(remove)
+
+
+# --- what the phones leave behind -------------------------------------------------------------
+
+# A phone sends a write again within hours (at most when the officer is next on shift): after
+# this its id is forgotten.
+KEEP_CLIENT_WRITES = datetime.timedelta(days=7)
+# An upload not completed within a day was abandoned (the phone starts a new one with a new id);
+# a completed one a write never named within a week was too (the item was dismissed or lost).
+KEEP_UNFINISHED_UPLOADS = datetime.timedelta(days=1)
+KEEP_UNUSED_UPLOADS = datetime.timedelta(days=7)
+
+
+def clean_leftovers(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete the ``ClientWrite`` rows older than ``KEEP_CLIENT_WRITES`` and the abandoned
+    photo uploads (with their parts, and their files once committed). Safe to run twice or in
+    two workers at once. Returns how many of each went."""
+    now = now or timezone.now()
+    writes, _by_model = ClientWrite.objects.filter(created_at__lt=now - KEEP_CLIENT_WRITES).delete()
+    with transaction.atomic():
+        abandoned = list(
+            PhotoUpload.objects.filter(
+                completed_at__isnull=True, created_at__lt=now - KEEP_UNFINISHED_UPLOADS
+            ).values_list("pk", "file")
+        ) + list(
+            PhotoUpload.objects.filter(completed_at__lt=now - KEEP_UNUSED_UPLOADS).values_list(
+                "pk", "file"
+            )
+        )
+        parts = PhotoUploadPart.objects.filter(upload__in=[pk for pk, _name in abandoned]).count()
+        PhotoUpload.objects.filter(pk__in=[pk for pk, _name in abandoned]).delete()
+        names = [name for _pk, name in abandoned if name]
+        storage = PhotoUpload._meta.get_field("file").storage
+
+        def remove() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(remove)
+    return {"client_writes": writes, "uploads": len(abandoned), "parts": parts}
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -64,6 +64,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         _("03:30: reporters' contact details and original photos removed after the retention."),
     ),
     Schedule(
+        "offline-leftovers",
+        "cases.tasks.clean_offline_leftovers",
+        Cron(minute="0", hour="4"),
+        _("04:00: the field app's write ids after a week, and photo uploads the phones abandoned."),
+    ),
+    Schedule(
         "shop-points",
         "shops.compute_shop_points",
         Cron(minute="0", hour="3", day_of_month="1"),

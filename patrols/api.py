@@ -656,6 +656,9 @@ def _write_log(request: Request, write: Callable[..., DailyLog]) -> Response:
         summary=data["summary"],
         problems=data["problems"],
     )
+    offline.tell_page(
+        request, _("Daily log submitted.") if write is services.submit_log else _("Saved.")
+    )
     return Response(DailyLogDetailSerializer(_log_detail(request.user, log.pk)).data)
 
 
@@ -715,6 +718,11 @@ class FindingCreate(APIView):
             actor=request.user, **forms.finding_arguments(form.cleaned_data)
         )
         offline.used_uploads(request.user, data)
+        offline.tell_page(
+            request,
+            _("Ticket %(number)s recorded: %(state)s.")
+            % {"number": ticket.number, "state": ticket.get_state_display()},
+        )
         body = {
             "number": ticket.number,
             "state": ticket.state,

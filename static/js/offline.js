@@ -1,11 +1,15 @@
 /* The officer's field app on every officer page (templates/base.html, #field-app):
  * - registers the service worker (templates/offline/sw.js) and offers to install the app;
  * - says when the page is the copy kept on the phone, and since when;
- * - without network, sends forms marked data-outbox (with it, only those marked
- *   data-outbox-always; the others post as usual) through the outbox (static/js/outbox.js): photos shrunk
- *   here first, the write kept on the phone until the server has it, "waiting to send (N)"
- *   shown, conflicts and refusals listed with the server's words until the officer dismisses
- *   them; sent on every page load, when the network comes back, and by Background Sync;
+ * - sends forms marked data-outbox through the outbox (static/js/outbox.js), with network or
+ *   without: photos shrunk here first, the write sent at once with its client id; when the
+ *   server does not answer (no network, or none within the outbox's timeout, or a proxy's
+ *   5xx) it is kept on the phone, "waiting to send (N)" shown, and sent on every page load,
+ *   every minute while the page is open, when the network comes back and by Background Sync;
+ *   the server's answer otherwise does what the form's own post would (the next page with the
+ *   server's message, or the form's errors with what was typed kept); conflicts and
+ *   refusals are listed with the server's words until the officer dismisses them. Without
+ *   JavaScript (or IndexedDB) the forms post as usual;
  * - keeps the officer's tasks (and their photos) on the phone while there is network.
  * Messages come from data-* attributes on #field-app (translated in the template).
  */
@@ -16,6 +20,7 @@
   if (!root || !outbox || !window.indexedDB) return;
   var text = root.dataset;
   var MAX_SIDE = 1600;
+  var RETRY_EVERY = 60 * 1000;
   var TICKET = /^\/cases\/XZ\d{8}-\d{4,6}\/$/;
 
   function csrf() {
@@ -129,6 +134,8 @@
   });
   if (outbox.channel) outbox.channel.addEventListener("message", refresh);
   window.addEventListener("online", send);
+  // The phone may believe it is online while the server does not answer: try again meanwhile.
+  setInterval(function () { if (!waiting.hidden) send(); }, RETRY_EVERY);
   var pending = sessionStorage.getItem("citymgmt-flash");
   if (pending) {
     sessionStorage.removeItem("citymgmt-flash");
@@ -209,8 +216,9 @@
     box.scrollIntoView({ block: "center" });
   }
   function finish(form, item, how) {
-    var message = how === "sent" ? fill(text.sent, { what: item.label })
-      : how === "waiting" ? fill(text.queued, { what: item.label }) : "";
+    var message = how === "sent" ? (item.page ? "" : fill(text.sent, { what: item.label }))
+      : how === "waiting" ? fill(navigator.onLine ? text.unanswered : text.queued, { what: item.label })
+      : "";
     var kind = how === "sent" ? "success" : "info";
     var bump = form.dataset.outboxBump && document.querySelector(form.dataset.outboxBump);
     if (form.dataset.outboxNext) {
@@ -219,7 +227,7 @@
       return;
     }
     if (how === "sent" && !form.dataset.outboxStay) {
-      sessionStorage.setItem("citymgmt-flash", JSON.stringify({ message: message, kind: kind }));
+      if (message) sessionStorage.setItem("citymgmt-flash", JSON.stringify({ message: message, kind: kind }));
       window.location.reload();
       return;
     }
@@ -233,27 +241,41 @@
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.dataset || !form.dataset.outbox) return;
-    // With network the page's own form is sent as always (its messages, its errors); without,
-    // the write is kept on the phone. Taps always go through the outbox (they never wait).
-    if (navigator.onLine && !form.dataset.outboxAlways) return;
+    if (!form.dataset || !form.dataset.outbox || form.dataset.outboxPlain) return;
+    // Sent at once when the server answers, kept on the phone when it does not (see the top).
     event.preventDefault();
+    if (form.outboxBusy) return;  // tapped again while the first is on its way: the same write
+    form.outboxBusy = true;
+    // One client id per form: whatever happens to the first tap, a second is the same write.
+    if (!form.dataset.outboxId) form.dataset.outboxId = outbox.uuid();
     var submitter = event.submitter;
+    var online = navigator.onLine;
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
     form.querySelectorAll(".is-invalid").forEach(function (i) { i.classList.remove("is-invalid"); });
     var box = form.querySelector(".outbox-errors");
     if (box) box.remove();
     var made = null;
     collect(form, submitter).then(function (item) {
-      return outbox.add(item);
+      item.id = form.dataset.outboxId;
+      item.page = online && !form.dataset.outboxAlways;
+      if (item.page) say(fill(text.sending, { what: item.label }), "secondary");
+      return outbox.add(item).catch(function () {
+        // No IndexedDB after all (a private window): the form's own post.
+        form.dataset.outboxPlain = "1";
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+        form.requestSubmit(submitter);
+        return null;
+      });
     }).then(function (item) {
+      if (!item) return null;
       made = item;
       askForSync();
-      return send();
-    }).then(function () {
-      return outbox.all();
+      return send().then(function () { return outbox.all(); });
     }).then(function (items) {
+      form.outboxBusy = false;
+      if (!items) return;
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+      flash.replaceChildren();
       var still = items.filter(function (i) { return i.id === made.id; })[0];
       if (still && still.state === "refused" && still.status === 400) {
         // The officer is here to put it right: the form shows why, with what they typed.

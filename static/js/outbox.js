@@ -5,11 +5,14 @@
  *
  * An item: {id: a UUID made when the officer pressed the button (the server's Idempotency-Key:
  * sent twice it is applied once), url, fields, photos: [{field, blob, upload}], csrf, label,
- * made (ms), state: "waiting" | "refused" | "conflict", error}.
+ * made (ms), page (sent from the form on screen), state: "waiting" | "refused" | "conflict",
+ * error}.
  * Photos go first, each in parts of PART bytes that resume where the server stopped
  * (/api/v1/uploads/), then the write names them (`<field>_upload`).
  * The server's answer decides: 2xx sent (removed); 409 a conflict and 400/403/404 refused, both
- * kept with the server's words for the officer to read; no answer or a 5xx: stop, try later.
+ * kept with the server's words for the officer to read; no answer (a network error, or nothing
+ * within TIMEOUT: the phone may believe it is online under an overpass), a 5xx (a proxy's
+ * 502/503/504) or a 429: stop, keep everything, try later with the same ids.
  */
 (function (scope) {
   "use strict";
@@ -17,6 +20,9 @@
   var STORE = "items";
   var PART = 128 * 1024;
   var UPLOADS = "/api/v1/uploads/";
+  var TIMEOUT = 15 * 1000;  // ms without an answer before a request counts as unanswered
+  var PAGE_HEADER = "X-Field-App-Page";
+  var PAGE_FRESH = 2 * 60 * 1000;
   var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(DB) : null;
   var database = null;
 
@@ -48,6 +54,8 @@
   function remove(seq) {
     return open().then(function (db) { return db.delete(STORE, seq); });
   }
+  /* Keep a write. The same id again (the officer tapped twice) is the same write: while it
+   * waits it is not kept twice; one the server refused is replaced (a refusal stored nothing). */
   function add(item) {
     item.id = item.id || uuid();
     item.made = item.made || Date.now();
@@ -55,10 +63,16 @@
     item.photos = (item.photos || []).map(function (photo) {
       return { field: photo.field, blob: photo.blob, upload: uuid(), done: false };
     });
-    return save(item).then(function (seq) {
-      item.seq = seq;
-      tell({ type: "queued", id: item.id });
-      return item;
+    return all().then(function (items) {
+      var same = items.filter(function (kept) { return kept.id === item.id; })[0];
+      if (same && same.state === "waiting") return same;
+      return (same ? remove(same.seq) : Promise.resolve()).then(function () {
+        return save(item);
+      }).then(function (seq) {
+        item.seq = seq;
+        tell({ type: "queued", id: item.id });
+        return item;
+      });
     });
   }
 
@@ -76,14 +90,24 @@
   }
   function Offline() {}  // thrown when the server cannot be reached: stop, keep everything
 
+  /* One request; Offline if the server does not answer within the timeout (the answer's body
+   * included). ``citymgmtOutboxTimeout`` (ms) on the page or worker overrides it (tests). */
   function request(url, options) {
-    return fetch(url, Object.assign({ credentials: "same-origin" }, options)).then(
+    var abort = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, scope.citymgmtOutboxTimeout || TIMEOUT) : null;
+    return fetch(url, Object.assign({ credentials: "same-origin", signal: abort && abort.signal }, options)).then(
       function (response) {
         if (response.status >= 500 || response.status === 429) throw new Offline();
         return answered(response);
       },
       function () { throw new Offline(); }
-    );
+    ).then(function (answer) {
+      clearTimeout(timer);
+      return answer;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
   }
   function jsonHeaders(csrf, extra) {
     return Object.assign({ "Content-Type": "application/json", "X-CSRFToken": csrf }, extra || {});
@@ -141,9 +165,13 @@
         var key = photo.field + "_upload";
         body[key] = (body[key] || []).concat([photo.upload]);
       });
+      var extra = { "Idempotency-Key": item.id };
+      // Sent from the form the officer is looking at (not a write kept from earlier): the
+      // server keeps its usual message for the page to show as it reloads.
+      if (item.page && Date.now() - item.made < PAGE_FRESH) extra[PAGE_HEADER] = "1";
       return request(item.url, {
         method: "POST",
-        headers: jsonHeaders(csrf, { "Idempotency-Key": item.id }),
+        headers: jsonHeaders(csrf, extra),
         body: JSON.stringify(body),
       });
     });

@@ -113,7 +113,12 @@ workbox.routing.setCatchHandler(function (options) {
 
 // Background Sync: the browser wakes this worker when the network is back.
 self.addEventListener("sync", function (event) {
-  if (event.tag === citymgmtOutbox.SYNC_TAG) event.waitUntil(citymgmtOutbox.flush());
+  // Still waiting (no answer): fail, so that the browser tries again later.
+  if (event.tag === citymgmtOutbox.SYNC_TAG) {
+    event.waitUntil(citymgmtOutbox.flush().then(function (left) {
+      if (left) throw new Error(left + " still waiting");
+    }));
+  }
 });
 // A page asks for its caches to be dropped (the officer logs out).
 self.addEventListener("message", function (event) {
