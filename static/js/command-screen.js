@@ -34,11 +34,16 @@
     setText("fig-satisfaction", percent(today.satisfaction));
     setText("screen-clock", data.at);
 
+    // Nothing handled yet this month: say so rather than draw three equal slices of nothing.
+    var handled = data.split.reduce(function (sum, s) { return sum + s.n; }, 0);
+    var splitBox = document.getElementById("screen-split");
     split.setOption({
       backgroundColor: "transparent",
       tooltip: { trigger: "item" },
+      title: { show: handled === 0, text: splitBox.dataset.empty || "", left: "center",
+        top: "middle", textStyle: { color: "#9fb0c8", fontSize: 16, fontWeight: "normal" } },
       series: [{ type: "pie", radius: ["40%", "70%"],
-        data: data.split.map(function (s) { return { name: s.label, value: s.n }; }),
+        data: handled === 0 ? [] : data.split.map(function (s) { return { name: s.label, value: s.n }; }),
         label: { formatter: "{b}\n{c} ({d}%)", color: "#dbe4f0" } }],
     });
 
