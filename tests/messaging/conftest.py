@@ -19,10 +19,19 @@ from tests.cases.conftest import (  # noqa: F401  the casework cast and make_tic
     supervisor_quanshan,
 )
 
+# The data migrations that write the default templates, in order (0004 rewords one of 0003's),
+# with the function each runs forward.
+TEMPLATE_MIGRATIONS = (
+    ("messaging.migrations.0002_default_templates", "seed"),
+    ("messaging.migrations.0003_alert_templates", "seed"),
+    ("messaging.migrations.0004_alert_confirm_subject", "forward"),
+)
+
 
 def seed_templates() -> None:
-    """The migration's templates and SMS policy (a transactional test's flush removes them)."""
-    importlib.import_module("messaging.migrations.0002_default_templates").seed(apps, None)
+    """The migrations' templates and SMS policy (a transactional test's flush removes them)."""
+    for module, forward in TEMPLATE_MIGRATIONS:
+        getattr(importlib.import_module(module), forward)(apps, None)
 
 
 @pytest.fixture

@@ -27,6 +27,9 @@ def category_form(category: Category, **changes: object) -> dict:
         "default_unit": category.default_unit_id or "",
         "enforceable": "on" if category.enforceable else "",
         "duplicate_radius_m": category.duplicate_radius_m,
+        "register_minutes": category.register_minutes,
+        "dispatch_minutes": category.dispatch_minutes,
+        "verify_minutes": category.verify_minutes,
     }
     return data | changes
 

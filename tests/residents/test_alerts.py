@@ -15,7 +15,7 @@ from outbox import delivery
 from outbox.models import Message, Status
 from residents import alerts
 from residents.models import Subscription
-from tests.messaging.conftest import sms_files
+from tests.messaging.conftest import message_templates, sms_files  # noqa: F401  fixture
 from tests.residents.test_phone_verification import MINE, THEIRS, verify
 from tests.residents.test_report import form_data  # noqa: F401  the complaint form's fields
 
@@ -216,6 +216,7 @@ def test_alerts_reach_the_sms_file_and_the_mailbox_with_every_placeholder_filled
     supervisor_gulou,
     officer_gulou,
     form_data,  # noqa: F811
+    message_templates,  # noqa: F811  the migrations' rows, gone after a transactional test
 ):
     """The whole way, through the senders and the templates of messaging 0003: the e-mail
     confirmation, a new report, a followed report's steps, by SMS (a file outbox) and e-mail."""
