@@ -42,7 +42,8 @@ pytestmark = [
 
 TICKET_NUMBER = re.compile(r"XZ\d{8}-\d{4}")
 TICKETS_PAGE = 25  # assessments.views.TICKETS_PAGE
-SHEETS = ["队员", "大队", "责任单位", "社区", "街道", "区"]
+# The city's workbook: one sheet a subject type, then the command centre's desk-step rates.
+SHEETS = ["队员", "大队", "责任单位", "社区", "街道", "区", "指挥中心"]
 OFFICER_HEADER = ["排名", "名称", "执法证号", "大队", "综合得分", "等次", "环比"]
 STATUS_ORDER = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE]
 
