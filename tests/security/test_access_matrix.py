@@ -1172,6 +1172,22 @@ HOTLINE_CELLS = (
         lambda w, r: "/admin/cases/replytemplate/",
         refused=LOGIN,
     ),
+    # Webhook endpoints hold signing secrets and may be trusted with residents' contacts, and
+    # the outbox log shows every number and address messages went to: the admin's alone.
+    Cell(
+        "admin webhook endpoints",
+        "GET",
+        PAGE,
+        lambda w, r: "/admin/webhooks/endpoint/",
+        refused=LOGIN,
+    ),
+    Cell(
+        "admin outbox log",
+        "GET",
+        PAGE,
+        lambda w, r: "/admin/outbox/message/",
+        refused=LOGIN,
+    ),
 )
 
 
