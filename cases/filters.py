@@ -203,11 +203,15 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.order_by(value, "id")
 
 
-def queue_filter(user: User, data: QueryDict) -> tuple[TicketFilter, QueueLists]:
+def queue_filter(
+    user: User, data: QueryDict, *, with_lists: bool = True
+) -> tuple[TicketFilter, QueueLists]:
     """The queue's filter as ``user`` has it: the tickets they may see, ``data`` (the page's
-    query string) and their choice lists. The queue page and its exports both start here, so an
-    export holds exactly the tickets of the page it was asked from."""
-    lists = queue_lists(user)
+    query string) and their choice lists. The queue page, its exports and the command centre's
+    map all start here, so each holds exactly the tickets of the page it was asked from.
+    Without ``with_lists`` the choice lists stay empty (a request that names no place or
+    person: the map's data, polled often)."""
+    lists = queue_lists(user) if with_lists else QueueLists([], [], [])
     ticket_filter = TicketFilter(
         data,
         tickets_visible_to(user),

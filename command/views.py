@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scope import scope_of
 from cases import selectors as case_selectors
-from cases.filters import TicketFilter
+from cases.filters import TicketFilter, queue_filter
 from cases.models import OPEN_STATES
 from command import hotspots, screen, selectors, services
 from command.forms import GovernanceForm
@@ -67,19 +67,8 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _ticket_filter(request: HttpRequest, *, lists: bool = True) -> TicketFilter:
-    """The queue's filters on the user's tickets; without ``lists``, the choice lists (the
-    user's communities, officers and units) are left empty, for a request that names none."""
-    if lists:
-        communities, officers, units = case_selectors.queue_lists(request.user)
-    else:
-        communities, officers, units = (), (), ()
-    return TicketFilter(
-        request.GET,
-        case_selectors.tickets_visible_to(request.user),
-        communities=communities,
-        officers=officers,
-        units=units,
-    )
+    """The queue's filters on the user's tickets (``cases.filters.queue_filter``)."""
+    return queue_filter(request.user, request.GET, with_lists=lists)[0]
 
 
 # --- the map ------------------------------------------------------------------------------------
